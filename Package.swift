@@ -1,0 +1,199 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "forllm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "forllm", targets: ["FORLLMCLI"]),
+        .executable(name: "forllm-bench", targets: ["FORLLMBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        // The article format (RFC 5322/5536/5537, RFC 2047): values, no I/O.
+        .target(name: "NewsArticle"),
+
+        // NNTP (RFC 3977) values, parsers and encoders.
+        .target(
+            name: "NNTPCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio")
+            ]
+        ),
+
+        // Line framing, the session state machine and the listening service.
+        .target(
+            name: "NNTPServer",
+            dependencies: [
+                "NNTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // SQLite: schema, migrations, records and the transactions that keep invariants.
+        .target(
+            name: "FORLLMStore",
+            dependencies: [
+                "NewsArticle",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // The LLM worker: claims requests, calls the model over HTTP, posts answers.
+        .target(
+            name: "FORLLMWorker",
+            dependencies: [
+                "FORLLMStore",
+                "NewsArticle",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Composition root: configuration, the store as an NNTP backend, the service group.
+        .target(
+            name: "FORLLMApp",
+            dependencies: [
+                "NewsArticle",
+                "NNTPCore",
+                "NNTPServer",
+                "FORLLMStore",
+                "FORLLMWorker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+
+        // The `forllm` executable: argument parsing, then one call into FORLLMApp.
+        .executableTarget(
+            name: "FORLLMCLI",
+            dependencies: [
+                "FORLLMApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+
+        // Load generator for scripts/bench: speaks NNTP to a running server and prints figures.
+        .executableTarget(
+            name: "FORLLMBench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Loopback peers for the tests: LLM servers speaking Ollama's and OpenAI's wire formats,
+        // and a line-based NNTP client. Never linked into the product.
+        .target(
+            name: "FORLLMTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+
+        .testTarget(name: "NewsArticleTests", dependencies: ["NewsArticle"]),
+        .testTarget(
+            name: "NNTPCoreTests",
+            dependencies: [
+                "NNTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "NNTPServerTests",
+            dependencies: [
+                "FORLLMTestSupport",
+                "NNTPServer",
+                "NNTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "FORLLMStoreTests",
+            dependencies: [
+                "FORLLMStore",
+                "NewsArticle",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "FORLLMWorkerTests",
+            dependencies: [
+                "FORLLMTestSupport",
+                "FORLLMWorker",
+                "FORLLMStore",
+                "NewsArticle",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "FORLLMAppTests",
+            dependencies: [
+                "FORLLMTestSupport",
+                "FORLLMApp",
+                "FORLLMStore",
+                "FORLLMWorker",
+                "NNTPServer",
+                "NewsArticle",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// One chat message sent to a model.
+public struct LLMMessage: Hashable, Sendable, Codable {
+    public enum Role: String, Hashable, Sendable, Codable {
+        case system
+        case user
+        case assistant
+    }
+
+    public var role: Role
+    public var content: String
+
+    public init(role: Role, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// A model a backend offers.
+public struct LLMModel: Hashable, Sendable {
+    /// The name to put in a request, e.g. `llama3.2:latest`.
+    public var name: String
+    /// Size on disk in bytes, when the backend says.
+    public var sizeBytes: Int64?
+
+    public init(name: String, sizeBytes: Int64? = nil) {
+        self.name = name
+        self.sizeBytes = sizeBytes
+    }
+}
+
+/// One generation.
+public struct LLMChatRequest: Hashable, Sendable {
+    public var model: String
+    public var messages: [LLMMessage]
+    /// Context window to ask for (Ollama `options.num_ctx`); `nil` leaves the server's default.
+    public var contextLength: Int?
+    /// Ollama `keep_alive` (e.g. `"30m"`); ignored by OpenAI-compatible servers.
+    public var keepAlive: String?
+    /// Sampling temperature; `nil` leaves the server's default.
+    public var temperature: Double?
+    /// Longest answer in tokens (Ollama `num_predict`, OpenAI `max_tokens`); `nil`: no limit.
+    public var maximumTokens: Int?
+
+    public init(
+        model: String, messages: [LLMMessage], contextLength: Int? = nil, keepAlive: String? = nil,
+        temperature: Double? = nil, maximumTokens: Int? = nil
+    ) {
+        self.model = model
+        self.messages = messages
+        self.contextLength = contextLength
+        self.keepAlive = keepAlive
+        self.temperature = temperature
+        self.maximumTokens = maximumTokens
+    }
+}
+
+/// Why an answer may be incomplete.
+public enum LLMTruncation: Hashable, Sendable {
+    /// The server evaluated far fewer prompt tokens than were sent: the start of the context
+    /// was cut off (Ollama trims silently when the prompt exceeds `num_ctx`).
+    case promptTruncated(evaluatedTokens: Int, estimatedTokens: Int)
+    /// The answer stopped at the token limit (`done_reason: length`, `finish_reason: length`).
+    case answerCutOff
+}
+
+/// A finished generation.
+public struct LLMChatResult: Hashable, Sendable {
+    /// The whole answer text as the model streamed it.
+    public var text: String
+    /// `stop`, `length`, ... as the server said; `nil` when it did not.
+    public var finishReason: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var truncation: LLMTruncation?
+    /// From sending the request to the first content chunk.
+    public var timeToFirstToken: Duration?
+    /// From sending the request to the end of the stream.
+    public var totalTime: Duration
+
+    public init(
+        text: String, finishReason: String?, promptTokens: Int?, completionTokens: Int?, truncation: LLMTruncation?,
+        timeToFirstToken: Duration?, totalTime: Duration
+    ) {
+        self.text = text
+        self.finishReason = finishReason
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.truncation = truncation
+        self.timeToFirstToken = timeToFirstToken
+        self.totalTime = totalTime
+    }
+}
+
+/// An LLM server speaking one wire format. The worker depends on this protocol only.
+public protocol LLMClient: Sendable {
+    /// The backend's name from the configuration.
+    var backendName: String { get }
+
+    /// The models the server offers (Ollama `GET /api/tags`, OpenAI `GET /v1/models`).
+    func models() async throws -> [LLMModel]
+
+    /// The model's maximum context length in tokens when the server tells it (Ollama
+    /// `POST /api/show`, `model_info["<arch>.context_length"]`); `nil` when unknown.
+    func contextLength(of model: String) async throws -> Int?
+
+    /// Runs one streamed chat completion. `progress` is called with the number of answer
+    /// characters received so far, at most every `progressInterval` characters and at the end.
+    /// Throws ``LLMError``; cancellation of the calling task ends the request.
+    func chat(
+        _ request: LLMChatRequest,
+        progress: @escaping @Sendable (Int) async -> Void
+    ) async throws -> LLMChatResult
+}
