@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        // swift-configuration's YAML provider refuses arrays of mappings, which the `backends:`
+        // list of conf/forllm.yaml is; FORLLMApp reads the file with Yams (already in the graph
+        // through swift-configuration's YAML trait) and hands the values to a ConfigReader.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         // The article format (RFC 5322/5536/5537, RFC 2047): values, no I/O.
@@ -85,6 +89,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 

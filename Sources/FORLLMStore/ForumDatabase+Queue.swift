@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+import NewsArticle
+
+/// A pending request with what the worker needs to resolve its model and backend.
+public struct QueuedRequest: Hashable, Sendable {
+    public var request: ReplyRequest
+    /// The persona that answers (current version); `nil` for generation jobs.
+    public var persona: Persona?
+    /// The default model and backend of the request's group.
+    public var groupDefaultModel: String?
+    public var groupDefaultBackend: String?
+}
+
+/// One article of a thread, for the prompt.
+public struct ThreadArticle: Hashable, Sendable {
+    public var article: StoredArticle
+    /// The persona that wrote it, if a persona did.
+    public var authorPersonaID: Int64?
+}
+
+extension ForumDatabase {
+    /// Puts requests left `running` by a crash back to `pending`. Call once at start-up, before
+    /// the worker runs.
+    /// - Returns: how many were recovered.
+    @discardableResult
+    public func recoverInterruptedRequests(now: Date = Date()) async throws -> Int {
+        try await self.writer.write { db in
+            try db.execute(
+                sql: "UPDATE request SET status = 'pending', updated_at = ? WHERE status = 'running'",
+                arguments: [now.timeIntervalSince1970]
+            )
+            return db.changesCount
+        }
+    }
+
+    /// Pending requests that may run at `now` (backoff elapsed), oldest first.
+    public func runnableRequests(now: Date = Date(), limit: Int = 50) async throws -> [QueuedRequest] {
+        try await self.writer.read { db in
+            let requests = try ReplyRequest.fetchAll(
+                db,
+                sql: ReplyRequest.selectSQL + """
+                     WHERE r.status = 'pending' AND (r.not_before IS NULL OR r.not_before <= ?)
+                    ORDER BY r.id LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, limit]
+            )
+            return try requests.map { request in
+                let persona = try request.personaID.flatMap {
+                    try Persona.fetchOne(db, sql: "SELECT * FROM persona WHERE id = ?", arguments: [$0])
+                }
+                let group = try Row.fetchOne(
+                    db,
+                    sql: "SELECT default_model, default_backend FROM newsgroup WHERE name = ?",
+                    arguments: [request.groupName]
+                )
+                return QueuedRequest(
+                    request: request,
+                    persona: persona,
+                    groupDefaultModel: group?["default_model"],
+                    groupDefaultBackend: group?["default_backend"]
+                )
+            }
+        }
+    }
+
+    /// The earliest `not_before` among pending requests still waiting for their backoff.
+    public func nextBackoffEnd(after now: Date = Date()) async throws -> Date? {
+        try await self.writer.read { db in
+            try Double.fetchOne(
+                db,
+                sql: "SELECT MIN(not_before) FROM request WHERE status = 'pending' AND not_before > ?",
+                arguments: [now.timeIntervalSince1970]
+            ).map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// Claims a pending request for running, in one transaction: only one worker can win it.
+    /// Records the model, backend and persona version it runs with and counts the attempt.
+    /// - Returns: `false` when it is no longer pending (cancelled, or claimed elsewhere).
+    public func claim(
+        requestID: Int64,
+        model: String,
+        backend: String,
+        personaVersion: Int?,
+        now: Date = Date()
+    ) async throws -> Bool {
+        try await self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE request SET status = 'running', model = ?, backend = ?, persona_version = ?,
+                        attempts = attempts + 1, started_at = ?, updated_at = ?, progress_chars = 0
+                    WHERE id = ? AND status = 'pending'
+                    """,
+                arguments: [
+                    model, backend, personaVersion, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID,
+                ]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Records streaming progress.
+    /// - Returns: `false` when the request is no longer running (cancelled meanwhile): the
+    ///   worker should stop generating.
+    public func recordProgress(requestID: Int64, characters: Int, now: Date = Date()) async throws -> Bool {
+        try await self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE request SET progress_chars = ?, updated_at = ? WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [characters, now.timeIntervalSince1970, requestID]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// Stores the answer and marks the request done, in one transaction: a crash leaves
+    /// either both or neither. An answer already stored under the request's Message-ID
+    /// (it cannot be, but a second run must never post twice) just marks it done.
+    /// - Returns: the injected answer, or `nil` when the request was no longer running (it was
+    ///   cancelled while generating) and nothing was stored.
+    @discardableResult
+    public func complete(
+        requestID: Int64,
+        answer: Article,
+        personaID: Int64,
+        personaVersion: Int,
+        now: Date = Date()
+    ) async throws -> InjectedArticle? {
+        let origin = ArticleOrigin.persona(id: personaID, version: personaVersion, requestID: requestID)
+        let prepared = try self.prepare(answer, origin: origin, now: now)
+        return try await self.writer.write { db in
+            guard
+                let status = try String.fetchOne(
+                    db,
+                    sql: "SELECT status FROM request WHERE id = ?",
+                    arguments: [requestID]
+                ), status == RequestStatus.running.rawValue
+            else { return nil }
+            let injected: InjectedArticle
+            if let id = prepared.facts.messageID,
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)",
+                    arguments: [id.value]
+                ) == true
+            {
+                injected = InjectedArticle(messageID: id, numbers: [], requestIDs: [])
+            } else {
+                injected = try self.insert(prepared, origin: origin, now: now, db)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ?,
+                        answer_message_id = ?
+                    WHERE id = ?
+                    """,
+                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, injected.messageID.value, requestID]
+            )
+            return injected
+        }
+    }
+
+    /// Records a failed attempt that will be retried at `retryAt`.
+    public func scheduleRetry(requestID: Int64, error: String, retryAt: Date, now: Date = Date()) async throws {
+        try await self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE request SET status = 'pending', error = ?, not_before = ?, updated_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [error, retryAt.timeIntervalSince1970, now.timeIntervalSince1970, requestID]
+            )
+        }
+    }
+
+    /// Marks the request failed for good and posts `notice` (an article from FORLLM saying so)
+    /// into the thread, in one transaction. `notice` may be `nil` (no thread to tell).
+    public func fail(requestID: Int64, error: String, notice: Article?, now: Date = Date()) async throws {
+        let prepared = try notice.map { try self.prepare($0, origin: .system, now: now) }
+        try await self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE request SET status = 'failed', error = ?, finished_at = ?, updated_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [error, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID]
+            )
+            guard db.changesCount == 1, let prepared else { return }
+            if let id = prepared.facts.messageID,
+                try Bool.fetchOne(
+                    db,
+                    sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)",
+                    arguments: [id.value]
+                ) == true
+            {
+                return
+            }
+            _ = try self.insert(prepared, origin: .system, now: now, db)
+        }
+    }
+
+    /// Puts a running request back to `pending` without counting the attempt (graceful
+    /// shutdown interrupted it).
+    public func requeue(requestID: Int64, now: Date = Date()) async throws {
+        try await self.writer.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE request SET status = 'pending', attempts = MAX(attempts - 1, 0), progress_chars = 0,
+                        updated_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [now.timeIntervalSince1970, requestID]
+            )
+        }
+    }
+
+    /// The thread of article `articleID` for the prompt: the ancestors present on the server
+    /// from the root down along its `References`, then the article itself.
+    public func thread(ofArticle articleID: Int64) async throws -> [ThreadArticle] {
+        try await self.writer.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT references_header, author_persona_id FROM article WHERE id = ?",
+                    arguments: [articleID]
+                ), let article = try Self.storedArticle(id: articleID, db)
+            else { return [] }
+            var thread: [ThreadArticle] = []
+            for reference in Threading.parseReferences(row["references_header"]) {
+                guard
+                    let ancestor = try Row.fetchOne(
+                        db,
+                        sql: "SELECT id, author_persona_id FROM article WHERE message_id = ?",
+                        arguments: [reference.value]
+                    ), let stored = try Self.storedArticle(id: ancestor["id"], db)
+                else { continue }
+                thread.append(ThreadArticle(article: stored, authorPersonaID: ancestor["author_persona_id"]))
+            }
+            thread.append(ThreadArticle(article: article, authorPersonaID: row["author_persona_id"]))
+            return thread
+        }
+    }
+}
