@@ -1,0 +1,118 @@
+import FORLLMStore
+import Foundation
+
+extension Admin {
+    struct GroupJSON: Encodable {
+        var name: String
+        var description: String
+        var mode: String
+        var postingAllowed: Bool
+        var low: Int64
+        var high: Int64
+        var count: Int64
+        var createdAt: Date
+        var defaultPersona: String?
+        var defaultModel: String?
+        var defaultBackend: String?
+        var personas: [String]?
+    }
+
+    func groupJSON(_ group: Newsgroup, personas: [Persona]?) async throws -> GroupJSON {
+        var defaultHandle: String?
+        if let id = group.defaultPersonaID {
+            defaultHandle = try await self.database.persona(id: id)?.handle
+        }
+        return GroupJSON(
+            name: group.name,
+            description: group.description,
+            mode: group.mode.rawValue,
+            postingAllowed: group.postingAllowed,
+            low: group.lowNumber,
+            high: group.lastNumber,
+            count: group.articleCount,
+            createdAt: group.createdAt,
+            defaultPersona: defaultHandle,
+            defaultModel: group.defaultModel,
+            defaultBackend: group.defaultBackend,
+            personas: personas?.map(\.handle)
+        )
+    }
+
+    /// `forllm group create`
+    public func createGroup(name: String, description: String?, mode: GroupMode?, postingAllowed: Bool?) async throws
+        -> String
+    {
+        let group = try await self.database.createGroup(
+            name: name,
+            description: description ?? "",
+            mode: mode ?? .request,
+            postingAllowed: postingAllowed ?? true
+        )
+        return "created group \(group.name) (mode \(group.mode.rawValue))"
+    }
+
+    /// `forllm group list`
+    public func listGroups(json: Bool) async throws -> String {
+        let groups = try await self.database.groups()
+        if json {
+            var items: [GroupJSON] = []
+            for group in groups { items.append(try await self.groupJSON(group, personas: nil)) }
+            return JSONOutput.encode(items)
+        }
+        if groups.isEmpty { return "no groups; create one with: forllm group create NAME" }
+        return TextTable.render(
+            header: ["NAME", "MODE", "POSTING", "ARTICLES", "NUMBERS", "DESCRIPTION"],
+            rows: groups.map { group in
+                [
+                    group.name, group.mode.rawValue, group.postingAllowed ? "yes" : "no", String(group.articleCount),
+                    group.articleCount == 0 ? "-" : "\(group.lowNumber)-\(group.lastNumber)", group.description,
+                ]
+            }
+        )
+    }
+
+    /// `forllm group show`
+    public func showGroup(name: String, json: Bool) async throws -> String {
+        guard let group = try await self.database.group(named: name) else {
+            throw StoreError(.notFound, "no group named \(name)")
+        }
+        let personas = try await self.database.personas(assignedTo: name)
+        let item = try await self.groupJSON(group, personas: personas)
+        if json { return JSONOutput.encode(item) }
+        var lines = [
+            "name:            \(group.name)",
+            "description:     \(group.description.isEmpty ? "-" : group.description)",
+            "mode:            \(group.mode.rawValue)",
+            "posting:         \(group.postingAllowed ? "allowed" : "not allowed")",
+            "articles:        \(group.articleCount) (numbers \(group.lowNumber)-\(group.lastNumber))",
+            "created:         \(ISO8601DateFormatter().string(from: group.createdAt))",
+            "default persona: \(item.defaultPersona ?? "- (global default)")",
+            "default model:   \(group.defaultModel ?? "- (\(self.configuration.llm.defaultModel) from the configuration)")",
+            "default backend: \(group.defaultBackend ?? "- (chosen by model)")",
+        ]
+        lines.append(
+            "personas:        \(personas.isEmpty ? "-" : personas.map { "\($0.name) (@\($0.handle))" }.joined(separator: ", "))"
+        )
+        return lines.joined(separator: "\n")
+    }
+
+    /// `forllm group edit`
+    public func editGroup(name: String, changes: GroupChanges) async throws -> String {
+        if let backend = changes.defaultBackend, let backend, !backend.isEmpty,
+            !self.configuration.backends.contains(where: { $0.name == backend })
+        {
+            throw StoreError(
+                .invalidInput,
+                "no backend named \(backend) (configured: \(self.configuration.backends.map(\.name).joined(separator: ", ")))"
+            )
+        }
+        let group = try await self.database.editGroup(name, changes)
+        return "updated group \(group.name)"
+    }
+
+    /// `forllm group remove`
+    public func removeGroup(name: String) async throws -> String {
+        let deleted = try await self.database.removeGroup(name)
+        return "removed group \(name) (\(deleted) article\(deleted == 1 ? "" : "s") deleted)"
+    }
+}

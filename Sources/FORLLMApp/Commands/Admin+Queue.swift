@@ -1,0 +1,115 @@
+import FORLLMStore
+import Foundation
+
+extension Admin {
+    struct RequestJSON: Encodable {
+        var id: Int64
+        var kind: String
+        var status: String
+        var persona: String?
+        var personaVersion: Int?
+        var model: String?
+        var backend: String?
+        var group: String
+        var messageId: String?
+        var answerMessageId: String?
+        var attempts: Int
+        var error: String?
+        var progressChars: Int
+        var turn: Int
+        var createdAt: Date
+        var updatedAt: Date
+        var startedAt: Date?
+        var finishedAt: Date?
+        var notBefore: Date?
+    }
+
+    func requestJSON(_ request: ReplyRequest) -> RequestJSON {
+        RequestJSON(
+            id: request.id,
+            kind: request.kind.rawValue,
+            status: request.status.rawValue,
+            persona: request.personaHandle,
+            personaVersion: request.personaVersion,
+            model: request.model ?? (request.kind == .answer ? self.configuration.llm.defaultModel : nil),
+            backend: request.backend,
+            group: request.groupName,
+            messageId: request.messageID,
+            answerMessageId: request.status == .done ? request.answerMessageID : nil,
+            attempts: request.attempts,
+            error: request.error,
+            progressChars: request.progressChars,
+            turn: request.turn,
+            createdAt: request.createdAt,
+            updatedAt: request.updatedAt,
+            startedAt: request.startedAt,
+            finishedAt: request.finishedAt,
+            notBefore: request.status == .pending ? request.notBefore : nil
+        )
+    }
+
+    /// `forllm queue list`
+    public func listQueue(status: RequestStatus?, json: Bool) async throws -> String {
+        let requests = try await self.database.requests(status: status)
+        if json { return JSONOutput.encode(requests.map(self.requestJSON)) }
+        if requests.isEmpty {
+            return status.map { "no \($0.rawValue) requests" } ?? "the queue is empty"
+        }
+        return TextTable.render(
+            header: ["ID", "STATUS", "PERSONA", "MODEL", "BACKEND", "GROUP", "TRIES", "CHARS", "ERROR"],
+            rows: requests.map { request in
+                let item = self.requestJSON(request)
+                return [
+                    String(item.id), item.status, item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
+                    item.model ?? "-", item.backend ?? "(auto)", item.group, String(item.attempts),
+                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 60),
+                ]
+            }
+        )
+    }
+
+    /// `forllm queue show`
+    public func showRequest(id: Int64, json: Bool) async throws -> String {
+        let request = try await self.database.request(id: id)
+        let item = self.requestJSON(request)
+        if json { return JSONOutput.encode(item) }
+        let format = ISO8601DateFormatter()
+        format.timeZone = .current
+        var lines = [
+            "request:   \(item.id) (\(item.kind))",
+            "status:    \(item.status)",
+            "persona:   \(item.persona ?? "-")\(item.personaVersion.map { " (version \($0))" } ?? "")",
+            "model:     \(item.model ?? "-")",
+            "backend:   \(item.backend ?? "(chosen when it runs)")",
+            "group:     \(item.group)",
+            "article:   \(item.messageId ?? "-")",
+            "attempts:  \(item.attempts) of \(self.configuration.llm.maxAttempts)",
+            "progress:  \(item.progressChars) characters",
+            "created:   \(format.string(from: item.createdAt))",
+        ]
+        if let answer = item.answerMessageId { lines.append("answer:    \(answer)") }
+        if let next = item.notBefore { lines.append("next try:  \(format.string(from: next))") }
+        if let error = item.error { lines.append("error:     \(error)") }
+        if request.status == .failed || request.status == .cancelled {
+            lines.append("retry with: forllm queue retry \(id)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `forllm queue retry`
+    public func retryRequest(id: Int64) async throws -> String {
+        let request = try await self.database.retryRequest(id: id)
+        return "request \(request.id) is pending again"
+    }
+
+    /// `forllm queue cancel`
+    public func cancelRequest(id: Int64) async throws -> String {
+        let request = try await self.database.cancelRequest(id: id)
+        return "request \(request.id) cancelled"
+    }
+
+    static func oneLine(_ text: String, limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
+    }
+}

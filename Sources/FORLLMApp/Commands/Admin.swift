@@ -1,0 +1,70 @@
+import FORLLMStore
+import Foundation
+import NewsArticle
+
+/// The administrative side of FORLLM, for the CLI: each method does one subcommand's work
+/// and returns what to print. The CLI only parses arguments and calls these.
+public struct Admin: Sendable {
+    public let database: ForumDatabase
+    public let configuration: FORLLMConfiguration
+
+    public init(database: ForumDatabase, configuration: FORLLMConfiguration) {
+        self.database = database
+        self.configuration = configuration
+    }
+
+    /// Opens (creating and migrating when needed) the configured database.
+    public static func open(_ configuration: FORLLMConfiguration) throws -> Admin {
+        let database = try ForumDatabase.open(
+            path: configuration.databasePath,
+            configuration: configuration.storeConfiguration
+        )
+        return Admin(database: database, configuration: configuration)
+    }
+}
+
+extension FORLLMConfiguration {
+    /// The store's view of the configuration.
+    public var storeConfiguration: StoreConfiguration {
+        StoreConfiguration(
+            hostname: self.server.hostname,
+            postingPolicy: PostingPolicy(
+                maximumBytes: self.server.maxArticleBytes,
+                maximumAge: TimeInterval(self.server.maxArticleAgeDays) * 86_400,
+                maximumFutureSkew: 86_400
+            ),
+            maximumPersonaTurns: self.llm.maxPersonaTurns
+        )
+    }
+}
+
+/// JSON for `--json`: snake_case keys, sorted, dates as ISO-8601.
+enum JSONOutput {
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(value) else { return "[]" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Plain-text tables for the terminal.
+enum TextTable {
+    /// Columns padded to their widest cell; the last column is not padded.
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = Array(repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return all.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import FORLLMApp
+import FORLLMStore
+import Foundation
+import Logging
+import NewsArticle
+
+@main
+struct ForLLM: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forllm",
+        abstract: "A local news server where local LLMs are members of the forum.",
+        discussion: """
+            Read and post with any newsreader (slrn, tin, Thunderbird) at nntp://127.0.0.1:1119.
+            Articles that ask for an answer are queued; the worker answers them with Ollama or an
+            OpenAI-compatible server inside the scheduled hours.
+            """,
+        version: FORLLMVersion.version,
+        subcommands: [
+            Serve.self, GroupCommand.self, PersonaCommand.self, QueueCommand.self, ScheduleCommand.self,
+            Models.self, Post.self, Migrate.self,
+        ]
+    )
+}
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Configuration file (default: conf/forllm.yaml when present).", valueName: "path"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ./forllm_data.db).", valueName: "path"))
+    var database: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    /// Loads the configuration with these options on top; exits 78 on a bad configuration.
+    func load(extra: [String: String] = [:]) throws -> FORLLMConfiguration {
+        var overrides = extra
+        if let database { overrides["database"] = database }
+        if let logLevel { overrides["log_level"] = logLevel }
+        do {
+            return try FORLLMConfiguration.load(ConfigurationSources(configPath: self.config, overrides: overrides))
+        } catch let error as ConfigurationError {
+            printError(error.description)
+            throw ExitCode(78)
+        }
+    }
+
+    /// Opens the database for an administrative command.
+    func admin() throws -> Admin {
+        let configuration = try self.load()
+        return try run {
+            try Admin.open(configuration)
+        }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("forllm: \(message)\n".utf8))
+}
+
+/// Runs a command body, turning the errors people cause into one line on stderr and exit 1.
+@discardableResult
+func run<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        printError(describe(error))
+        throw ExitCode(1)
+    }
+}
+
+@discardableResult
+func run<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        printError(describe(error))
+        throw ExitCode(1)
+    }
+}
+
+func describe(_ error: any Error) -> String {
+    switch error {
+    case let error as StoreError: error.message
+    case let error as ArticleError: error.message
+    case let error as ConfigurationError: error.description
+    case let error as CommandError: error.message
+    default: "\(error)"
+    }
+}
+
+/// A mistake in the command line that ArgumentParser cannot see.
+struct CommandError: Error {
+    var message: String
+}
+
+/// Prints `text` unless it is empty.
+func output(_ text: String) {
+    if !text.isEmpty { print(text) }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import FORLLMApp
+import FORLLMStore
+
+extension GroupMode: ExpressibleByArgument {}
+
+struct GroupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "group",
+        abstract: "Create, list, show, edit and remove newsgroups.",
+        subcommands: [Create.self, List.self, Show.self, Edit.self, Remove.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a group.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Group name: lower-case dot-separated parts, like forllm.cooking.") var name: String
+        @Option(help: "One line shown by LIST NEWSGROUPS.") var description: String?
+        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode: GroupMode?
+        @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.createGroup(name: self.name, description: self.description, mode: self.mode, postingAllowed: self.posting) })
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the groups.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.listGroups(json: self.json) })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a group with its personas.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.showGroup(name: self.name, json: self.json) })
+        }
+    }
+
+    struct Edit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a group's settings.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+        @Option var description: String?
+        @Option(help: "auto, request or off.") var mode: GroupMode?
+        @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
+        @Option(help: "Default model for answers in this group (\"\" clears it).") var model: String?
+        @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            let changes = GroupChanges(
+                description: self.description,
+                mode: self.mode,
+                postingAllowed: self.posting,
+                defaultModel: self.model.map { $0 },
+                defaultBackend: self.backend.map { $0 }
+            )
+            if changes == GroupChanges() {
+                printError("nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend")
+                throw ExitCode(64)
+            }
+            output(try await FORLLMCLI.run { try await admin.editGroup(name: self.name, changes: changes) })
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a group and its articles (articles cross-posted elsewhere stay there)."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument var name: String
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.removeGroup(name: self.name) })
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import FORLLMApp
+import FORLLMStore
+
+extension RequestStatus: ExpressibleByArgument {}
+
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Look at and steer the requests waiting for, or given, an answer.",
+        subcommands: [List.self, Show.self, Retry.self, Cancel.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List requests, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this status: pending, running, done, failed or cancelled.") var status: RequestStatus?
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.listQueue(status: self.status, json: self.json) })
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one request.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: Int64
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.showRequest(id: self.id, json: self.json) })
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue a failed or cancelled request again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.retryRequest(id: self.id) })
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a pending or running request.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var id: Int64
+
+        func run() async throws {
+            let admin = try self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.cancelRequest(id: self.id) })
+        }
+    }
+}
