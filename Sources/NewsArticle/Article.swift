@@ -4,7 +4,8 @@
 /// no terminating `.` line. Dot-stuffing belongs to the NNTP encoder only.
 ///
 /// Round-trip guarantee: `Article(parsing: bytes).serialized == bytes` for every `bytes` that
-/// parses (with the one normalisation that an article without a blank line gets none added).
+/// parses and has the empty line that ends the header section (an article without one, or
+/// whose last header line lacks its CRLF, gets them added).
 /// - SeeAlso: [RFC 5536 §2](https://datatracker.ietf.org/doc/html/rfc5536#section-2)
 public struct Article: Hashable, Sendable {
     /// The header fields in the order they appear.
@@ -26,54 +27,98 @@ public struct Article: Hashable, Sendable {
     /// an invalid field name, a bare CR or a bare LF or NUL anywhere in the header section.
     /// The body is kept as given.
     public init(parsing bytes: some Collection<UInt8>) throws(ArticleError) {
-        fatalError("unimplemented")
+        let parsed = try ArticleParser.parse(Array(bytes))
+        self.fields = parsed.fields
+        self.body = parsed.body
     }
 
     /// The article's octets: every field's `raw` + CRLF, an empty line (CRLF), the body.
     public var serialized: [UInt8] {
-        fatalError("unimplemented")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(self.serializedByteCount)
+        self.appendHeaderSection(to: &bytes)
+        bytes.append(contentsOf: ASCII.crlf)
+        bytes.append(contentsOf: self.body)
+        return bytes
     }
 
-    /// The header section's octets including the final empty line (what `HEAD` sends, minus
-    /// that empty line; see ``headerSectionWithoutBlankLine``).
+    /// `serialized.count`, computed without building the octets.
+    public var serializedByteCount: Int {
+        var count = 2 + self.body.count
+        for field in self.fields { count += field.raw.count + 2 }
+        return count
+    }
+
+    /// The header section's octets without the empty line that ends it: every field's `raw`
+    /// + CRLF (what `HEAD` sends).
     public var headerSectionWithoutBlankLine: [UInt8] {
-        fatalError("unimplemented")
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(self.serializedByteCount - self.body.count)
+        self.appendHeaderSection(to: &bytes)
+        return bytes
+    }
+
+    private func appendHeaderSection(to bytes: inout [UInt8]) {
+        for field in self.fields {
+            bytes.append(contentsOf: field.raw)
+            bytes.append(contentsOf: ASCII.crlf)
+        }
     }
 
     /// The value of the first field named `name` (case-insensitive), or `nil`.
     public subscript(name: String) -> String? {
-        fatalError("unimplemented")
+        self.fields.first { $0.hasName(name) }?.value
+    }
+
+    /// The first field named `name` (case-insensitive), or `nil`.
+    public func field(named name: String) -> HeaderField? {
+        self.fields.first { $0.hasName(name) }
     }
 
     /// The values of every field named `name` (case-insensitive), in order.
     public func values(named name: String) -> [String] {
-        fatalError("unimplemented")
+        self.fields.compactMap { $0.hasName(name) ? $0.value : nil }
     }
 
     /// Replaces the first field named `field.name` with `field` (keeping its position) and
     /// removes the other fields of that name; appends `field` when there is none.
     public mutating func replace(with field: HeaderField) {
-        fatalError("unimplemented")
+        guard let first = self.fields.firstIndex(where: { $0.hasName(field.name) }) else {
+            self.fields.append(field)
+            return
+        }
+        self.fields[first] = field
+        var index = first + 1
+        while index < self.fields.count {
+            if self.fields[index].hasName(field.name) {
+                self.fields.remove(at: index)
+            } else {
+                index += 1
+            }
+        }
     }
 
     /// Removes every field named `name` (case-insensitive).
     public mutating func removeFields(named name: String) {
-        fatalError("unimplemented")
+        self.fields.removeAll { $0.hasName(name) }
     }
 
-    /// Inserts `field` at `index` (0 = first header line).
+    /// Inserts `field` at `index` (0 = first header line); an index past the end appends.
     public mutating func insert(_ field: HeaderField, at index: Int) {
-        fatalError("unimplemented")
+        self.fields.insert(field, at: min(max(index, 0), self.fields.count))
     }
 
     /// Appends `field` after the last header field.
     public mutating func append(_ field: HeaderField) {
-        fatalError("unimplemented")
+        self.fields.append(field)
     }
 
     /// Number of lines in the body (RFC 3977 `:lines`): CRLF-terminated lines, plus one for an
     /// unterminated last line.
     public var bodyLineCount: Int {
-        fatalError("unimplemented")
+        guard let last = self.body.last else { return 0 }
+        var count = 0
+        for byte in self.body where byte == ASCII.lf { count += 1 }
+        return last == ASCII.lf ? count : count + 1
     }
 }

@@ -9,7 +9,9 @@ public struct PostingPolicy: Hashable, Sendable {
     /// A `Date` further in the future than this is refused.
     public var maximumFutureSkew: TimeInterval
 
-    public init(maximumBytes: Int = 1_048_576, maximumAge: TimeInterval = 14 * 86_400, maximumFutureSkew: TimeInterval = 86_400) {
+    public init(
+        maximumBytes: Int = 1_048_576, maximumAge: TimeInterval = 14 * 86_400, maximumFutureSkew: TimeInterval = 86_400
+    ) {
         self.maximumBytes = maximumBytes
         self.maximumAge = maximumAge
         self.maximumFutureSkew = maximumFutureSkew
@@ -62,6 +64,129 @@ extension Article {
     /// `now`; `serialized.count` within `policy.maximumBytes`. Whether the groups exist is the
     /// caller's business. Every error message names the header and says what is wrong.
     public func validateForPosting(now: Date, policy: PostingPolicy) throws(ArticleError) -> PostingFacts {
-        fatalError("unimplemented")
+        let size = self.serializedByteCount
+        guard size <= policy.maximumBytes else {
+            throw ArticleError(.tooLarge, "article is \(size) bytes, the limit is \(policy.maximumBytes)")
+        }
+
+        // One pass over the fields: singletons counted, the fields we need picked out.
+        var seen: [Int] = Array(repeating: 0, count: Self.singletonHeaders.count)
+        var picked: [HeaderField?] = Array(repeating: nil, count: Self.singletonHeaders.count)
+        for field in self.fields {
+            guard let slot = Self.singletonSlot(field.name) else { continue }
+            seen[slot] += 1
+            if seen[slot] == 2 {
+                throw ArticleError(
+                    .duplicateHeader,
+                    "\(Self.singletonHeaders[slot]) header appears more than once"
+                )
+            }
+            picked[slot] = field
+        }
+        func value(_ name: String) -> String? {
+            guard let slot = Self.singletonHeaders.firstIndex(of: name) else { return nil }
+            return picked[slot]?.value
+        }
+
+        for name in ["From", "Newsgroups", "Subject"] {
+            guard let value = value(name) else {
+                throw ArticleError(.missingHeader, "\(name) header missing")
+            }
+            guard !value.isEmpty else {
+                throw ArticleError(.missingHeader, "\(name) header is empty")
+            }
+        }
+
+        let from: Mailbox
+        do {
+            from = try Mailbox(parsing: value("From") ?? "")
+        } catch {
+            throw ArticleError(.invalidFrom, "From: \(error.message)")
+        }
+
+        let newsgroups: [String]
+        do {
+            newsgroups = try NewsgroupName.parseList(value("Newsgroups") ?? "")
+        } catch {
+            throw ArticleError(.invalidNewsgroups, "Newsgroups: \(error.message)")
+        }
+
+        var followupTo: [String]?
+        if let followup = value("Followup-To"), !followup.isEmpty,
+            !asciiCaseInsensitiveEqual(followup.utf8, "poster".utf8)
+        {
+            do {
+                followupTo = try NewsgroupName.parseList(followup)
+            } catch {
+                throw ArticleError(.invalidNewsgroups, "Followup-To: \(error.message)")
+            }
+        }
+
+        var messageID: MessageID?
+        if let text = value("Message-ID") {
+            guard let id = MessageID(validating: text) else {
+                let problem = MessageID.problem(text.utf8) ?? "invalid"
+                throw ArticleError(
+                    .invalidMessageID,
+                    "Message-ID: \(text.quotedForMessage()) is not a valid message-id: \(problem)"
+                )
+            }
+            messageID = id
+        }
+
+        var date: Date?
+        if let text = value("Date") {
+            guard let parsed = NewsDate.parse(text) else {
+                throw ArticleError(.invalidDate, "Date: \(text.quotedForMessage()) is not a valid date")
+            }
+            if parsed < now.addingTimeInterval(-policy.maximumAge) {
+                throw ArticleError(
+                    .dateOutOfRange,
+                    "Date is more than \(Self.describe(policy.maximumAge)) in the past (\(NewsDate.formatDay(parsed)))"
+                )
+            }
+            if parsed > now.addingTimeInterval(policy.maximumFutureSkew) {
+                throw ArticleError(
+                    .dateOutOfRange,
+                    "Date is more than \(Self.describe(policy.maximumFutureSkew)) in the future "
+                        + "(\(NewsDate.formatDay(parsed)))"
+                )
+            }
+            date = parsed
+        }
+
+        let references = value("References").map(Threading.parseReferences) ?? []
+        return PostingFacts(
+            newsgroups: newsgroups,
+            followupTo: followupTo,
+            from: from,
+            subject: value("Subject") ?? "",
+            messageID: messageID,
+            date: date,
+            references: references
+        )
+    }
+
+    // MARK: - Helpers
+
+    private static let lowercasedSingletons: [String: Int] = Dictionary(
+        uniqueKeysWithValues: Article.singletonHeaders.enumerated().map { ($1.lowercased(), $0) }
+    )
+
+    /// The index in ``singletonHeaders`` of a field name, compared case-insensitively.
+    private static func singletonSlot(_ name: String) -> Int? {
+        // Field names are short ASCII; the longest singleton is 25 octets.
+        guard name.utf8.count <= 25 else { return nil }
+        return Self.lowercasedSingletons[name.asciiLowercased()]
+    }
+
+    /// `14 days`, `1 day`, `36 hours`, `90 minutes`, `30 seconds`.
+    private static func describe(_ interval: TimeInterval) -> String {
+        func plural(_ value: Int, _ unit: String) -> String { "\(value) \(unit)\(value == 1 ? "" : "s")" }
+        let seconds = Int(interval.rounded())
+        if seconds % 86_400 == 0 && seconds > 0 { return plural(seconds / 86_400, "day") }
+        if seconds % 3600 == 0 && seconds > 0 { return plural(seconds / 3600, "hour") }
+        if seconds % 60 == 0 && seconds > 0 { return plural(seconds / 60, "minute") }
+        return plural(seconds, "second")
     }
 }

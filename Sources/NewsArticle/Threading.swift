@@ -7,7 +7,45 @@ public enum Threading {
     /// The message IDs of a `References` value, in order. Tolerant of what real clients send:
     /// folding, missing spaces between IDs (`<a@b><c@d>`), comments; invalid tokens are skipped.
     public static func parseReferences(_ value: String) -> [MessageID] {
-        fatalError("unimplemented")
+        var ids: [MessageID] = []
+        var utf8 = value.utf8[...]
+        while let open = utf8.firstIndex(where: { $0 == ASCII.less || $0 == ASCII.openParen }) {
+            if utf8[open] == ASCII.openParen {
+                // A comment: skip to its end (nesting and quoted pairs respected).
+                var depth = 0
+                var index = open
+                while index < utf8.endIndex {
+                    let byte = utf8[index]
+                    if byte == ASCII.backslash {
+                        index = utf8.index(after: index)
+                        if index == utf8.endIndex { break }
+                    } else if byte == ASCII.openParen {
+                        depth += 1
+                    } else if byte == ASCII.closeParen {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
+                    index = utf8.index(after: index)
+                }
+                utf8 = index < utf8.endIndex ? utf8[utf8.index(after: index)...] : utf8[utf8.endIndex...]
+                continue
+            }
+            let afterOpen = utf8.index(after: open)
+            guard let close = utf8[afterOpen...].firstIndex(where: { $0 == ASCII.greater || $0 == ASCII.less }) else {
+                break
+            }
+            if utf8[close] == ASCII.less {
+                // `<junk <a@b>`: start again at the inner bracket.
+                utf8 = utf8[close...]
+                continue
+            }
+            let candidate = utf8[open...close]
+            if MessageID.problem(candidate) == nil {
+                ids.append(MessageID(unchecked: String(Substring(candidate))))
+            }
+            utf8 = utf8[utf8.index(after: close)...]
+        }
+        return ids
     }
 
     /// The `References` of a follow-up to an article with `parentReferences` and `parentID`:
@@ -19,12 +57,55 @@ public enum Threading {
         parentID: MessageID,
         maximumLength: Int = Threading.maximumReferencesLength
     ) -> [MessageID] {
-        fatalError("unimplemented")
+        var ids = parentReferences
+        ids.append(parentID)
+        var length = ids.reduce(-1) { $0 + $1.value.utf8.count + 1 }
+        guard length > maximumLength, ids.count > 4 else { return ids }
+        // Drop from the second ID onwards until it fits or only the first and last three remain.
+        var dropEnd = 1
+        while length > maximumLength, dropEnd < ids.count - 3 {
+            length -= ids[dropEnd].value.utf8.count + 1
+            dropEnd += 1
+        }
+        ids.removeSubrange(1..<dropEnd)
+        return ids
     }
 
     /// `Re: <subject>` without piling up prefixes: any leading `Re:`, `RE:`, `re:`, `Re[2]:`,
-    /// `Re^2:`, `AW:`, `SV:` (with or without spaces) is removed before `Re: ` is added once.
+    /// `Re^2:`, `Re(2):`, `AW:`, `SV:`, `Antw:` (with or without spaces) is removed before `Re: `
+    /// is added once. Encoded words are decoded first, so pass either form.
     public static func replySubject(_ subject: String) -> String {
-        fatalError("unimplemented")
+        let decoded = EncodedWord.decode(subject)
+        var rest = decoded[...].trimmingASCIIWhitespace()
+        while let stripped = Self.droppingReplyPrefix(rest) {
+            rest = stripped
+        }
+        return rest.isEmpty ? "Re:" : "Re: " + rest
+    }
+
+    private static let replyPrefixes: [[UInt8]] = ["re", "aw", "sv", "antw"].map { Array($0.utf8) }
+
+    // prefix = ("re" / "aw" / "sv" / "antw") [ "[" 1*DIGIT "]" / "^" 1*DIGIT / "(" 1*DIGIT ")" ] *WSP ":"
+    private static func droppingReplyPrefix(_ text: Substring) -> Substring? {
+        let utf8 = text.utf8
+        for prefix in Self.replyPrefixes where asciiCaseInsensitiveHasPrefix(utf8, prefix) {
+            var index = utf8.index(utf8.startIndex, offsetBy: prefix.count)
+            if index < utf8.endIndex, [ASCII.openParen, 0x5B, 0x5E].contains(utf8[index]) {
+                let opener = utf8[index]
+                index = utf8.index(after: index)
+                let digitsStart = index
+                while index < utf8.endIndex, utf8[index].isASCIIDigit { index = utf8.index(after: index) }
+                if index == digitsStart { continue }
+                if opener != 0x5E {
+                    let closer: UInt8 = opener == ASCII.openParen ? ASCII.closeParen : 0x5D
+                    guard index < utf8.endIndex, utf8[index] == closer else { continue }
+                    index = utf8.index(after: index)
+                }
+            }
+            while index < utf8.endIndex, utf8[index].isWSP { index = utf8.index(after: index) }
+            guard index < utf8.endIndex, utf8[index] == ASCII.colon else { continue }
+            return Substring(utf8[utf8.index(after: index)...]).trimmingASCIIWhitespace()
+        }
+        return nil
     }
 }
