@@ -1,0 +1,199 @@
+import FORLLMStore
+import Foundation
+import GRDB
+import NewsArticle
+import Testing
+
+@Suite("Which articles queue requests")
+struct RequestQueueingTests {
+    /// Adds a persona directly (the persona commands come with their own tests).
+    static func addPersona(_ database: ForumDatabase, handle: String, name: String) async throws -> Int64 {
+        try await database.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO persona (handle, name, instructions, version, created_at) VALUES (?, ?, 'Be brief.', 1, 0)
+                    """,
+                arguments: [handle, name]
+            )
+            return db.lastInsertedRowID
+        }
+    }
+
+    func handles(_ database: ForumDatabase, _ ids: [Int64]) async throws -> [String] {
+        var result: [String] = []
+        for id in ids {
+            result.append(try await database.request(id: id).personaHandle ?? "?")
+        }
+        return result
+    }
+
+    @Test("a user article in an auto group queues the default persona")
+    func auto() async throws {
+        let database = try makeDatabase()
+        let injected = try await database.inject(raw: rawArticle())
+        #expect(try await self.handles(database, injected.requestIDs) == ["assistant"])
+        let request = try await database.request(id: try #require(injected.requestIDs.first))
+        #expect(request.status == .pending)
+        #expect(request.messageID == injected.messageID.value)
+        #expect(request.groupName == "forllm.general")
+        #expect(request.answerMessageID?.hasSuffix("@forllm.local>") == true)
+    }
+
+    @Test("a request group queues nothing unless asked")
+    func requestMode() async throws {
+        let database = try makeDatabase()
+        try await database.createGroup(name: "test.ask", mode: .request)
+        let quiet = try await database.inject(raw: rawArticle(groups: "test.ask"))
+        #expect(quiet.requestIDs.isEmpty)
+        let asked = try await database.inject(
+            raw: rawArticle(groups: "test.ask", extraHeaders: ["X-FORLLM-Request: default; model=phi3"])
+        )
+        #expect(try await self.handles(database, asked.requestIDs) == ["assistant"])
+        let request = try await database.request(id: asked.requestIDs[0])
+        #expect(request.requestedModel == "phi3")
+    }
+
+    @Test("named personas, by handle or by name, each get one request")
+    func named() async throws {
+        let database = try makeDatabase()
+        _ = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
+        _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
+        let injected = try await database.inject(
+            raw: rawArticle(extraHeaders: ["X-FORLLM-Request: chef, \"the critic\", chef ; backend=ollama"])
+        )
+        #expect(try await self.handles(database, injected.requestIDs) == ["chef", "critic"])
+        #expect(try await database.request(id: injected.requestIDs[1]).requestedBackend == "ollama")
+    }
+
+    @Test("none suppresses answers even in an auto group and with mentions")
+    func none() async throws {
+        let database = try makeDatabase()
+        let injected = try await database.inject(
+            raw: rawArticle(extraHeaders: ["X-FORLLM-Request: none"], body: "@assistant what do you think?\n")
+        )
+        #expect(injected.requestIDs.isEmpty)
+    }
+
+    @Test("mentions outside quotes and signature queue those personas instead of the default")
+    func mentions() async throws {
+        let database = try makeDatabase()
+        _ = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
+        _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
+        let body = """
+            Jane wrote:
+            > @critic said something
+            @chef how long do I knead? Mail me at jane@example.org or ask @nobody.
+
+            -- 
+            @critic fan club
+            """
+        let injected = try await database.inject(raw: rawArticle(body: body + "\n"))
+        #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
+    }
+
+    @Test("a chain @a:@b queues a, and b after a has answered")
+    func chain() async throws {
+        let database = try makeDatabase()
+        let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
+        _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
+        let injected = try await database.inject(raw: rawArticle(body: "@chef:@critic bread?\n"))
+        #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
+        let first = try await database.request(id: injected.requestIDs[0])
+        #expect(first.chain == ["critic"])
+
+        #expect(try await database.claim(requestID: first.id, model: "m", backend: "b", personaVersion: 1))
+        let answer = try ArticleDraft(
+            from: Mailbox(displayName: "Chef Anna", address: "chef@personas.forllm.local"),
+            newsgroups: ["forllm.general"],
+            subject: "Re: Hello",
+            references: [injected.messageID],
+            messageID: MessageID(try #require(first.answerMessageID)),
+            date: Date(),
+            text: "Ten minutes."
+        ).build()
+        let stored = try #require(
+            try await database.complete(requestID: first.id, answer: answer, personaID: chefID, personaVersion: 1)
+        )
+        #expect(try await self.handles(database, stored.requestIDs) == ["critic"])
+        let second = try await database.request(id: stored.requestIDs[0])
+        #expect(second.turn == 1)
+        #expect(second.messageID == stored.messageID.value)
+        #expect(second.chain.isEmpty)
+    }
+
+    @Test("persona answers never trigger auto, and persona-to-persona turns stop at the budget")
+    func budget() async throws {
+        let database = try makeDatabase(configuration: StoreConfiguration(maximumPersonaTurns: 2))
+        let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
+        let criticID = try await Self.addPersona(database, handle: "critic", name: "The Critic")
+        let root = try await database.inject(raw: rawArticle(body: "@chef start\n"))
+        var requestID = root.requestIDs[0]
+        var parent = root.messageID
+        var rounds = 0
+        // chef and critic keep mentioning each other; the budget of 2 persona turns ends it.
+        while true {
+            let request = try await database.request(id: requestID)
+            let speaker = request.personaHandle == "chef" ? (chefID, "critic") : (criticID, "chef")
+            #expect(try await database.claim(requestID: requestID, model: "m", backend: "b", personaVersion: 1))
+            let answer = try ArticleDraft(
+                from: Mailbox(displayName: request.personaHandle, address: "x@personas.forllm.local"),
+                newsgroups: ["forllm.general"],
+                subject: "Re: Hello",
+                references: [root.messageID, parent].reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+                messageID: MessageID(try #require(request.answerMessageID)),
+                date: Date(),
+                text: "What do you say, @\(speaker.1)?"
+            ).build()
+            let stored = try #require(
+                try await database.complete(requestID: requestID, answer: answer, personaID: speaker.0, personaVersion: 1)
+            )
+            rounds += 1
+            guard let next = stored.requestIDs.first else { break }
+            requestID = next
+            parent = stored.messageID
+            #expect(rounds < 10)
+            if rounds >= 10 { break }
+        }
+        #expect(rounds == 3)
+    }
+
+    @Test("an off group ignores mentions and refuses an explicit request")
+    func off() async throws {
+        let database = try makeDatabase()
+        try await database.createGroup(name: "test.off", mode: .off)
+        let injected = try await database.inject(raw: rawArticle(groups: "test.off", body: "@assistant hi\n"))
+        #expect(injected.requestIDs.isEmpty)
+        await #expect(throws: ArticleError.self) {
+            _ = try await database.inject(
+                raw: rawArticle(groups: "test.off", extraHeaders: ["X-FORLLM-Request: default"])
+            )
+        }
+    }
+
+    @Test("a malformed X-FORLLM-Request is refused with the reason")
+    func malformed() async throws {
+        let database = try makeDatabase()
+        await #expect {
+            _ = try await database.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: chef; colour=blue"]))
+        } throws: { error in
+            (error as? ArticleError)?.code == .invalidRequest
+        }
+    }
+
+    @Test("the group's default persona wins over the global default")
+    func groupDefault() async throws {
+        let database = try makeDatabase()
+        let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
+        try await database.createGroup(name: "test.kitchen", mode: .auto)
+        try await database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE newsgroup SET default_persona_id = ? WHERE name = 'test.kitchen'",
+                arguments: [chefID]
+            )
+        }
+        let injected = try await database.inject(raw: rawArticle(groups: "test.kitchen"))
+        #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
+        let general = try await database.inject(raw: rawArticle())
+        #expect(try await self.handles(database, general.requestIDs) == ["assistant"])
+    }
+}
