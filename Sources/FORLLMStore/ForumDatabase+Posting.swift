@@ -47,9 +47,11 @@ extension ForumDatabase {
         -> InjectedArticle
     {
         let prepared = try self.prepare(article, origin: origin, now: now)
-        return try await self.writer.write { db in
+        let injected = try await self.writer.write { db in
             try self.insert(prepared, origin: origin, now: now, db)
         }
+        if !injected.requestIDs.isEmpty { self.queueSignal.notify() }
+        return injected
     }
 
     /// The work that needs no database: validation and parsing of what the article asks for.

@@ -130,7 +130,7 @@ extension ForumDatabase {
     ) async throws -> InjectedArticle? {
         let origin = ArticleOrigin.persona(id: personaID, version: personaVersion, requestID: requestID)
         let prepared = try self.prepare(answer, origin: origin, now: now)
-        return try await self.writer.write { db in
+        let injected = try await self.writer.write { db -> InjectedArticle? in
             guard
                 let status = try String.fetchOne(
                     db,
@@ -160,6 +160,8 @@ extension ForumDatabase {
             )
             return injected
         }
+        if injected?.requestIDs.isEmpty == false { self.queueSignal.notify() }
+        return injected
     }
 
     /// Records a failed attempt that will be retried at `retryAt`.

@@ -41,7 +41,8 @@ extension ForumDatabase {
     /// Puts a failed or cancelled request back into the queue with a fresh attempt count.
     @discardableResult
     public func retryRequest(id: Int64, now: Date = Date()) async throws -> ReplyRequest {
-        try await self.writer.write { db in
+        defer { self.queueSignal.notify() }
+        return try await self.writer.write { db in
             let request = try Self.requireRequest(id, db)
             switch request.status {
             case .failed, .cancelled:

@@ -29,6 +29,8 @@ public final class ForumDatabase: Sendable {
     /// The writer of the file. `DatabasePool` for files, `DatabaseQueue` in tests.
     public let writer: any DatabaseWriter
     public let configuration: StoreConfiguration
+    /// Notified after requests were queued by this process.
+    public let queueSignal = QueueSignal()
 
     /// Wraps `writer` and migrates it to the current schema.
     public init(_ writer: any DatabaseWriter, configuration: StoreConfiguration = .init()) throws {

@@ -1,0 +1,130 @@
+import FORLLMStore
+import Foundation
+import NewsArticle
+
+/// The articles the worker writes: a persona's answer, and FORLLM's notice when a request
+/// failed for good (PRODUCT.md "The answer article").
+enum AnswerArticle {
+    /// The groups a follow-up to `parent` goes to: its `Followup-To` unless that is `poster`,
+    /// else its `Newsgroups`.
+    static func followupGroups(of parent: Article) -> [String] {
+        if let followup = parent["Followup-To"], followup.lowercased() != "poster",
+            let groups = try? NewsgroupName.parseList(followup), !groups.isEmpty
+        {
+            return groups
+        }
+        return (try? NewsgroupName.parseList(parent["Newsgroups"] ?? "")) ?? []
+    }
+
+    /// The `References` of a follow-up to `parent`.
+    static func references(of parent: Article, parentID: MessageID) -> [MessageID] {
+        Threading.followupReferences(
+            parentReferences: Threading.parseReferences(parent["References"] ?? ""),
+            parentID: parentID
+        )
+    }
+
+    static func subject(of parent: Article) -> String {
+        Threading.replySubject(EncodedWord.decode(parent["Subject"] ?? ""))
+    }
+
+    /// A persona's answer.
+    static func answer(
+        parent: Article,
+        parentID: MessageID,
+        groups: [String],
+        messageID: MessageID,
+        persona: Persona,
+        model: String,
+        backend: String,
+        text: String,
+        truncation: LLMTruncation?,
+        hostname: String,
+        now: Date
+    ) throws -> Article {
+        var headers: [(name: String, value: String)] = [
+            ("X-FORLLM-Persona", "\(persona.handle) (version \(persona.version))"),
+            ("X-FORLLM-Model", model),
+            ("X-FORLLM-Backend", backend),
+        ]
+        switch truncation {
+        case .answerCutOff:
+            headers.append(("X-FORLLM-Truncated", "answer cut off at the token limit"))
+        case .promptTruncated(let evaluated, let estimated):
+            headers.append((
+                "X-FORLLM-Truncated",
+                "prompt cut by the model server: \(evaluated) of about \(estimated) tokens read"
+            ))
+        case nil:
+            break
+        }
+        headers.append(("User-Agent", "FORLLM/0.1.0"))
+        let signature = "-- \n\(persona.name) (@\(persona.handle)), \(model) on \(backend)"
+        return try ArticleDraft(
+            from: Mailbox(displayName: persona.name, address: persona.address(hostname: hostname)),
+            newsgroups: groups,
+            subject: Self.subject(of: parent),
+            references: Self.references(of: parent, parentID: parentID),
+            messageID: messageID,
+            date: now,
+            extraHeaders: headers,
+            text: Self.cleaned(text) + "\n\n" + signature,
+            flowed: true
+        ).build()
+    }
+
+    /// FORLLM's notice that a persona could not answer.
+    static func failureNotice(
+        parent: Article,
+        parentID: MessageID,
+        groups: [String],
+        requestID: Int64,
+        personaName: String,
+        handle: String,
+        model: String,
+        backend: String,
+        reason: String,
+        attempts: Int,
+        hostname: String,
+        now: Date
+    ) throws -> Article {
+        let text = """
+            \(personaName) (@\(handle)) could not answer this article.
+
+            Model:    \(model) on backend \(backend)
+            Attempts: \(attempts)
+            Reason:   \(reason)
+
+            To try again once the problem is fixed: forllm queue retry \(requestID)
+            """
+        return try ArticleDraft(
+            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
+            newsgroups: groups,
+            subject: Self.subject(of: parent),
+            references: Self.references(of: parent, parentID: parentID),
+            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
+            date: now,
+            extraHeaders: [
+                ("X-FORLLM-Error", "request \(requestID)"),
+                ("User-Agent", "FORLLM/0.1.0"),
+            ],
+            text: text,
+            flowed: false
+        ).build()
+    }
+
+    /// The answer without a reasoning model's `<think>…</think>` block and surrounding blank
+    /// lines; a `-- ` line of the model's own would start a signature, so it is indented.
+    static func cleaned(_ text: String) -> String {
+        var text = text
+        if let open = text.range(of: "<think>"), text[..<open.lowerBound].allSatisfy(\.isWhitespace),
+            let close = text.range(of: "</think>", range: open.upperBound..<text.endIndex)
+        {
+            text = String(text[close.upperBound...])
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line == "-- " ? " --" : String(line)
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
