@@ -203,7 +203,11 @@ public final class ReplyWorker: Service {
         } catch {
             if Task.isCancelled {
                 do {
-                    try await self.database.requeue(requestID: job.request.id)
+                    // GRDB refuses work from a cancelled task; the requeue must still happen, so it
+                    // runs in a task of its own (awaited here, so it does not outlive the job).
+                    let database = self.database
+                    let id = job.request.id
+                    try await Task { try await database.requeue(requestID: id) }.value
                     logger.info("Request interrupted by shutdown, pending again")
                 } catch {
                     logger.error("Could not put an interrupted request back", metadata: ["worker.error": "\(error)"])
