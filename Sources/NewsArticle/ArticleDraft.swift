@@ -119,7 +119,7 @@ public struct ArticleDraft: Hashable, Sendable {
         }
         var text = self.text[...]
         if text.utf8.last == ASCII.lf { text = Substring(text.utf8.dropLast()) }
-        for line in splitLines(text) {
+        for line in splitAllLines(text) {
             // Lines are kept, but none may exceed 998 octets: cut at character boundaries.
             var rest = Array(line.utf8)[...]
             repeat {

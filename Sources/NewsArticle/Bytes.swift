@@ -141,6 +141,13 @@ extension String {
 
 // MARK: - Line splitting
 
+/// Splits `text` at every LF, dropping a CR before each LF: `n` LFs give `n + 1` lines.
+func splitAllLines(_ text: Substring) -> [Substring] {
+    text.utf8.split(separator: ASCII.lf, omittingEmptySubsequences: false).map { line in
+        line.last == ASCII.cr ? Substring(line.dropLast()) : Substring(line)
+    }
+}
+
 /// Splits `text` at LF, dropping a CR before each LF; a final LF does not start another line.
 func splitLines(_ text: Substring) -> [Substring] {
     var lines: [Substring] = []
