@@ -16,7 +16,10 @@ struct ArticleParsingTests {
             RoundTrip(name: "body without final CRLF", bytes: wire("Subject: x\n\nline one\nline two")),
             RoundTrip(name: "folded header", bytes: wire("Subject: a long\n subject\n\tfolded twice\nX: y\n\nb\n")),
             RoundTrip(name: "header line starting with a dot", bytes: wire(".Dotted: yes\nSubject: x\n\n.\n..\n")),
-            RoundTrip(name: "8-bit UTF-8 header", bytes: wire("Subject: Grüße aus Köln 🎉\nFrom: Jürgen <j@x.de>\n\nä\n")),
+            RoundTrip(
+                name: "8-bit UTF-8 header",
+                bytes: wire("Subject: Grüße aus Köln 🎉\nFrom: Jürgen <j@x.de>\n\nä\n")
+            ),
             RoundTrip(name: "invalid UTF-8 header", bytes: [0x53, 0x3A, 0x20, 0xFF, 0xFE, 0x0D, 0x0A, 0x0D, 0x0A]),
             RoundTrip(name: "bare LF and CR in the body", bytes: wire("S: x\n\n") + [0x61, 0x0A, 0x62, 0x0D, 0x63]),
             RoundTrip(name: "empty value", bytes: wire("Empty:\nAlso-Empty: \n\n")),

@@ -33,7 +33,9 @@ struct ArticleTextTests {
     @Test("multipart/alternative: the text/plain part, flowed")
     func multipart() throws {
         let text = ArticleText.plainText(of: try Article(parsing: Fixtures.thunderbirdHTML))
-        #expect(text == "Das ist der Text mit Umlauten: äöü. Und er ist so lang, dass er umbrochen wird.\n\nZweiter Absatz.")
+        #expect(
+            text == "Das ist der Text mit Umlauten: äöü. Und er ist so lang, dass er umbrochen wird.\n\nZweiter Absatz."
+        )
     }
 
     @Test("quoted-printable ISO-8859-1 with a soft line break")

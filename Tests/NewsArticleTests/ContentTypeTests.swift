@@ -6,7 +6,8 @@ import Testing
 struct ContentTypeTests {
     @Test("parsing")
     func parsing() throws {
-        let type = try #require(ContentType(parsing: "Text/Plain; Charset=\"UTF-8\"; format=flowed (comment); DelSp=Yes"))
+        let value = "Text/Plain; Charset=\"UTF-8\"; format=flowed (comment); DelSp=Yes"
+        let type = try #require(ContentType(parsing: value))
         #expect(type.mediaType == "text/plain")
         #expect(type.charset == "UTF-8")
         #expect(type[parameter: "FORMAT"] == "flowed")
