@@ -105,6 +105,12 @@ struct ArticleDraftTests {
         #expect(lines.suffix(2) == ["end", ""])
     }
 
+    @Test("stray CRs never reach the body", arguments: [true, false])
+    func strayCR(flowed: Bool) throws {
+        let article = try Self.answer(text: "a\rb\r\nc\r", flowed: flowed).build()
+        #expect(text(article.body) == "ab\r\nc\r\n")
+    }
+
     @Test("an empty text gives an empty body")
     func emptyText() throws {
         let article = try Self.answer(text: "").build()

@@ -49,6 +49,7 @@ struct ForumRequestTests {
         ("none, alice", "X-FORLLM-Request: 'none' cannot be combined with other names"),
         ("alice, Default", "X-FORLLM-Request: 'default' cannot be combined with other names"),
         ("\"a\" b", "X-FORLLM-Request: unexpected text after the quoted name in '\"a\" b'"),
+        ("alice, \"\"", "X-FORLLM-Request: empty name in 'alice, \"\"'"),
     ]
 
     @Test("invalid values, with the exact message", arguments: Self.invalidValues)
