@@ -27,7 +27,7 @@ public struct Article: Hashable, Sendable {
     /// an invalid field name, a bare CR or a bare LF or NUL anywhere in the header section.
     /// The body is kept as given.
     public init(parsing bytes: some Collection<UInt8>) throws(ArticleError) {
-        let parsed = try ArticleParser.parse(Array(bytes))
+        let parsed = try ArticleParser.parse(contiguousBytes(bytes))
         self.fields = parsed.fields
         self.body = parsed.body
     }

@@ -104,7 +104,7 @@ public struct ArticleDraft: Hashable, Sendable {
         return Article(fields: fields, body: body)
     }
 
-    /// The body octets: CRLF line ends, a final CRLF; empty for empty text.
+    /// The body octets: CRLF line ends, a final CRLF, no other CR; empty for empty text.
     private func bodyBytes() -> [UInt8] {
         if self.text.isEmpty { return [] }
         var bytes: [UInt8] = []
@@ -112,14 +112,15 @@ public struct ArticleDraft: Hashable, Sendable {
         if self.flowed {
             let wrapped = Wrapping.flowed(self.text)
             for line in wrapped.utf8.split(separator: ASCII.lf, omittingEmptySubsequences: false) {
-                bytes.append(contentsOf: line)
+                // A stray CR inside a line would be a bare CR on the wire.
+                bytes.append(contentsOf: line.lazy.filter { $0 != ASCII.cr })
                 bytes.append(contentsOf: ASCII.crlf)
             }
             return bytes
         }
         var text = self.text[...]
         if text.utf8.last == ASCII.lf { text = Substring(text.utf8.dropLast()) }
-        for line in splitLines(text) {
+        for line in splitAllLines(text) {
             // Lines are kept, but none may exceed 998 octets: cut at character boundaries.
             var rest = Array(line.utf8)[...]
             repeat {

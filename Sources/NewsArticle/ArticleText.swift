@@ -257,6 +257,8 @@ enum Flowed {
             if isFlowed && delSp { content = content.dropLast() }
 
             if !(paragraphOpen && depth == paragraphDepth && !isSignature) {
+                // A flowed line that nothing continues keeps no trailing space.
+                if paragraphOpen && !delSp { while output.last == ASCII.space { output.removeLast() } }
                 if !isFirstLine { output.append(ASCII.lf) }
                 isFirstLine = false
                 if depth > 0 {
@@ -269,6 +271,7 @@ enum Flowed {
             paragraphOpen = isFlowed
             lineStart = lineFeed + 1
         }
+        if paragraphOpen && !delSp { while output.last == ASCII.space { output.removeLast() } }
         return output
     }
 }

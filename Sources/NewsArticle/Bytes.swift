@@ -139,7 +139,24 @@ extension String {
     }
 }
 
+// MARK: - Contiguous octets
+
+/// `bytes` as an array, without an element-by-element copy for the common collections: a
+/// generic caller in another module reaches this unspecialised.
+func contiguousBytes(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    if let array = bytes as? [UInt8] { return array }
+    if let slice = bytes as? ArraySlice<UInt8> { return Array(slice) }
+    return bytes.withContiguousStorageIfAvailable { Array($0) } ?? Array(bytes)
+}
+
 // MARK: - Line splitting
+
+/// Splits `text` at every LF, dropping a CR before each LF: `n` LFs give `n + 1` lines.
+func splitAllLines(_ text: Substring) -> [Substring] {
+    text.utf8.split(separator: ASCII.lf, omittingEmptySubsequences: false).map { line in
+        line.last == ASCII.cr ? Substring(line.dropLast()) : Substring(line)
+    }
+}
 
 /// Splits `text` at LF, dropping a CR before each LF; a final LF does not start another line.
 func splitLines(_ text: Substring) -> [Substring] {

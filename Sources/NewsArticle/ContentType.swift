@@ -14,6 +14,7 @@ public struct ContentType: Hashable, Sendable {
     /// The parameters by lower-cased name, values unquoted (case kept).
     public var parameters: [String: String]
 
+    /// A content type from its parts; names are lower-cased.
     public init(type: String, subtype: String, parameters: [String: String] = [:]) {
         self.type = type.asciiLowercased()
         self.subtype = subtype.asciiLowercased()

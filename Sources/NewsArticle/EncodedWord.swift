@@ -241,13 +241,13 @@ public enum EncodedWord {
     }
 
     /// `text` (UTF-8) as encoded words separated by a space, each at most
-    /// ``targetWordLength`` octets (one character longer than that is never split): `Q` when
-    /// that is shorter than `B`, which it is for mostly-ASCII text.
+    /// ``targetWordLength`` octets (a character is never split): `Q`, which stays readable,
+    /// unless it is more than half as long again as `B` (non-Latin scripts, emoji).
     private static func encodeRun(_ text: [UInt8]) -> String {
         let prefix = Array("=?UTF-8?".utf8)
         let overhead = prefix.count + 4  // "B?" + "?="
         let qTotal = text.reduce(0) { $0 + Self.qLength($1) }
-        let useQ = qTotal <= (text.count + 2) / 3 * 4
+        let useQ = qTotal * 2 <= (text.count + 2) / 3 * 4 * 3
         let budget = Self.targetWordLength - overhead
         var words: [[UInt8]] = []
         var chunk: [UInt8] = []

@@ -64,7 +64,7 @@ enum ForumRequestParser {
         var parts: [Part] = []
         for item in items {
             let part = try Self.part(item, whole: whole)
-            guard !part.text.isEmpty || part.isQuoted else {
+            guard !part.text.isEmpty else {
                 let message = items.count == 1 ? "no name before ';'" : "empty name in \(whole.quotedForMessage())"
                 throw ArticleError(.invalidRequest, "\(Self.header): \(message)")
             }

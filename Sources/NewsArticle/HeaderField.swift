@@ -44,7 +44,7 @@ public struct HeaderField: Hashable, Sendable {
     /// Parses one field from its raw octets (continuation lines joined by CRLF, no final CRLF).
     /// The name is 1*(%d33-57 / %d59-126); a colon must follow it directly.
     public init(parsing raw: some Collection<UInt8>) throws(ArticleError) {
-        let bytes = Array(raw)
+        let bytes = contiguousBytes(raw)
         guard let colon = bytes.firstIndex(of: ASCII.colon) else {
             let text = Self.text(bytes[...]).quotedForMessage()
             throw ArticleError(.malformedHeader, "header line without a colon: \(text)")

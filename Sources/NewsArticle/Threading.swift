@@ -7,43 +7,47 @@ public enum Threading {
     /// The message IDs of a `References` value, in order. Tolerant of what real clients send:
     /// folding, missing spaces between IDs (`<a@b><c@d>`), comments; invalid tokens are skipped.
     public static func parseReferences(_ value: String) -> [MessageID] {
+        let bytes = Array(value.utf8)
         var ids: [MessageID] = []
-        var utf8 = value.utf8[...]
-        while let open = utf8.firstIndex(where: { $0 == ASCII.less || $0 == ASCII.openParen }) {
-            if utf8[open] == ASCII.openParen {
+        ids.reserveCapacity(bytes.count / 32)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == ASCII.openParen {
                 // A comment: skip to its end (nesting and quoted pairs respected).
                 var depth = 0
-                var index = open
-                while index < utf8.endIndex {
-                    let byte = utf8[index]
-                    if byte == ASCII.backslash {
-                        index = utf8.index(after: index)
-                        if index == utf8.endIndex { break }
-                    } else if byte == ASCII.openParen {
+                while index < bytes.count {
+                    let inner = bytes[index]
+                    if inner == ASCII.backslash {
+                        index += 1
+                    } else if inner == ASCII.openParen {
                         depth += 1
-                    } else if byte == ASCII.closeParen {
+                    } else if inner == ASCII.closeParen {
                         depth -= 1
                         if depth == 0 { break }
                     }
-                    index = utf8.index(after: index)
+                    index += 1
                 }
-                utf8 = index < utf8.endIndex ? utf8[utf8.index(after: index)...] : utf8[utf8.endIndex...]
+                index += 1
                 continue
             }
-            let afterOpen = utf8.index(after: open)
-            guard let close = utf8[afterOpen...].firstIndex(where: { $0 == ASCII.greater || $0 == ASCII.less }) else {
-                break
-            }
-            if utf8[close] == ASCII.less {
-                // `<junk <a@b>`: start again at the inner bracket.
-                utf8 = utf8[close...]
+            guard byte == ASCII.less else {
+                index += 1
                 continue
             }
-            let candidate = utf8[open...close]
+            // `<` … `>`; another `<` first (`<junk <a@b>`) starts again there.
+            var close = index + 1
+            while close < bytes.count, bytes[close] != ASCII.greater, bytes[close] != ASCII.less { close += 1 }
+            guard close < bytes.count else { break }
+            if bytes[close] == ASCII.less {
+                index = close
+                continue
+            }
+            let candidate = bytes[index...close]
             if MessageID.problem(candidate) == nil {
-                ids.append(MessageID(unchecked: String(Substring(candidate))))
+                ids.append(MessageID(unchecked: String(decoding: candidate, as: UTF8.self)))
             }
-            utf8 = utf8[utf8.index(after: close)...]
+            index = close + 1
         }
         return ids
     }

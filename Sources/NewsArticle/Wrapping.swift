@@ -23,7 +23,8 @@ public enum Wrapping {
         }
         var body = text[...]
         if body.utf8.last == ASCII.lf { body = Substring(body.utf8.dropLast()) }
-        for lineText in splitLines(body) {
+        if body.isEmpty { return "" }
+        for lineText in splitAllLines(body) {
             let line = Array(lineText.utf8)[...]
             let indent = line.prefix { $0 == ASCII.space }.count
             let afterIndent = line.dropFirst(indent)
