@@ -8,16 +8,19 @@ import NIOPosix
 ///
 /// ```swift
 /// let stub = LLMStubServer(.ollama, models: [.init(name: "llama3.2", contextLength: 8192)])
-/// try await stub.start()
-/// defer { Task { await stub.shutdown() } }                 // or `try await stub.run { ... }`
-/// let configuration = LLMBackendConfiguration(name: "stub", type: .ollama, url: URL(string: await stub.baseURL))
-///
-/// await stub.enqueue(.answer(["Hel", "lo"]))              // the next chat request gets this
-/// // ... run the client or the worker ...
-/// let requests = await stub.waitForChatRequests(count: 1)  // suspends until it came; no sleeping
-/// #expect(requests[0].messages.last?.content == "Hi")
-/// #expect(await stub.maxInFlight == 1)
+/// try await stub.run { stub in                              // start(), body, shutdown() however it ends
+///     let configuration = LLMBackendConfiguration(name: "stub", url: URL(string: await stub.baseURL))
+///     await stub.enqueue(.answer(["Hel", "lo"]))            // the next chat request gets this
+///     // ... run the client or the worker ...
+///     let requests = await stub.waitForChatRequests(count: 1)  // suspends until it came; no sleeping
+///     #expect(requests[0].messages.last?.content == "Hi")
+///     #expect(await stub.waitForChatOutcomes(count: 1) == [.completed])
+///     #expect(await stub.maxInFlight == 1)
+/// }
 /// ```
+///
+/// Or `let port = try await stub.start()` ... `await stub.shutdown()`; shut every started stub
+/// down, since its connections live on the shared NIO event loop group.
 ///
 /// Endpoints, Ollama (``baseURL`` `http://127.0.0.1:PORT`):
 /// `GET /api/tags`, `POST /api/show`, `POST /api/chat` (NDJSON), `GET /` ("Ollama is running").
