@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// An Ollama server, spoken to in its native API.
+///
+/// ```
+/// GET  /api/tags    → {"models": [{"name": "llama3.2:latest", "size": 2019393189}]}
+/// POST /api/show    {"model": "llama3.2"} → {"model_info": {"llama.context_length": 131072}}
+/// POST /api/chat    {"model", "messages", "stream": true, "keep_alive", "options": {"num_ctx", ...}}
+///                   → NDJSON: {"message": {"content": "Hel"}, "done": false} ... {"done": true, ...}
+/// ```
+///
+/// The `HTTPClient` is shared and owned by the caller; create it with
+/// ``LLMBackendConfiguration/httpClientConfiguration(for:)``.
+///
+/// - SeeAlso: [Ollama API](https://github.com/ollama/ollama/blob/main/docs/api.md)
+public final class OllamaClient: LLMClient {
+    /// The backend this client talks to.
+    public let configuration: LLMBackendConfiguration
+    private let transport: LLMHTTPTransport
+    /// Context lengths from `/api/show` by model, `nil` when the model has none; for the
+    /// client's lifetime, because a model's metadata does not change while it has this name.
+    private let contextLengths = Mutex<[String: Int?]>([:])
+
+    /// A client for `configuration` (whose `type` should be `.ollama`) over the shared `httpClient`.
+    public init(configuration: LLMBackendConfiguration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.transport = LLMHTTPTransport(
+            configuration: configuration,
+            httpClient: httpClient,
+            logger: logger,
+            serverKind: "Ollama"
+        )
+    }
+
+    /// The backend's name from the configuration.
+    public var backendName: String { self.configuration.name }
+
+    /// The models Ollama has pulled (`GET /api/tags`).
+    public func models() async throws -> [LLMModel] {
+        let request = try self.transport.makeRequest(.GET, "/api/tags")
+        let tags = try await self.transport.fetchJSON(OllamaWire.Tags.self, request) { status, body in
+            self.statusError(status, body: body, request: "GET /api/tags", model: nil)
+        }
+        return tags.models.map { LLMModel(name: $0.name, sizeBytes: $0.size) }
+    }
+
+    /// The model's trained context length from `POST /api/show` (`model_info` key ending in
+    /// `.context_length`), `nil` when Ollama does not say. Cached per model.
+    /// Throws ``LLMError/Code/modelNotFound`` for a model Ollama does not have.
+    public func contextLength(of model: String) async throws -> Int? {
+        if let cached = self.contextLengths.withLock({ $0[model] }) {
+            return cached
+        }
+        let request = try self.transport.makeRequest(.POST, "/api/show", body: OllamaWire.ShowRequest(model: model))
+        let errorForStatus: @Sendable (HTTPResponseStatus, String) -> LLMError = { status, body in
+            self.statusError(status, body: body, request: "POST /api/show", model: model)
+        }
+        let show = try await self.transport.fetchJSON(
+            OllamaWire.ShowResponse.self,
+            request,
+            model: model,
+            errorForStatus: errorForStatus
+        )
+        self.contextLengths.withLock { $0[model] = .some(show.contextLength) }
+        return show.contextLength
+    }
+
+    /// Streams one answer from `POST /api/chat`.
+    ///
+    /// `options.num_ctx` is the request's context length capped at
+    /// ``LLMBackendConfiguration/maximumContextLength``; `keep_alive` is the request's or else
+    /// the configuration's. Throws ``LLMError``: `modelNotFound` (404), `badStatus`,
+    /// `streamError` (an `{"error": ...}` line, also mid-stream), `connectionFailed` (also when
+    /// the stream ends without `"done": true`), `timedOut`, `emptyAnswer`, `invalidResponse`.
+    public func chat(
+        _ request: LLMChatRequest,
+        progress: @escaping @Sendable (Int) async -> Void
+    ) async throws -> LLMChatResult {
+        let contextLength = self.requestedContextLength(request)
+        let options = OllamaWire.ChatRequest.Options(
+            numCtx: contextLength,
+            temperature: request.temperature,
+            numPredict: request.maximumTokens
+        )
+        let hasOptions = options.numCtx != nil || options.temperature != nil || options.numPredict != nil
+        let body = OllamaWire.ChatRequest(
+            model: request.model,
+            messages: request.messages,
+            stream: true,
+            keepAlive: request.keepAlive ?? self.configuration.keepAlive,
+            options: hasOptions ? options : nil
+        )
+        let httpRequest = try self.transport.makeRequest(.POST, "/api/chat", body: body)
+        let start = ContinuousClock.now
+        let transport = self.transport
+        let result = try await transport.perform(httpRequest, model: request.model) { status, body in
+            self.statusError(status, body: body, request: "POST /api/chat", model: request.model)
+        } consume: { reader in
+            var answer = LLMAnswerAccumulator(start: start, progress: progress)
+            var last: OllamaWire.ChatChunk?
+            while let line = try await reader.nextLine() {
+                if line.isBlankLLMLine {
+                    continue
+                }
+                let chunk = try transport.decode(OllamaWire.ChatChunk.self, from: line)
+                if let error = chunk.error {
+                    throw LLMError(
+                        .streamError,
+                        "\(transport.serverLabel): model '\(request.model)' failed: \(transport.cleaned(error.message))"
+                    )
+                }
+                if let content = chunk.message?.content {
+                    await answer.append(content)
+                }
+                if chunk.done == true {
+                    last = chunk
+                    break
+                }
+            }
+            guard let last else {
+                throw LLMError(
+                    .connectionFailed,
+                    "\(transport.serverLabel): the answer stream ended before it was complete "
+                        + "(\(answer.characterCount) characters received)"
+                )
+            }
+            await reader.drain()
+            guard !answer.text.isEmpty else {
+                throw LLMError(.emptyAnswer, "\(transport.serverLabel): model '\(request.model)' gave an empty answer")
+            }
+            await answer.finish()
+            let evaluated = last.promptEvalCount.map { $0 + (last.promptEvalCachedCount ?? 0) }
+            // A cut-off answer is certain, a cut prompt an estimate: the certain one is reported.
+            let truncation: LLMTruncation?
+            if last.doneReason == "length" {
+                truncation = .answerCutOff
+            } else {
+                truncation = LLMTruncation.detectPromptTruncation(
+                    messages: request.messages,
+                    evaluatedTokens: evaluated,
+                    contextLength: contextLength
+                )
+            }
+            return LLMChatResult(
+                text: answer.text,
+                finishReason: last.doneReason,
+                promptTokens: evaluated,
+                completionTokens: last.evalCount,
+                truncation: truncation,
+                timeToFirstToken: answer.timeToFirstToken,
+                totalTime: start.duration(to: .now)
+            )
+        }
+        self.transport.logAnswer(result, backend: self.configuration.name, model: request.model)
+        return result
+    }
+
+    /// The `num_ctx` to send: the request's, capped at the configured maximum.
+    private func requestedContextLength(_ request: LLMChatRequest) -> Int? {
+        guard let wanted = request.contextLength else { return nil }
+        if let maximum = self.configuration.maximumContextLength {
+            return min(wanted, maximum)
+        }
+        return wanted
+    }
+
+    /// Ollama answers 404 with `{"error": "model \"x\" not found, try pulling it first"}` for a
+    /// model it does not have; any other status has no special meaning.
+    private func statusError(_ status: HTTPResponseStatus, body: String, request: String, model: String?) -> LLMError {
+        let payload = LLMErrorPayload.parse(body)
+        if status == .notFound, let model, payload != nil {
+            return LLMError(
+                .modelNotFound,
+                "\(self.transport.serverLabel): model '\(model)' not found (pull it with `ollama pull \(model)`)",
+                httpStatus: 404
+            )
+        }
+        return self.transport.badStatus(status, request: request, serverMessage: payload?.message)
+    }
+}

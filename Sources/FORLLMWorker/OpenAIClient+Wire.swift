@@ -1,0 +1,106 @@
+/// The OpenAI chat completions JSON, as far as FORLLM uses it and as OpenAI-compatible servers
+/// (llama.cpp server, LM Studio, vLLM, llama-cpp-python) send it.
+///
+/// - SeeAlso: [OpenAI chat streaming](https://platform.openai.com/docs/api-reference/chat-streaming)
+enum OpenAIWire {
+    /// `POST {base}/chat/completions`:
+    /// ```
+    /// {"model": "qwen2.5", "messages": [...], "stream": true,
+    ///  "stream_options": {"include_usage": true}, "temperature": 0.7, "max_tokens": 512}
+    /// ```
+    struct ChatRequest: Encodable, Sendable {
+        var model: String
+        var messages: [LLMMessage]
+        var stream: Bool
+        var streamOptions: StreamOptions
+        var temperature: Double?
+        var maxTokens: Int?
+
+        struct StreamOptions: Encodable, Sendable {
+            var includeUsage: Bool
+
+            enum CodingKeys: String, CodingKey {
+                case includeUsage = "include_usage"
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, stream, temperature
+            case streamOptions = "stream_options"
+            case maxTokens = "max_tokens"
+        }
+    }
+
+    /// The data of one server-sent event:
+    /// ```
+    /// {"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}
+    /// {"id":"chatcmpl-1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+    /// {"id":"chatcmpl-1","choices":[],"usage":{"prompt_tokens":26,"completion_tokens":290}}
+    /// {"error":{"message":"...","type":"server_error"}}
+    /// {"object":"error","message":"...","type":"BadRequestError","code":400}     (older vLLM)
+    /// ```
+    struct ChatChunk: Decodable, Sendable {
+        var choices: [Choice]?
+        var usage: Usage?
+        var error: LLMErrorField?
+        var object: String?
+        var message: String?
+
+        struct Choice: Decodable, Sendable {
+            var delta: Delta?
+            var finishReason: String?
+
+            enum CodingKeys: String, CodingKey {
+                case delta
+                case finishReason = "finish_reason"
+            }
+        }
+
+        struct Delta: Decodable, Sendable {
+            var content: String?
+        }
+
+        struct Usage: Decodable, Sendable {
+            var promptTokens: Int?
+            var completionTokens: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case promptTokens = "prompt_tokens"
+                case completionTokens = "completion_tokens"
+            }
+        }
+    }
+
+    /// `GET {base}/models`; llama.cpp server adds `meta` with the trained context length:
+    /// ```
+    /// {"object": "list", "data": [{"id": "qwen2.5", "object": "model", "meta": {"n_ctx_train": 32768}}]}
+    /// ```
+    struct ModelList: Decodable, Sendable {
+        var data: [Model]
+
+        struct Model: Decodable, Sendable {
+            var id: String
+            var meta: Meta?
+
+            enum CodingKeys: String, CodingKey {
+                case id, meta
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(String.self, forKey: .id)
+                // Only llama.cpp sends `meta`; whatever another server puts there must not
+                // make the whole list unreadable.
+                self.meta = try? container.decodeIfPresent(Meta.self, forKey: .meta)
+            }
+        }
+
+        struct Meta: Decodable, Sendable {
+            var nCtxTrain: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case nCtxTrain = "n_ctx_train"
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import FORLLMTestSupport
+import FORLLMWorker
+import Foundation
+import Testing
+
+@Suite("LLMStubServer", .timeLimit(.minutes(1)))
+struct LLMStubServerTests {
+    @Test("queued behaviours come first, then the model's, then the default echo")
+    func behaviourPrecedence() async throws {
+        let models: [LLMStubServer.Model] = [.init(name: "a"), .init(name: "b")]
+        try await withStubClient(.ollama, models: models) { client, stub, _ in
+            await stub.setBehaviour(.answer(["for b"]), forModel: "b")
+            await stub.enqueue(.answer(["queued"]))
+            var texts: [String] = []
+            for model in ["b", "b", "a"] {
+                texts.append(try await client.chat(chatRequest(model: model, user: "hi"), progress: noProgress).text)
+            }
+            #expect(texts == ["queued", "for b", "Answer to: hi"])
+            #expect(await stub.waitForChatOutcomes(count: 3) == [.completed, .completed, .completed])
+        }
+    }
+
+    @Test("run(_:) serves while its body runs and shuts the stub down afterwards")
+    func run() async throws {
+        let stub = LLMStubServer(.openai)
+        let port = try await stub.run { stub in
+            let configuration = LLMBackendConfiguration(
+                name: "stub",
+                type: .openai,
+                url: URL(string: await stub.baseURL)
+            )
+            let httpClient = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration])
+            )
+            let client = OpenAIClient(configuration: configuration, httpClient: httpClient, logger: LogCapture().logger)
+            let text: String
+            do {
+                text = try await client.chat(chatRequest(), progress: noProgress).text
+                try await httpClient.shutdown()
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+            #expect(text == "Answer to: What is NNTP?")
+            return await stub.port
+        }
+        #expect(port > 0)
+        try await withStubClient(.openai, url: "http://127.0.0.1:\(port)/v1") { client, _, _ in
+            let error = await #expect(throws: LLMError.self) { try await client.models() }
+            #expect(error?.code == .connectionFailed)
+        }
+    }
+}
