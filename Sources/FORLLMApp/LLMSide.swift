@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import FORLLMStore
+import FORLLMWorker
+import Foundation
+import Logging
+import NewsArticle
+
+/// The LLM half of the application: one HTTP client, a client per configured backend, and the
+/// catalog of their models.
+public final class LLMSide: Sendable {
+    public let httpClient: HTTPClient
+    public let backends: [LLMBackendConfiguration]
+    public let clients: [(name: String, client: any LLMClient)]
+    public let catalog: ModelCatalog
+    public let configuration: FORLLMConfiguration
+
+    public init(configuration: FORLLMConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.backends = configuration.backends.map { backend in
+            LLMBackendConfiguration(
+                name: backend.name,
+                type: backend.type == .ollama ? .ollama : .openai,
+                url: URL(string: backend.url),
+                inactivityTimeout: .seconds(backend.timeoutSeconds),
+                apiKey: backend.apiKey,
+                concurrency: backend.concurrency,
+                fallback: backend.fallback,
+                fallbackAfter: .seconds(backend.fallbackAfterSeconds),
+                keepAlive: backend.keepAlive,
+                maximumContextLength: backend.maxContextTokens
+            )
+        }
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: LLMBackendConfiguration.httpClientConfiguration(for: self.backends)
+        )
+        self.httpClient = httpClient
+        self.clients = self.backends.map { ($0.name, $0.makeClient(httpClient: httpClient, logger: logger)) }
+        self.catalog = ModelCatalog(clients: self.clients)
+    }
+
+    /// Closes the HTTP client.
+    public func shutdown() async {
+        try? await self.httpClient.shutdown()
+    }
+
+    /// The worker's settings from the configuration.
+    public var workerConfiguration: WorkerConfiguration {
+        let llm = self.configuration.llm
+        return WorkerConfiguration(
+            hostname: self.configuration.server.hostname,
+            defaultModel: llm.defaultModel,
+            defaultBackend: llm.defaultBackend,
+            contextCharacters: llm.contextChars,
+            maximumAttempts: llm.maxAttempts,
+            retryDelay: .seconds(llm.retryDelaySeconds),
+            pollInterval: .milliseconds(Int64(llm.pollIntervalSeconds * 1000)),
+            temperature: llm.temperature,
+            maximumAnswerTokens: llm.maxAnswerTokens,
+            backends: self.configuration.backends.map { backend in
+                WorkerConfiguration.Backend(
+                    name: backend.name,
+                    concurrency: backend.concurrency,
+                    fallback: backend.fallback,
+                    fallbackAfter: .seconds(backend.fallbackAfterSeconds),
+                    keepAlive: backend.type == .ollama ? backend.keepAlive : nil,
+                    maximumContextLength: backend.maxContextTokens
+                )
+            },
+            calendar: .current,
+            userAgent: FORLLMVersion.userAgent
+        )
+    }
+
+    /// Checks the `model=` and `backend=` of an article's `X-FORLLM-Request` against the
+    /// configured backends and, where they can be asked within `budget`, their models.
+    /// Returns the reason to refuse the article, or `nil`. A backend that cannot be asked is
+    /// given the benefit of the doubt: the request then fails visibly if the model is missing.
+    public func checkRequest(in article: Article, budget: Duration = .seconds(2)) async -> String? {
+        guard let value = article[ForumRequest.headerName], let request = try? ForumRequest(parsing: value) else {
+            return nil
+        }
+        if request.who == .none { return nil }
+        let names = self.backends.map(\.name)
+        if let backend = request.backend, !names.contains(backend) {
+            return "X-FORLLM-Request: no backend named '\(backend)' (configured: \(names.joined(separator: ", ")))"
+        }
+        guard let model = request.model else { return nil }
+        let candidates = request.backend.map { [$0] } ?? names
+        let catalog = self.catalog
+        let answers = await withTaskGroup(of: (String, [LLMModel]?).self) { group in
+            for name in candidates {
+                group.addTask { (name, try? await catalog.models(of: name)) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: budget)
+                return ("", nil)
+            }
+            var answers: [String: [LLMModel]?] = [:]
+            while answers.count < candidates.count, let (name, models) = await group.next() {
+                if name.isEmpty { break }
+                answers[name] = models
+            }
+            group.cancelAll()
+            return answers
+        }
+        var offered: [String] = []
+        for name in candidates {
+            guard let entry = answers[name], let models = entry else {
+                return nil  // could not ask this backend: let the request try
+            }
+            if models.contains(where: { ModelCatalog.matches($0.name, model) }) { return nil }
+            offered += models.map { "\($0.name) (\(name))" }
+        }
+        let list = offered.isEmpty ? "none" : offered.sorted().joined(separator: ", ")
+        let place = request.backend.map { "backend '\($0)'" } ?? "any backend"
+        return "X-FORLLM-Request: model '\(model)' is not offered by \(place) (available: \(list))"
+    }
+}
