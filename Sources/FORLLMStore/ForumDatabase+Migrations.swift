@@ -32,6 +32,8 @@ extension ForumDatabase {
                         id INTEGER PRIMARY KEY,
                         handle TEXT NOT NULL UNIQUE,
                         name TEXT NOT NULL,
+                        -- The name folded for case-insensitive uniqueness (Unicode-aware, in Swift).
+                        name_key TEXT NOT NULL,
                         instructions TEXT NOT NULL,
                         model TEXT,
                         version INTEGER NOT NULL DEFAULT 1,
@@ -39,7 +41,7 @@ extension ForumDatabase {
                         created_at REAL NOT NULL,
                         retired_at REAL
                     );
-                    CREATE UNIQUE INDEX persona_active_name ON persona(lower(name)) WHERE retired_at IS NULL;
+                    CREATE UNIQUE INDEX persona_active_name ON persona(name_key) WHERE retired_at IS NULL;
 
                     CREATE TABLE persona_version (
                         persona_id INTEGER NOT NULL REFERENCES persona(id) ON DELETE CASCADE,

@@ -80,6 +80,9 @@ extension ForumDatabase {
     {
         let facts = prepared.facts
         let hostname = self.configuration.hostname
+        if origin == .user, facts.newsgroups.contains(Self.personasGroupName) {
+            return try self.applyPersonaPost(prepared, now: now, db)
+        }
 
         var groups: [GroupRow] = []
         for name in facts.newsgroups {

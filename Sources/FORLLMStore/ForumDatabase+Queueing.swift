@@ -171,8 +171,8 @@ extension ForumDatabase {
         if let persona = try self.activePersona(handle: text, db) { return persona }
         return try Persona.fetchOne(
             db,
-            sql: "SELECT * FROM persona WHERE lower(name) = lower(?) AND retired_at IS NULL",
-            arguments: [text]
+            sql: "SELECT * FROM persona WHERE name_key = ? AND retired_at IS NULL",
+            arguments: [Persona.nameKey(text)]
         )
     }
 }

@@ -18,8 +18,8 @@ extension ForumDatabase {
         let now = Date().timeIntervalSince1970
         try db.execute(
             sql: """
-                INSERT INTO persona (handle, name, instructions, model, version, builtin, created_at)
-                VALUES (?, 'Assistant', ?, NULL, 1, 1, ?)
+                INSERT INTO persona (handle, name, name_key, instructions, model, version, builtin, created_at)
+                VALUES (?, 'Assistant', 'assistant', ?, NULL, 1, 1, ?)
                 """,
             arguments: [Persona.builtinHandle, Self.assistantInstructions, now]
         )
@@ -49,5 +49,32 @@ extension ForumDatabase {
             sql: "INSERT INTO group_persona (group_id, persona_id) VALUES (?, ?)",
             arguments: [groupID, personaID]
         )
+        try db.execute(
+            sql: """
+                INSERT INTO newsgroup (name, description, mode, posting_allowed, created_at, creator)
+                VALUES (?, 'The personas, one card each; post "persona: NAME" to create or change one', 'off', 1, ?,
+                    'forllm')
+                """,
+            arguments: [Self.personasGroupName, now]
+        )
+    }
+
+    /// Posts a card for every active persona whose current version has none (a fresh
+    /// database, or `forllm.personas` created again).
+    func postMissingCards(now: Date = Date()) throws {
+        try self.writer.write { db in
+            guard try GroupRow.fetch(name: Self.personasGroupName, db) != nil else { return }
+            let personas = try Persona.fetchAll(
+                db,
+                sql: """
+                    SELECT p.* FROM persona p JOIN persona_version v ON v.persona_id = p.id AND v.version = p.version
+                    WHERE p.retired_at IS NULL AND v.article_message_id IS NULL
+                    ORDER BY p.id
+                    """
+            )
+            for persona in personas {
+                try self.postCard(for: persona, by: "forllm", change: "card", now: now, db)
+            }
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class ForumDatabase: Sendable {
         self.writer = writer
         self.configuration = configuration
         try Self.migrator.migrate(writer)
+        try self.postMissingCards()
     }
 
     /// Opens (creating when needed) the database file at `path` in WAL mode and migrates it.

@@ -11,9 +11,10 @@ struct RequestQueueingTests {
         try await database.writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO persona (handle, name, instructions, version, created_at) VALUES (?, ?, 'Be brief.', 1, 0)
+                    INSERT INTO persona (handle, name, name_key, instructions, version, created_at)
+                    VALUES (?, ?, ?, 'Be brief.', 1, 0)
                     """,
-                arguments: [handle, name]
+                arguments: [handle, name, name.lowercased()]
             )
             return db.lastInsertedRowID
         }
