@@ -7,9 +7,6 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {}
 }
 
-struct PersonaCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "persona", abstract: "Manage personas.")
-}
 
 struct Models: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List every backend's models.")

@@ -113,6 +113,38 @@ enum AnswerArticle {
         ).build()
     }
 
+    /// FORLLM's notice that a persona generation request failed, as a new thread in its group.
+    static func generationFailureNotice(
+        group: String,
+        requestID: Int64,
+        model: String,
+        backend: String,
+        reason: String,
+        attempts: Int,
+        hostname: String,
+        now: Date
+    ) throws -> Article {
+        let text = """
+            Generating personas for \(group) failed.
+
+            Model:    \(model) on backend \(backend)
+            Attempts: \(attempts)
+            Reason:   \(reason)
+
+            To try again: forllm queue retry \(requestID)
+            """
+        return try ArticleDraft(
+            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
+            newsgroups: [group],
+            subject: "Persona generation failed",
+            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
+            date: now,
+            extraHeaders: [("X-FORLLM-Error", "request \(requestID)"), ("User-Agent", "FORLLM/0.1.0")],
+            text: text,
+            flowed: false
+        ).build()
+    }
+
     /// The answer without a reasoning model's `<think>…</think>` block and surrounding blank
     /// lines; a `-- ` line of the model's own would start a signature, so it is indented.
     static func cleaned(_ text: String) -> String {

@@ -196,7 +196,7 @@ public final class ReplyWorker: Service {
             case .answer:
                 try await self.answer(job, logger: logger)
             case .generatePersonas:
-                throw LLMError(.invalidResponse, "persona generation is not available in this version")
+                try await self.generatePersonas(job, logger: logger)
             }
         } catch is CancelledByUser {
             logger.info("Request cancelled while generating")
@@ -214,7 +214,9 @@ public final class ReplyWorker: Service {
                 }
                 return
             }
-            let llmError = error as? LLMError
+            let llmError =
+                (error as? LLMError)
+                ?? (error as? PersonaGeneration.Failure).map { LLMError(.invalidResponse, $0.description) }
             if let llmError, llmError.code == .connectionFailed || llmError.code == .timedOut {
                 await self.catalog.record(backend: job.backend, reachable: false, error: llmError)
             }
@@ -240,6 +242,45 @@ public final class ReplyWorker: Service {
             } else {
                 await self.failForGood(job, reason: FailureReason(message: message), attempts: job.request.attempts)
             }
+        }
+    }
+
+    private func generatePersonas(_ job: ClaimedJob, logger: Logger) async throws {
+        let parameters = try ForumDatabase.generationParameters(of: job.request)
+        guard let group = try await self.database.group(named: job.request.groupName) else {
+            throw FailureReasonError("the group \(job.request.groupName) was removed")
+        }
+        var target: Persona?
+        if let handle = parameters.regenerate {
+            guard let persona = try await self.database.persona(named: handle) else {
+                throw FailureReasonError("the persona @\(handle) to regenerate was deleted")
+            }
+            target = persona
+        }
+        guard let client = self.clients[job.backend] else {
+            throw FailureReasonError("no backend named \(job.backend)")
+        }
+        let existing = try await self.database.personas(assignedTo: group.name)
+        let request = LLMChatRequest(
+            model: job.model,
+            messages: PersonaGeneration.messages(group: group, existing: existing, parameters: parameters, target: target),
+            keepAlive: self.configuration.backend(named: job.backend)?.keepAlive,
+            temperature: self.configuration.temperature
+        )
+        let result = try await self.generate(request, client: client, requestID: job.request.id)
+        await self.catalog.record(backend: job.backend, reachable: true)
+        let proposals = try PersonaGeneration.parse(result.text, count: parameters.count)
+        do {
+            let personas = try await self.database.completeGeneration(
+                requestID: job.request.id,
+                personas: proposals,
+                model: job.model,
+                now: self.clock.now
+            )
+            logger.info("Personas generated", metadata: ["worker.personas": "\(personas.map(\.handle))"])
+        } catch let error as StoreError {
+            // A proposal clashed with an existing persona (same name): the model may do better.
+            throw PersonaGeneration.Failure(description: "the model's personas could not be used: \(error.message)")
         }
     }
 
@@ -381,6 +422,18 @@ public final class ReplyWorker: Service {
                 requestID: job.request.id,
                 personaName: job.persona?.name ?? "The persona",
                 handle: job.persona?.handle ?? job.request.personaHandle ?? "?",
+                model: job.model,
+                backend: job.backend,
+                reason: reason.message,
+                attempts: attempts,
+                hostname: self.configuration.hostname,
+                now: self.clock.now
+            )
+        }
+        if job.request.kind == .generatePersonas {
+            notice = try? AnswerArticle.generationFailureNotice(
+                group: job.request.groupName,
+                requestID: job.request.id,
                 model: job.model,
                 backend: job.backend,
                 reason: reason.message,
