@@ -57,6 +57,8 @@ struct NNTPSession {
     private(set) var context = NNTPSessionContext()
     /// The user name of an `AUTHINFO USER` awaiting its `PASS`.
     private var pendingUser: String?
+    /// The last command line parsed, for logging.
+    private(set) var lastCommand: NNTPCommand?
     /// A graceful shutdown arrived while a command or article was in flight.
     private var isShutdownPending = false
 
@@ -171,8 +173,10 @@ struct NNTPSession {
     private mutating func receiveCommand(_ frame: NNTPLineFrame) -> Action {
         switch frame {
         case .overlongLine:
+            self.lastCommand = nil
             return .send(Self.statusLine(.syntaxError, "command line too long"))
         case .line(let line, let ending):
+            self.lastCommand = nil
             let octets = line.readableBytes + (ending == .crlf ? 2 : 1)
             guard octets <= NNTPDefaults.commandLineLimit else {
                 return .send(
@@ -186,6 +190,7 @@ struct NNTPSession {
                 let status: NNTPStatus = error.code == .unknownCommand ? .unknownCommand : .syntaxError
                 return .send(Self.statusLine(status, error.hint))
             }
+            self.lastCommand = command
             return self.handle(command)
         }
     }
