@@ -136,6 +136,7 @@ extension NNTPCommand: CustomDebugStringConvertible {
         }
         var buffer = ByteBuffer()
         buffer.writeNNTPCommand(self)
-        return String(String(buffer: buffer).dropLast(2))
+        // Drop the CRLF as bytes: as Characters it is a single grapheme.
+        return String(decoding: buffer.readableBytesView.dropLast(2), as: UTF8.self)
     }
 }
