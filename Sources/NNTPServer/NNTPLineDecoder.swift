@@ -78,12 +78,17 @@ public struct NNTPLineDecoder: ByteToMessageDecoder {
         // Look no further than one byte past the longest line with its CR.
         let searchEnd = view.index(view.startIndex, offsetBy: Swift.min(view.count, self.maximumLineLength + 2))
         guard let newline = view[..<searchEnd].firstIndex(of: UInt8(ascii: "\n")) else {
-            if view.count > self.maximumLineLength + 1 {
+            guard view.count > self.maximumLineLength + 1 else {
+                return nil
+            }
+            // Over-long: drop it through its LF if that is here, else drop all and keep dropping.
+            if let newline = view[searchEnd...].firstIndex(of: UInt8(ascii: "\n")) {
+                buffer.moveReaderIndex(forwardBy: newline - view.startIndex + 1)
+            } else {
                 buffer.moveReaderIndex(forwardBy: view.count)
                 self.isDiscarding = true
-                return .overlongLine
             }
-            return nil
+            return .overlongLine
         }
         let length = newline - view.startIndex
         guard var line = buffer.readSlice(length: length) else {
