@@ -28,7 +28,7 @@ final class NNTPConnectionEventHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case let idle as IdleStateHandler.IdleStateEvent where idle == .all:
+        case is NNTPIdleEvent:
             self.fireSynthesised(.idleTimeout, context: context)
         case is NNTPShutdownEvent:
             self.fireSynthesised(.shutdown, context: context)

@@ -102,18 +102,16 @@ public struct NNTPServer: Service {
         self.logger.info("NNTP server stopped")
     }
 
-    /// The child pipeline: line framing with its limit, the idle timer, the event merger, and
+    /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
     /// the async channel the connection task reads from.
     static func configurePipeline(
         _ channel: any Channel,
         configuration: NNTPServerConfiguration
     ) throws -> NIOAsyncChannel<NNTPConnectionEvent, ByteBuffer> {
         let decoder = NNTPLineDecoder(maximumLineLength: configuration.maximumLineLength)
+        try channel.pipeline.syncOperations.addHandler(NNTPIdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout)))
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumLineLength + 2)
-        )
-        try channel.pipeline.syncOperations.addHandler(
-            IdleStateHandler(allTimeout: TimeAmount(configuration.idleTimeout))
         )
         try channel.pipeline.syncOperations.addHandler(NNTPConnectionEventHandler())
         return try NIOAsyncChannel(
