@@ -134,3 +134,18 @@ struct NNTPResponseEncoderTests {
         #expect(!NNTPStatus.sendArticle.isMultiLine)
     }
 }
+
+@Suite("Responses")
+struct NNTPResponseTests {
+    @Test("a response with a data block is stuffed and terminated")
+    func withLines() {
+        let response = NNTPResponse(.informationFollows, "list follows", lines: ["a.b 1 1 y", ".hidden"])
+        #expect(response.description == "215 list follows\r\na.b 1 1 y\r\n..hidden\r\n.\r\n")
+    }
+
+    @Test("a simple response is one line")
+    func simple() {
+        #expect(NNTPResponse(.closingConnection, "bye").description == "205 bye\r\n")
+        #expect(NNTPResponse(.informationFollows, "empty", lines: []).description == "215 empty\r\n.\r\n")
+    }
+}
