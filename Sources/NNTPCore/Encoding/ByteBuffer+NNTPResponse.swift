@@ -1,0 +1,104 @@
+import NIOCore
+
+/// Encoders for responses: status lines and multi-line data blocks.
+///
+/// ```
+/// response = simple-response / multi-line-response
+/// simple-response = initial-response-line
+/// multi-line-response = initial-response-line multi-line-data-block
+/// multi-line-data-block = 0*content-line termination
+/// content-line = [content-text] CRLF      ; dot-stuffed
+/// termination = "." CRLF
+/// ```
+///
+/// Dot-stuffing (a `.` added in front of every line that starts with `.`) and the terminating
+/// line are written here and nowhere else.
+///
+/// - SeeAlso: [RFC 3977 §3.1.1](https://datatracker.ietf.org/doc/html/rfc3977#section-3.1.1)
+extension ByteBuffer {
+    private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+
+    /// Writes `code SP text CRLF`. An empty text becomes `-`, and CR, LF and NUL in `text`
+    /// become spaces, so the line is always `^\d{3} .+\r\n`.
+    @discardableResult
+    public mutating func writeNNTPStatusLine(_ status: NNTPStatus, _ text: String) -> Int {
+        var size = self.writeString(String(status.rawValue))
+        size += self.writeInteger(UInt8(ascii: " "))
+        if text.isEmpty {
+            size += self.writeInteger(UInt8(ascii: "-"))
+        } else {
+            for byte in text.utf8 {
+                let isControl = byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0
+                size += self.writeInteger(isControl ? UInt8(ascii: " ") : byte)
+            }
+        }
+        size += self.writeBytes(Self.crlf)
+        return size
+    }
+
+    /// Writes one line of a data block, dot-stuffed, then CRLF. `line` must not contain CR or LF.
+    @discardableResult
+    public mutating func writeNNTPDataLine(_ line: String) -> Int {
+        self.writeNNTPDataLine(bytes: line.utf8)
+    }
+
+    /// Writes one line of a data block, dot-stuffed, then CRLF. `bytes` must not contain CR or LF.
+    @discardableResult
+    public mutating func writeNNTPDataLine(bytes: some Collection<UInt8>) -> Int {
+        var size = 0
+        if bytes.first == UInt8(ascii: ".") {
+            size += self.writeInteger(UInt8(ascii: "."))
+        }
+        size += self.writeBytes(bytes)
+        size += self.writeBytes(Self.crlf)
+        return size
+    }
+
+    /// Writes the terminating line of a data block, `.` CRLF.
+    @discardableResult
+    public mutating func writeNNTPTerminator() -> Int {
+        self.writeBytes([UInt8(ascii: "."), UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+    }
+
+    /// Writes text that is already in CRLF lines (an article, its head or its body) as the
+    /// content of a data block: every line that starts with `.` gets another `.`, a bare LF
+    /// becomes CRLF, and a missing final line ending is added. The terminator is not written.
+    ///
+    /// This is the fast path for articles: it scans for LF and copies the runs in between, so a
+    /// clean article without lines starting with `.` is copied in one piece.
+    @discardableResult
+    public mutating func writeNNTPDotStuffed(_ text: ByteBuffer) -> Int {
+        let view = text.readableBytesView
+        guard !view.isEmpty else {
+            return 0
+        }
+        var size = 0
+        var runStart = view.startIndex
+        if view.first == UInt8(ascii: ".") {
+            size += self.writeInteger(UInt8(ascii: "."))
+        }
+        var searchStart = view.startIndex
+        while let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) {
+            if newline == view.startIndex || view[newline - 1] != UInt8(ascii: "\r") {
+                size += self.writeBytes(view[runStart..<newline])
+                size += self.writeInteger(UInt8(ascii: "\r"))
+                runStart = newline
+            }
+            let following = newline + 1
+            guard following < view.endIndex else {
+                break
+            }
+            if view[following] == UInt8(ascii: ".") {
+                size += self.writeBytes(view[runStart..<following])
+                size += self.writeInteger(UInt8(ascii: "."))
+                runStart = following
+            }
+            searchStart = following
+        }
+        size += self.writeBytes(view[runStart...])
+        if view.last != UInt8(ascii: "\n") {
+            size += self.writeBytes(Self.crlf)
+        }
+        return size
+    }
+}

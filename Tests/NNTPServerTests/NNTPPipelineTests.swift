@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOEmbedded
+import NNTPCore
+import Testing
+
+@testable import NNTPServer
+
+/// The real pipeline and connection loop on a `NIOAsyncTestingChannel`: exact wire strings.
+@Suite("Pipeline")
+struct NNTPPipelineTests {
+    /// A connection under test: the channel, its loop running in a task, and what was written.
+    struct Harness {
+        let channel: NIOAsyncTestingChannel
+        let backend: FakeNNTPBackend
+        let loop: Task<Void, any Error>
+        private var received = ""
+
+        init(configuration: NNTPServerConfiguration = NNTPServerConfiguration(hostname: "news.test")) async throws {
+            let channel = NIOAsyncTestingChannel()
+            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 119))
+            let asyncChannel = try await channel.testingEventLoop.executeInContext {
+                try NNTPServer.configurePipeline(channel, configuration: configuration)
+            }
+            let backend = FakeNNTPBackend.standard()
+            let connection = NNTPConnection(
+                configuration: configuration.sessionConfiguration,
+                executor: NNTPCommandExecutor(
+                    backend: backend,
+                    configuration: configuration.sessionConfiguration,
+                    now: { Date(timeIntervalSince1970: 1_700_000_000) }
+                ),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                isShuttingDown: { false }
+            )
+            self.channel = channel
+            self.backend = backend
+            self.loop = Task { try await connection.run(asyncChannel) }
+        }
+
+        func send(_ text: String) async throws {
+            try await self.channel.writeInbound(ByteBuffer(string: text))
+        }
+
+        /// Reads writes until `expected.utf8.count` bytes have arrived and returns them.
+        mutating func read(_ count: Int) async throws -> String {
+            while self.received.utf8.count < count {
+                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
+                self.received += String(buffer: buffer)
+            }
+            let bytes = Array(self.received.utf8)
+            self.received = String(decoding: bytes[count...], as: UTF8.self)
+            return String(decoding: bytes[..<count], as: UTF8.self)
+        }
+
+        /// Reads one line, CRLF included.
+        mutating func readLine() async throws -> String {
+            while !self.received.utf8.contains(UInt8(ascii: "\n")) {
+                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
+                self.received += String(buffer: buffer)
+            }
+            let bytes = Array(self.received.utf8)
+            let end = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
+            self.received = String(decoding: bytes[end...], as: UTF8.self)
+            return String(decoding: bytes[..<end], as: UTF8.self)
+        }
+
+        /// Reads exactly as many bytes as `expected` has and compares.
+        mutating func expect(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            let actual = try await self.read(expected.utf8.count)
+            #expect(actual == expected, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("greeting, CAPABILITIES, MODE READER and QUIT, byte for byte")
+    func greetingAndCapabilities() async throws {
+        var harness = try await Harness(
+            configuration: NNTPServerConfiguration(hostname: "news.test", implementation: "FORLLM 1.2.3")
+        )
+        try await harness.expect("200 news.test FORLLM NNTP service ready, posting allowed\r\n")
+        try await harness.send("CAPABILITIES\r\n")
+        try await harness.expect(
+            "101 Capability list:\r\nVERSION 2\r\nIMPLEMENTATION FORLLM 1.2.3\r\nREADER\r\nPOST\r\n"
+                + "LIST ACTIVE ACTIVE.TIMES COUNTS DISTRIB.PATS HEADERS NEWSGROUPS OVERVIEW.FMT\r\n"
+                + "OVER MSGID\r\nHDR\r\nNEWNEWS\r\nXPAT\r\n.\r\n"
+        )
+        try await harness.send("MODE READER\r\nQUIT\r\n")
+        try await harness.expect("200 reader mode, posting allowed\r\n205 closing connection, goodbye\r\n")
+        try await harness.loop.value
+        try await harness.channel.closeFuture.get()
+    }
+
+    @Test("POST in many small writes, then the article comes back dot-stuffed")
+    func postConversation() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        try await harness.send("POST\r\n")
+        try await harness.expect("340 send article to be posted, end with <CR-LF>.<CR-LF>\r\n")
+        let article =
+            "From: Dan <dan@example.com>\r\nNewsgroups: forllm.general\r\nSubject: dots\r\n"
+            + "Message-ID: <dots@test.example>\r\n..X-Leading-Dot: yes\r\n\r\n..\r\n...stuffed\r\nend\r\n.\r\n"
+        for byte in article.utf8 {
+            try await harness.channel.writeInbound(ByteBuffer(bytes: [byte]))
+        }
+        try await harness.expect("240 article received <dots@test.example>\r\n")
+        let stored = try #require(harness.backend.posted.last)
+        #expect(
+            String(decoding: stored, as: UTF8.self)
+                == "From: Dan <dan@example.com>\r\nNewsgroups: forllm.general\r\nSubject: dots\r\n"
+                + "Message-ID: <dots@test.example>\r\n.X-Leading-Dot: yes\r\n\r\n.\r\n..stuffed\r\nend\r\n"
+        )
+        try await harness.send("ARTICLE <dots@test.example>\r\n")
+        try await harness.expect("220 0 <dots@test.example> article\r\n" + article)
+        try await harness.send("QUIT\r\n")
+        _ = try await harness.readLine()
+        try await harness.loop.value
+    }
+
+    @Test("pipelined commands are answered in order, each response in one write")
+    func pipelining() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        try await harness.send("GROUP forllm.general\r\nSTAT\r\nNEXT\r\nBOGUS\r\nSTAT 3\r\nDATE\r\n")
+        var writes: [String] = []
+        for _ in 0..<6 {
+            writes.append(String(buffer: try await harness.channel.waitForOutboundWrite(as: ByteBuffer.self)))
+        }
+        #expect(
+            writes == [
+                "211 3 1 3 forllm.general\r\n",
+                "223 1 <one@test.example> status\r\n",
+                "223 2 <two@test.example> retrieved\r\n",
+                "500 unknown command\r\n",
+                "223 3 <three@test.example> status\r\n",
+                "111 20231114221320\r\n",
+            ]
+        )
+        try await harness.send("QUIT\r\n")
+        try await harness.loop.value
+    }
+
+    @Test("an over-long command line and a 513-octet line get 501; the session goes on")
+    func longLines() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        try await harness.send(String(repeating: "x", count: 80 * 1024))
+        try await harness.send("\r\nGROUP " + String(repeating: "a", count: 505) + "\r\nDATE\r\n")
+        try await harness.expect(
+            "501 command line too long\r\n501 command line too long (512 octets at most)\r\n111 20231114221320\r\n"
+        )
+        try await harness.send("QUIT\r\n")
+        try await harness.loop.value
+    }
+
+    @Test("a bare LF in a posted header is refused with 441 and nothing is stored")
+    func bareLFSmuggling() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        try await harness.send(
+            "POST\r\nFrom: a@b.example\r\nNewsgroups: forllm.general\r\nSubject: x\nApproved: smuggled\r\n\r\nbody\r\n.\r\n"
+        )
+        _ = try await harness.readLine()
+        try await harness.expect("441 bare LF in header line 3\r\n")
+        #expect(harness.backend.posted.isEmpty)
+        try await harness.send("QUIT\r\n")
+        try await harness.loop.value
+    }
+
+    @Test("the idle timeout closes the connection with 400")
+    func idleTimeout() async throws {
+        var harness = try await Harness(
+            configuration: NNTPServerConfiguration(hostname: "news.test", idleTimeout: .seconds(30))
+        )
+        _ = try await harness.readLine()
+        await harness.channel.testingEventLoop.advanceTime(by: .seconds(29))
+        try await harness.send("DATE\r\n")
+        try await harness.expect("111 20231114221320\r\n")
+        await harness.channel.testingEventLoop.advanceTime(by: .seconds(31))
+        try await harness.expect("400 idle timeout, closing connection\r\n")
+        try await harness.loop.value
+        try await harness.channel.closeFuture.get()
+    }
+
+    @Test("a shutdown notice closes an idle session with 400")
+    func shutdownNotice() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        harness.channel.pipeline.fireUserInboundEventTriggered(NNTPShutdownEvent())
+        try await harness.expect("400 server shutting down\r\n")
+        try await harness.loop.value
+    }
+
+    @Test("input closed in the middle of a POST stores nothing")
+    func closedDuringPost() async throws {
+        var harness = try await Harness()
+        _ = try await harness.readLine()
+        try await harness.send("POST\r\nNewsgroups: forllm.general\r\nSubject: cut\r\n\r\nhalf a bo")
+        _ = try await harness.readLine()
+        harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        try await harness.loop.value
+        #expect(harness.backend.posted.isEmpty)
+    }
+}
