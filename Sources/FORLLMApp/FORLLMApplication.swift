@@ -13,6 +13,17 @@ import Glibc
 import Darwin
 #endif
 
+/// Where the server listens.
+public struct ListeningAddress: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    /// `nntp://127.0.0.1:1119`, `nntp://[::1]:1119`
+    public var description: String {
+        "nntp://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
+    }
+}
+
 /// The composition root: builds and runs the news server and the LLM worker.
 public enum FORLLMApplication {
     /// What `serve` runs, assembled but not started.
@@ -47,7 +58,7 @@ public enum FORLLMApplication {
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
         workerClock: any WorkerClock = SystemWorkerClock(),
-        onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
+        onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in }
     ) throws -> Assembly {
         let database = try ForumDatabase.open(
             path: configuration.databasePath,
@@ -76,7 +87,14 @@ public enum FORLLMApplication {
             ),
             backend: backend,
             logger: logger,
-            onListening: onListening
+            onListening: { address in
+                await onListening(
+                    ListeningAddress(
+                        host: address.ipAddress ?? configuration.server.host,
+                        port: address.port ?? configuration.server.port
+                    )
+                )
+            }
         )
         let worker = ReplyWorker(
             database: database,

@@ -30,11 +30,10 @@ struct Serve: AsyncParsableCommand {
         FORLLMApplication.raiseFileLimit()
         let assembly = try FORLLMCLI.run {
             try FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
-                let host = address.ipAddress.map { $0.contains(":") ? "[\($0)]" : $0 } ?? configuration.server.host
                 logger.info(
                     "FORLLM is ready",
                     metadata: [
-                        "url": "nntp://\(host):\(address.port ?? configuration.server.port)",
+                        "url": "\(address)",
                         "database": "\(configuration.databasePath)",
                         "config": "\(configuration.configFile ?? "none (defaults)")",
                     ]
