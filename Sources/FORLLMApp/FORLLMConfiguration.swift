@@ -89,6 +89,25 @@ public struct FORLLMConfiguration: Hashable, Sendable {
         public var fallbackAfterSeconds: Int
         public var keepAlive: String
         public var maxContextTokens: Int
+
+        public init(
+            name: String, type: BackendType = .ollama, url: String = "http://127.0.0.1:11434",
+            timeoutSeconds: Int = 900, concurrency: Int = 1, apiKeyEnv: String? = nil, apiKey: String? = nil,
+            fallback: String? = nil, fallbackAfterSeconds: Int = 60, keepAlive: String = "30m",
+            maxContextTokens: Int = 8192
+        ) {
+            self.name = name
+            self.type = type
+            self.url = url
+            self.timeoutSeconds = timeoutSeconds
+            self.concurrency = concurrency
+            self.apiKeyEnv = apiKeyEnv
+            self.apiKey = apiKey
+            self.fallback = fallback
+            self.fallbackAfterSeconds = fallbackAfterSeconds
+            self.keepAlive = keepAlive
+            self.maxContextTokens = maxContextTokens
+        }
     }
 
     public var server = Server()

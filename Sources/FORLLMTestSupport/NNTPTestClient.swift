@@ -91,18 +91,19 @@ public actor NNTPTestClient {
 
     /// `text` as the content of a data block: CRLF lines, dot-stuffed, with the terminator.
     public static func dotStuffed(_ text: String) -> [UInt8] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line[...]
+        // Split the UTF-8 bytes, not the Characters: "\r\n" is one Character in Swift.
+        var lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            line.last == UInt8(ascii: "\r") ? line.dropLast() : line
         }
-        if lines.last == "" {
+        if lines.last?.isEmpty == true {
             lines.removeLast()
         }
         var bytes: [UInt8] = []
         for line in lines {
-            if line.hasPrefix(".") {
+            if line.first == UInt8(ascii: ".") {
                 bytes.append(UInt8(ascii: "."))
             }
-            bytes.append(contentsOf: line.utf8)
+            bytes.append(contentsOf: line)
             bytes.append(contentsOf: [13, 10])
         }
         bytes.append(contentsOf: Array(".\r\n".utf8))

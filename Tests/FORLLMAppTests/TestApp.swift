@@ -1,0 +1,171 @@
+import FORLLMApp
+import FORLLMStore
+import FORLLMTestSupport
+import FORLLMWorker
+import Foundation
+import GRDB
+import Logging
+import NewsArticle
+import ServiceLifecycle
+import Synchronization
+
+/// A temporary directory with a database file, removed by `cleanUp()`.
+struct TestDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        self.path = FileManager.default.temporaryDirectory.appendingPathComponent("forllm-e2e-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
+    }
+
+    var databasePath: String { self.path + "/forllm.db" }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: self.path)
+    }
+}
+
+/// The whole application as `forllm serve` runs it: the real ServiceGroup on 127.0.0.1:0 over a
+/// real SQLite file, with LLM backends pointed at loopback stubs.
+final class RunningApp: Sendable {
+    let assembly: FORLLMApplication.Assembly
+    let port: Int
+    let task: Task<Void, any Error>
+
+    var database: ForumDatabase { self.assembly.database }
+
+    private init(assembly: FORLLMApplication.Assembly, port: Int, task: Task<Void, any Error>) {
+        self.assembly = assembly
+        self.port = port
+        self.task = task
+    }
+
+    /// A configuration for tests: port 0, the directory's database, quick polling and retries,
+    /// and one backend per `(name, type, url)`.
+    static func configuration(
+        directory: TestDirectory,
+        backends: [(name: String, type: FORLLMConfiguration.BackendType, url: String)]
+    ) -> FORLLMConfiguration {
+        var configuration = FORLLMConfiguration()
+        configuration.server.port = 0
+        configuration.databasePath = directory.databasePath
+        configuration.llm.pollIntervalSeconds = 0.2
+        configuration.llm.retryDelaySeconds = 1
+        configuration.llm.defaultBackend = backends.first?.name ?? "ollama"
+        configuration.backends = backends.map { backend in
+            FORLLMConfiguration.Backend(name: backend.name, type: backend.type, url: backend.url, timeoutSeconds: 30)
+        }
+        return configuration
+    }
+
+    /// Starts the application and returns once it listens.
+    static func start(_ configuration: FORLLMConfiguration) async throws -> RunningApp {
+        let logger = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
+        let assembly = try FORLLMApplication.assemble(configuration: configuration, logger: logger, signals: []) {
+            address in
+            continuation.yield(address)
+            continuation.finish()
+        }
+        let task = Task { try await assembly.run() }
+        var iterator = addresses.makeAsyncIterator()
+        guard let address = await iterator.next() else {
+            try await task.value
+            throw TestAppError(message: "the server stopped before listening")
+        }
+        return RunningApp(assembly: assembly, port: address.port, task: task)
+    }
+
+    /// Graceful shutdown, as SIGTERM does it; waits until everything has stopped.
+    func stop() async throws {
+        await self.assembly.serviceGroup.triggerGracefulShutdown()
+        try await self.task.value
+    }
+
+    /// A new NNTP client connection, greeting read.
+    func connect() async throws -> NNTPTestClient {
+        let client = try await NNTPTestClient.connect(port: self.port)
+        let greeting = try await client.readStatus()
+        guard greeting.code == 200 else { throw TestAppError(message: "greeting \(greeting)") }
+        return client
+    }
+
+    /// Waits (event-driven, through a GRDB observation of the file) until `fetch` returns a
+    /// value, at most `timeout`.
+    func waitFor<T: Sendable>(
+        timeout: Duration = .seconds(30),
+        _ what: String,
+        _ fetch: @escaping @Sendable (Database) throws -> T?
+    ) async throws -> T {
+        try await waitForDatabase(self.database.writer, timeout: timeout, what, fetch)
+    }
+
+    /// Waits until request `id` reaches one of `statuses`.
+    @discardableResult
+    func waitForRequest(_ id: Int64, in statuses: Set<RequestStatus> = [.done], timeout: Duration = .seconds(30))
+        async throws -> ReplyRequest
+    {
+        let raw = Set(statuses.map(\.rawValue))
+        _ = try await self.waitFor(timeout: timeout, "request \(id) to be \(statuses)") { db in
+            try String.fetchOne(db, sql: "SELECT status FROM request WHERE id = ?", arguments: [id]).flatMap {
+                raw.contains($0) ? $0 : nil
+            }
+        }
+        return try await self.database.request(id: id)
+    }
+}
+
+/// Waits until `fetch` returns non-nil, observing the database instead of polling.
+func waitForDatabase<T: Sendable>(
+    _ writer: any DatabaseWriter,
+    timeout: Duration,
+    _ what: String,
+    _ fetch: @escaping @Sendable (Database) throws -> T?
+) async throws -> T {
+    let observation = ValueObservation.tracking { db in try fetch(db) }
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            for try await value in observation.values(in: writer) {
+                if let value { return value }
+            }
+            return nil
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw TestAppError(message: "timed out waiting for \(what)")
+        }
+        return value
+    }
+}
+
+struct TestAppError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { self.message }
+}
+
+extension NNTPTestClient {
+    /// Posts `article` (LF or CRLF lines) and returns the final status.
+    func postArticle(_ article: String) async throws -> (code: Int, text: String) {
+        try await self.post(article: article.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n"))
+    }
+
+    /// `ARTICLE <selector>` parsed, or nil when the server says it has none.
+    func fetchArticle(_ selector: String) async throws -> Article? {
+        let status = try await self.command("ARTICLE \(selector)")
+        guard status.code == 220 else { return nil }
+        let lines = try await self.readMultiline()
+        return try Article(parsing: Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
+    }
+
+    /// `XOVER` lines of a range, split into fields.
+    func overview(group: String, range: String = "1-") async throws -> [[Substring]] {
+        _ = try await self.command("GROUP \(group)")
+        let status = try await self.command("XOVER \(range)")
+        guard status.code == 224 else { return [] }
+        return try await self.readMultiline().map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+    }
+}
