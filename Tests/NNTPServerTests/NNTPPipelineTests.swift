@@ -176,6 +176,11 @@ struct NNTPPipelineTests {
         await harness.channel.testingEventLoop.advanceTime(by: .seconds(29))
         try await harness.send("DATE\r\n")
         try await harness.expect("111 20231114221320\r\n")
+        // 58 s after the greeting, 29 s after the last command: a timer that activity did not
+        // reset would have fired, and its 400 would come before this answer.
+        await harness.channel.testingEventLoop.advanceTime(by: .seconds(29))
+        try await harness.send("DATE\r\n")
+        try await harness.expect("111 20231114221320\r\n")
         await harness.channel.testingEventLoop.advanceTime(by: .seconds(31))
         try await harness.expect("400 idle timeout, closing connection\r\n")
         try await harness.loop.value

@@ -66,8 +66,10 @@ struct NNTPServerRobustnessTests {
     @Test("an idle connection is closed with 400")
     func idleTimeout() async throws {
         try await NNTPTestServer.with(configuration: .init(idleTimeout: .milliseconds(300))) { server in
+            // Nothing is sent after the greeting: however slow the machine, the next thing the
+            // client reads is the 400 (activity resetting the timer is tested on the event
+            // loop's clock in the pipeline tests).
             let client = try await server.connectAndGreet()
-            #expect(try await client.command("DATE").code == 111)
             #expect(try await client.readUntilClosed() == ["400 idle timeout, closing connection"])
         }
     }
