@@ -47,7 +47,7 @@ struct ConfigFile: Sendable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw ConfigurationError(key: path, problem: "not valid YAML: \(error)")
+            throw ConfigurationError(key: path, problem: "not valid YAML: \(Self.oneLine(error))")
         }
         guard let root else { return .empty }
         guard let top = root.mapping else {
@@ -132,6 +132,20 @@ struct ConfigFile: Sendable {
             parts.remove(at: 1)
         }
         return parts.joined(separator: ".")
+    }
+
+    /// Yams describes a syntax error over several lines, with the offending line and a caret;
+    /// the configuration error is one line: where, and what is wrong.
+    static func oneLine(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "line \(context.mark.line): duplicate key \(duplicates.joined(separator: ", "))"
+        default:
+            return "\(error)".split(whereSeparator: \.isNewline).joined(separator: "; ")
+        }
     }
 
     private static func reason(_ error: any Error) -> String {

@@ -1,0 +1,353 @@
+import FORLLMTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `forllm` executable as a user runs it: a real process, its exit status, its standard
+/// output and error, over a real database file in a fresh directory.
+@Suite("forllm command line")
+struct CommandLineTests {
+    @Test("a bad configuration stops with one line naming the key and exit status 78")
+    func badConfiguration() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let cases: [(file: String, key: String)] = [
+            ("sever:\n  listen: 127.0.0.1:1119\n", "sever: unknown key"),
+            ("server:\n  listen: localhost\n", "server.listen:"),
+            ("server:\n  hostname: localhost\n", "server.hostname:"),
+            ("llm:\n  max_attempts: many\n", "llm.max_attempts:"),
+            ("backends:\n  - name: gpu\n    type: tensorflow\n", "backends[0].type:"),
+            ("backends:\n  - name: gpu\n    fallback: cpu\n", "backends[0].fallback:"),
+            ("backends:\n  - name: gpu\n    api_key_env: FORLLM_TEST_UNSET_KEY\n", "backends[0].api_key_env:"),
+            ("llm:\n  default_backend: gpu\n", "llm.default_backend:"),
+            ("server: [1, 2\n", "not valid YAML: line 2, column 1: did not find expected"),
+            ("server:\n  listen: a\n  listen: b\n", "not valid YAML: line 2: duplicate key listen"),
+        ]
+        for (index, item) in cases.enumerated() {
+            let path = directory.path + "/bad\(index).yaml"
+            try item.file.write(toFile: path, atomically: true, encoding: .utf8)
+            let result = try ForLLMProcess.run(["serve", "--config", path], in: directory)
+            #expect(result.status == 78, "\(item.file)")
+            #expect(result.stderr.hasPrefix("forllm: configuration error: "), "\(item.file)")
+            #expect(result.stderr.contains(item.key), "\(item.file): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        // Nothing was started or created.
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
+
+        let badListen = try ForLLMProcess.run(["serve", "--listen", "127.0.0.1:99999"], in: directory)
+        #expect(badListen.status == 78)
+        #expect(badListen.stderr.contains("server.listen: '99999' is not a port number"))
+        let badEnvironment = try ForLLMProcess.run(
+            ["group", "list"], in: directory, environment: ["FORLLM_LLM_CONTEXT_CHARS": "lots"])
+        #expect(badEnvironment.status == 78)
+        #expect(badEnvironment.stderr.contains("llm.context_chars"))
+        let missing = try ForLLMProcess.run(["group", "list", "--config", directory.path + "/none.yaml"], in: directory)
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("configuration file not found"))
+    }
+
+    @Test("serve with no configuration: the default database and groups, ready on the port, stopped by SIGTERM")
+    func serveDefaults() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let server = try ForLLMProcess.start(["serve", "--listen", "127.0.0.1:0"], in: directory)
+        let ready = try await server.waitForStandardError(containing: "FORLLM is ready")
+        let port = try #require(ready.range(of: "url=nntp://127.0.0.1:").map { ready[$0.upperBound...].prefix { $0.isNumber } })
+        let client = try await NNTPTestClient.connect(port: try #require(Int(port)))
+        #expect(try await client.readStatus().code == 200)
+        let list = try await client.command("LIST ACTIVE")
+        #expect(list.code == 215)
+        let groups = try await client.readMultiline().map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(groups.sorted() == ["forllm.general", "forllm.personas"])
+        try await client.close()
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
+
+        // The CLI works on the database of the running server.
+        let created = try ForLLMProcess.run(["group", "create", "forllm.cooking", "--mode", "auto"], in: directory)
+        #expect(created.status == 0, "\(created.stderr)")
+        let again = try await NNTPTestClient.connect(port: try #require(Int(port)))
+        #expect(try await again.readStatus().code == 200)
+        let group = try await again.command("GROUP forllm.cooking")
+        #expect(group.code == 211)
+        try await again.close()
+
+        kill(server.process.processIdentifier, SIGTERM)
+        let status = await server.waitForExit()
+        #expect(status == 0)
+        #expect(server.standardError().contains("Worker stopped"))
+    }
+
+    @Test("group, post, queue, schedule and persona subcommands, in text and --json")
+    func adminCommands() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        func forllm(_ arguments: String..., input: String? = nil) throws -> ForLLMProcess.Result {
+            let result = try ForLLMProcess.run(arguments, in: directory, input: input)
+            #expect(result.status == 0, "forllm \(arguments.joined(separator: " ")): \(result.stderr)")
+            return result
+        }
+        func json(_ arguments: String...) throws -> Any {
+            let result = try ForLLMProcess.run(arguments + ["--json"], in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        }
+
+        // Groups
+        #expect(try forllm("group", "create", "forllm.cooking", "--description", "Food", "--mode", "request").stdout
+            == "created group forllm.cooking (mode request)\n")
+        let duplicate = try ForLLMProcess.run(["group", "create", "forllm.cooking"], in: directory)
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stderr.contains("forllm.cooking"))
+        let badName = try ForLLMProcess.run(["group", "create", "Cooking!"], in: directory)
+        #expect(badName.status == 1)
+        #expect(badName.stderr.hasPrefix("forllm: "))
+        let groups = try #require(try json("group", "list") as? [[String: Any]])
+        #expect(groups.compactMap { $0["name"] as? String }.sorted() == ["forllm.cooking", "forllm.general", "forllm.personas"])
+        let cooking = try #require(groups.first { $0["name"] as? String == "forllm.cooking" })
+        #expect(cooking["mode"] as? String == "request")
+        #expect(cooking["description"] as? String == "Food")
+        #expect(cooking["posting_allowed"] as? Bool == true)
+        _ = try forllm("group", "edit", "forllm.cooking", "--mode", "auto", "--model", "qwen2.5")
+        let shown = try #require(try json("group", "show", "forllm.cooking") as? [String: Any])
+        #expect(shown["mode"] as? String == "auto")
+        #expect(shown["default_model"] as? String == "qwen2.5")
+        let badBackend = try ForLLMProcess.run(["group", "edit", "forllm.cooking", "--backend", "gpu"], in: directory)
+        #expect(badBackend.status == 1)
+        #expect(badBackend.stderr.contains("no backend named gpu (configured: ollama)"))
+
+        // Personas
+        _ = try forllm("persona", "create", "Chef Anna", "--handle", "chef", "--instructions", "You are Chef Anna.")
+        _ = try forllm("persona", "edit", "chef", "--instructions", "You are Chef Anna, a patient cook.")
+        _ = try forllm("persona", "assign", "forllm.cooking", "chef", "--default")
+        let personas = try #require(try json("persona", "list") as? [[String: Any]])
+        #expect(personas.compactMap { $0["handle"] as? String }.sorted() == ["assistant", "chef"])
+        let history = try #require(try json("persona", "history", "chef") as? [[String: Any]])
+        #expect(history.count == 2)
+
+        // Posting queues a request for the group's default persona; the queue shows it.
+        let posted = try forllm(
+            "post", "--group", "forllm.cooking", "--subject", "Knife skills", "--from", "Jane <jane@example.org>",
+            input: "How do I hold a chef's knife?\n")
+        #expect(posted.stdout.hasPrefix("posted <"))
+        #expect(posted.stdout.contains("forllm.cooking:1"))
+        #expect(posted.stdout.contains("queued request 1"))
+        let queue = try #require(try json("queue", "list") as? [[String: Any]])
+        let request = try #require(queue.first)
+        #expect(queue.count == 1)
+        for key in ["id", "status", "persona", "model", "backend", "group", "message_id", "attempts", "error", "progress_chars"] {
+            #expect(request.keys.contains(key) || key == "backend" || key == "error", "missing \(key)")
+        }
+        #expect(request["id"] as? Int == 1)
+        #expect(request["status"] as? String == "pending")
+        #expect(request["persona"] as? String == "chef")
+        #expect(request["model"] as? String == "qwen2.5")
+        #expect(request["group"] as? String == "forllm.cooking")
+        #expect((request["message_id"] as? String)?.hasPrefix("<") == true)
+        #expect(request["attempts"] as? Int == 0)
+        #expect(request["progress_chars"] as? Int == 0)
+        #expect(try forllm("queue", "cancel", "1").stdout == "request 1 cancelled\n")
+        let cancelled = try #require(try json("queue", "list", "--status", "cancelled") as? [[String: Any]])
+        #expect(cancelled.count == 1)
+        #expect(try forllm("queue", "retry", "1").stdout == "request 1 is pending again\n")
+        #expect(try forllm("queue", "show", "1").stdout.contains("status:    pending"))
+        let unknown = try ForLLMProcess.run(["queue", "show", "99"], in: directory)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("99"))
+        let badRequest = try ForLLMProcess.run(
+            ["post", "--group", "forllm.general", "--subject", "x", "--request", "alice;; model"], in: directory,
+            input: "x\n")
+        #expect(badRequest.status == 1)
+        #expect(badRequest.stderr.hasPrefix("forllm: "))
+
+        // Schedule
+        let empty = try #require(try json("schedule", "status") as? [String: Any])
+        #expect(empty["active"] as? Bool == true)
+        #expect(empty["next_start"] is NSNull || empty["next_start"] == nil)
+        #expect(try forllm("schedule", "add", "--days", "mon,tue,wed,thu,fri,sat,sun", "--start", "22:00", "--end", "06:00")
+            .stdout.contains("passes midnight"))
+        let windows = try #require(try json("schedule", "list") as? [[String: Any]])
+        #expect(windows.count == 1)
+        #expect(windows.first?["start"] as? String == "22:00")
+        #expect(windows.first?["end"] as? String == "06:00")
+        let status = try #require(try json("schedule", "status") as? [String: Any])
+        #expect(status["active"] is Bool)
+        // Every day from 22:00: the next start is at most a day away, at 22:00 local time.
+        let next = try #require(status["next_start"] as? String)
+        #expect(ISO8601DateFormatter().date(from: next) != nil)
+        #expect(next.contains("T22:00:00"))
+        _ = try forllm("schedule", "disable", "1")
+        let disabled = try #require(try json("schedule", "status") as? [String: Any])
+        #expect(disabled["active"] as? Bool == true)
+        let badTime = try ForLLMProcess.run(["schedule", "add", "--days", "mon", "--start", "25:00", "--end", "06:00"], in: directory)
+        #expect(badTime.status == 1)
+        #expect(badTime.stderr.contains("25:00"))
+        let badDays = try ForLLMProcess.run(["schedule", "add", "--days", "someday", "--start", "20:00", "--end", "06:00"], in: directory)
+        #expect(badDays.status == 1)
+        #expect(badDays.stderr.contains("someday"))
+        _ = try forllm("schedule", "remove", "1")
+        #expect(try forllm("schedule", "list").stdout == "no windows: the worker may run at any time\n")
+    }
+}
+
+/// Runs the `forllm` executable that `swift build` put beside the test bundle.
+struct ForLLMProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var executable: URL {
+        get throws {
+            var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            // macOS runs tests from inside the .xctest bundle.
+            while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS"
+                || directory.lastPathComponent == "Contents"
+            {
+                directory.deleteLastPathComponent()
+            }
+            let url = directory.appendingPathComponent("forllm")
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw TestAppError(message: "no forllm executable at \(url.path); run `swift build` first")
+            }
+            return url
+        }
+    }
+
+    /// The environment the process gets: this one without FORLLM_* settings, plus `extra`.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FORLLM_") }
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    /// Runs `forllm arguments` in `directory` to its end.
+    static func run(
+        _ arguments: [String], in directory: TestDirectory, environment: [String: String] = [:], input: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = try Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = Self.environment(environment)
+        let id = UUID().uuidString
+        let outPath = directory.path + "/.out-\(id)"
+        let errPath = directory.path + "/.err-\(id)"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        defer {
+            try? out.close()
+            try? err.close()
+        }
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        )
+    }
+
+    /// A process running in the background, its standard error collected as it comes.
+    final class Running {
+        let process: Process
+        private let lines: AsyncStream<String>
+        private let collected: Collected
+        private let exited: AsyncStream<Int32>
+
+        final class Collected: @unchecked Sendable {
+            // Guarded by `lock`: appended by the reading thread, read by the test.
+            private let lock = NSLock()
+            private var text = ""
+            func append(_ more: String) { self.lock.withLock { self.text += more } }
+            var value: String { self.lock.withLock { self.text } }
+        }
+
+        init(process: Process, pipe: Pipe) {
+            self.process = process
+            let collected = Collected()
+            self.collected = collected
+            let (lines, continuation) = AsyncStream<String>.makeStream()
+            self.lines = lines
+            let handle = pipe.fileHandleForReading
+            let (exited, exitContinuation) = AsyncStream<Int32>.makeStream()
+            self.exited = exited
+            process.terminationHandler = { process in
+                exitContinuation.yield(process.terminationStatus)
+                exitContinuation.finish()
+            }
+            // A thread of its own: reading a pipe blocks.
+            Thread.detachNewThread {
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    let text = String(decoding: data, as: UTF8.self)
+                    collected.append(text)
+                    continuation.yield(text)
+                }
+                continuation.finish()
+            }
+        }
+
+        /// Waits until standard error holds `marker`; returns the line holding it.
+        func waitForStandardError(containing marker: String, timeout: Duration = .seconds(30)) async throws -> String {
+            let collected = self.collected
+            let lines = self.lines
+            return try await withThrowingTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    for await _ in lines {
+                        if let line = collected.value.split(separator: "\n").first(where: { $0.contains(marker) }) {
+                            return String(line)
+                        }
+                    }
+                    return nil
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let line = first else {
+                    throw TestAppError(message: "no '\(marker)' on standard error: \(collected.value)")
+                }
+                return line
+            }
+        }
+
+        func standardError() -> String { self.collected.value }
+
+        func waitForExit() async -> Int32 {
+            var iterator = self.exited.makeAsyncIterator()
+            return await iterator.next() ?? -1
+        }
+    }
+
+    static func start(_ arguments: [String], in directory: TestDirectory, environment: [String: String] = [:]) throws
+        -> Running
+    {
+        let process = Process()
+        process.executableURL = try Self.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = Self.environment(environment)
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        let running = Running(process: process, pipe: pipe)
+        try process.run()
+        return running
+    }
+}
