@@ -40,6 +40,7 @@ enum AnswerArticle {
         text: String,
         truncation: LLMTruncation?,
         hostname: String,
+        userAgent: String,
         now: Date
     ) throws -> Article {
         var headers: [(name: String, value: String)] = [
@@ -58,7 +59,7 @@ enum AnswerArticle {
         case nil:
             break
         }
-        headers.append(("User-Agent", "FORLLM/0.1.0"))
+        headers.append(("User-Agent", userAgent))
         let signature = "-- \n\(persona.name) (@\(persona.handle)), \(model) on \(backend)"
         return try ArticleDraft(
             from: Mailbox(displayName: persona.name, address: persona.address(hostname: hostname)),
@@ -86,6 +87,7 @@ enum AnswerArticle {
         reason: String,
         attempts: Int,
         hostname: String,
+        userAgent: String,
         now: Date
     ) throws -> Article {
         let text = """
@@ -106,7 +108,7 @@ enum AnswerArticle {
             date: now,
             extraHeaders: [
                 ("X-FORLLM-Error", "request \(requestID)"),
-                ("User-Agent", "FORLLM/0.1.0"),
+                ("User-Agent", userAgent),
             ],
             text: text,
             flowed: false
@@ -122,6 +124,7 @@ enum AnswerArticle {
         reason: String,
         attempts: Int,
         hostname: String,
+        userAgent: String,
         now: Date
     ) throws -> Article {
         let text = """
@@ -139,7 +142,7 @@ enum AnswerArticle {
             subject: "Persona generation failed",
             messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
             date: now,
-            extraHeaders: [("X-FORLLM-Error", "request \(requestID)"), ("User-Agent", "FORLLM/0.1.0")],
+            extraHeaders: [("X-FORLLM-Error", "request \(requestID)"), ("User-Agent", userAgent)],
             text: text,
             flowed: false
         ).build()

@@ -344,6 +344,7 @@ public final class ReplyWorker: Service {
             text: result.text,
             truncation: result.truncation,
             hostname: self.configuration.hostname,
+            userAgent: self.configuration.userAgent,
             now: now
         )
         let stored = try await self.database.complete(
@@ -427,6 +428,7 @@ public final class ReplyWorker: Service {
                 reason: reason.message,
                 attempts: attempts,
                 hostname: self.configuration.hostname,
+                userAgent: self.configuration.userAgent,
                 now: self.clock.now
             )
         }
@@ -439,6 +441,7 @@ public final class ReplyWorker: Service {
                 reason: reason.message,
                 attempts: attempts,
                 hostname: self.configuration.hostname,
+                userAgent: self.configuration.userAgent,
                 now: self.clock.now
             )
         }

@@ -50,6 +50,7 @@ struct EndToEndTests {
             #expect(answer["X-FORLLM-Persona"] == "assistant (version 1)")
             #expect(answer["X-FORLLM-Model"] == "llama3.2")
             #expect(answer["X-FORLLM-Backend"] == "ollama")
+            #expect(answer["User-Agent"] == FORLLMVersion.userAgent)
             #expect(answer["Message-ID"] == request.answerMessageID)
             let text = ArticleText.plainText(of: answer)
             #expect(text.hasPrefix("Usually one to two hours, until it has doubled."))
