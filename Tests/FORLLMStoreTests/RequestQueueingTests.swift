@@ -197,4 +197,38 @@ struct RequestQueueingTests {
         let general = try await database.inject(raw: rawArticle())
         #expect(try await self.handles(database, general.requestIDs) == ["assistant"])
     }
+
+    @Test("persona resolution: named, else the group's default, else the global default, else Assistant")
+    func resolutionOrder() async throws {
+        let database = try makeDatabase()
+        try await database.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", by: "t")
+        try await database.createPersona(name: "Critic", handle: "critic", instructions: "Judge.", by: "t")
+        try await database.createPersona(name: "Host", handle: "host", instructions: "Welcome.", by: "t")
+        try await database.createGroup(name: "test.kitchen", mode: .auto)
+        try await database.createGroup(name: "test.hall", mode: .auto)
+        try await database.assignPersona("chef", to: "test.kitchen", asDefault: true)
+        try await database.setGlobalDefaultPersona("host")
+        func answerer(_ groups: String, _ headers: [String] = []) async throws -> [String] {
+            let injected = try await database.inject(raw: rawArticle(groups: groups, extraHeaders: headers))
+            return try await self.handles(database, injected.requestIDs)
+        }
+        // Every level present: the request's name wins, then the group's default, then the global one.
+        #expect(try await answerer("test.kitchen", ["X-FORLLM-Request: critic"]) == ["critic"])
+        #expect(try await answerer("test.kitchen", ["X-FORLLM-Request: default"]) == ["chef"])
+        #expect(try await answerer("test.kitchen") == ["chef"])
+        #expect(try await answerer("test.hall") == ["host"])
+        #expect(try await answerer("test.hall", ["X-FORLLM-Request: default"]) == ["host"])
+        // The group's default retired: the global default answers there.
+        try await database.deletePersona("chef", by: "t")
+        #expect(try await answerer("test.kitchen") == ["host"])
+        // The global default retired too: the built-in Assistant.
+        try await database.deletePersona("host", by: "t")
+        #expect(try await answerer("test.kitchen") == ["assistant"])
+        #expect(try await answerer("test.hall", ["X-FORLLM-Request: default"]) == ["assistant"])
+        #expect(try await database.globalDefaultPersona()?.handle == "assistant")
+        // A retired persona cannot be asked for by name.
+        await #expect(throws: ArticleError.self) {
+            try await database.inject(raw: rawArticle(groups: "test.hall", extraHeaders: ["X-FORLLM-Request: chef"]))
+        }
+    }
 }
