@@ -1,0 +1,121 @@
+import FORLLMApp
+import Foundation
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let nowhere = "/nonexistent/forllm.yaml"
+
+    static func load(file: String? = nil, environment: [String: String] = [:], overrides: [String: String] = [:])
+        throws -> FORLLMConfiguration
+    {
+        try FORLLMConfiguration.load(
+            ConfigurationSources(
+                configPath: file, overrides: overrides, environment: environment, defaultConfigPath: Self.nowhere))
+    }
+
+    @Test("no file: the defaults of PRODUCT.md")
+    func defaults() throws {
+        let configuration = try Self.load()
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.port == 1119)
+        #expect(configuration.server.hostname == "forllm.local")
+        #expect(configuration.server.maxArticleBytes == 1_048_576)
+        #expect(configuration.databasePath == "forllm_data.db")
+        #expect(configuration.llm.defaultBackend == "ollama")
+        #expect(configuration.llm.defaultModel == "llama3.2")
+        #expect(configuration.llm.contextChars == 24_000)
+        #expect(configuration.backends.map(\.name) == ["ollama"])
+        #expect(configuration.backends.first?.type == .ollama)
+        #expect(configuration.backends.first?.url == "http://127.0.0.1:11434")
+        #expect(configuration.backends.first?.timeoutSeconds == 900)
+        #expect(configuration.backends.first?.concurrency == 1)
+        #expect(configuration.configFile == nil)
+    }
+
+    @Test("conf/forllm.yaml, the example with every key, says exactly what the defaults say")
+    func exampleFile() throws {
+        let path = Self.repository.appendingPathComponent("conf/forllm.yaml").path
+        var fromFile = try Self.load(file: path)
+        #expect(fromFile.configFile == path)
+        fromFile.configFile = nil
+        #expect(fromFile == (try Self.load()))
+        // Every key the file knows appears in the example, at least commented out.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for key in [
+            "listen", "hostname", "max_article_bytes", "max_article_age_days", "max_connections",
+            "idle_timeout_seconds", "auth", "user", "password_env", "database", "log_level", "default_backend",
+            "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "max_persona_turns",
+            "poll_interval_seconds", "keep_alive", "max_context_tokens", "temperature", "max_answer_tokens", "name",
+            "type", "url", "timeout_seconds", "concurrency", "api_key_env", "fallback", "fallback_after_seconds",
+        ] {
+            #expect(text.contains("\(key):"), "conf/forllm.yaml lacks \(key)")
+        }
+    }
+
+    @Test("options beat the environment, which beats the file")
+    func precedence() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let path = directory.path + "/forllm.yaml"
+        try """
+            server:
+              listen: 127.0.0.1:2000
+              hostname: news.example.org
+            llm:
+              default_model: from-file
+            backends:
+              - name: gpu
+                url: http://10.0.0.2:11434
+              - name: cpu
+                type: openai
+                url: http://10.0.0.3:8080/v1/
+                api_key_env: CPU_KEY
+            llm:
+              default_backend: gpu
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        // (A repeated top-level key is a YAML error.)
+        #expect(throws: ConfigurationError.self) { try Self.load(file: path, environment: ["CPU_KEY": "k"]) }
+        try """
+            server:
+              listen: 127.0.0.1:2000
+              hostname: news.example.org
+            llm:
+              default_model: from-file
+              default_backend: gpu
+            backends:
+              - name: gpu
+                url: http://10.0.0.2:11434
+              - name: cpu
+                type: openai
+                url: http://10.0.0.3:8080/v1/
+                api_key_env: CPU_KEY
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let file = try Self.load(file: path, environment: ["CPU_KEY": "secret"])
+        #expect(file.server.port == 2000)
+        #expect(file.server.hostname == "news.example.org")
+        #expect(file.llm.defaultModel == "from-file")
+        #expect(file.backends.map(\.name) == ["gpu", "cpu"])
+        #expect(file.backends[1].url == "http://10.0.0.3:8080/v1")
+        #expect(file.backends[1].apiKey == "secret")
+        let environment = try Self.load(
+            file: path,
+            environment: [
+                "CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000", "FORLLM_LLM_DEFAULT_MODEL": "from-env",
+                "FORLLM_BACKENDS_1_CONCURRENCY": "3",
+            ])
+        #expect(environment.server.host == "::1")
+        #expect(environment.server.port == 3000)
+        #expect(environment.llm.defaultModel == "from-env")
+        #expect(environment.backends[1].concurrency == 3)
+        let options = try Self.load(
+            file: path, environment: ["CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000"],
+            overrides: ["server.listen": "0.0.0.0:4000"])
+        #expect(options.server.host == "0.0.0.0")
+        #expect(options.server.port == 4000)
+        // FORLLM_CONFIG names the file when --config does not.
+        #expect(try Self.load(environment: ["FORLLM_CONFIG": path, "CPU_KEY": "k"]).server.port == 2000)
+    }
+}
