@@ -301,16 +301,22 @@ struct ForLLMProcess {
             }
         }
 
-        /// Waits until standard error holds `marker`; returns the line holding it.
-        func waitForStandardError(containing marker: String, timeout: Duration = .seconds(30)) async throws -> String {
+        /// Waits until standard error holds `occurrences` lines with `marker`; returns the last
+        /// of them.
+        func waitForStandardError(
+            containing marker: String, occurrences: Int = 1, timeout: Duration = .seconds(30)
+        ) async throws -> String {
             let collected = self.collected
             let lines = self.lines
             return try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask {
+                    func found() -> String? {
+                        let matching = collected.value.split(separator: "\n").filter { $0.contains(marker) }
+                        return matching.count >= occurrences ? matching.last.map(String.init) : nil
+                    }
+                    if let line = found() { return line }
                     for await _ in lines {
-                        if let line = collected.value.split(separator: "\n").first(where: { $0.contains(marker) }) {
-                            return String(line)
-                        }
+                        if let line = found() { return line }
                     }
                     return nil
                 }
