@@ -58,7 +58,14 @@ struct Models: AsyncParsableCommand {
         let admin = try self.global.admin()
         let logger = Logger(label: "forllm", factory: { _ in SwiftLogNoOpLogHandler() })
         let llm = LLMSide(configuration: admin.configuration, logger: logger)
-        let text = await admin.listModels(llm: llm, json: self.json)
+        let text: String
+        do {
+            text = try await admin.listModels(llm: llm, json: self.json)
+        } catch {
+            await llm.shutdown()
+            printError(describe(error))
+            throw ExitCode(1)
+        }
         await llm.shutdown()
         output(text)
     }

@@ -176,7 +176,8 @@ extension ForumDatabase {
             from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
             newsgroups: [request.groupName],
             subject: subject,
-            messageID: MessageID.derived(from: "\(request.id).personas", domain: hostname),
+            // Posted in the transaction that marks the request done: it cannot be posted twice.
+            messageID: MessageID.generate(domain: hostname),
             date: now,
             extraHeaders: [("X-FORLLM-Model", model)],
             text: lines.joined(separator: "\n"),

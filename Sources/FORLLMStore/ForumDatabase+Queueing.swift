@@ -127,8 +127,11 @@ extension ForumDatabase {
                 ]
             )
             let id = db.lastInsertedRowID
+            // Fixed here, once per request, so a request that runs twice cannot post two answers;
+            // the random part keeps it unique beyond this database (a fresh database, or another
+            // installation with the default hostname, counts request ids from 1 again).
             let answerID = MessageID.derived(
-                from: "\(id).\(target.persona.handle).answer",
+                from: "\(id).\(target.persona.handle).answer.\(String(UInt64.random(in: .min ... .max), radix: 36))",
                 domain: self.configuration.hostname
             )
             try db.execute(

@@ -73,6 +73,24 @@ struct QueueTests {
         #expect(thread.last?.authorPersonaID == 1)
     }
 
+    @Test("an answer's Message-ID is fixed per request and unique across databases")
+    func answerMessageIDs() async throws {
+        var seen: Set<String> = []
+        for _ in 0..<2 {
+            let database = try makeDatabase()
+            let injected = try await database.inject(raw: rawArticle())
+            let id = try #require(injected.requestIDs.first)
+            #expect(id == 1)
+            let answerID = try #require(try await database.request(id: id).answerMessageID)
+            // Read again (as a second run would): the same identifier.
+            #expect(try await database.request(id: id).answerMessageID == answerID)
+            #expect(MessageID(validating: answerID) != nil)
+            #expect(answerID.hasPrefix("<1.assistant.answer."))
+            seen.insert(answerID)
+        }
+        #expect(seen.count == 2)
+    }
+
     @Test("a cancelled request stores no answer")
     func cancelledWhileRunning() async throws {
         let database = try makeDatabase()

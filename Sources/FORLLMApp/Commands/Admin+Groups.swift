@@ -11,9 +11,10 @@ extension Admin {
         var high: Int64
         var count: Int64
         var createdAt: Date
-        var defaultPersona: String?
-        var defaultModel: String?
-        var defaultBackend: String?
+        @Nullable var defaultPersona: String?
+        @Nullable var defaultModel: String?
+        @Nullable var defaultBackend: String?
+        /// Only in `group show`.
         var personas: [String]?
     }
 
@@ -57,7 +58,7 @@ extension Admin {
         if json {
             var items: [GroupJSON] = []
             for group in groups { items.append(try await self.groupJSON(group, personas: nil)) }
-            return JSONOutput.encode(items)
+            return try JSONOutput.encode(items)
         }
         if groups.isEmpty { return "no groups; create one with: forllm group create NAME" }
         return TextTable.render(
@@ -78,7 +79,7 @@ extension Admin {
         }
         let personas = try await self.database.personas(assignedTo: name)
         let item = try await self.groupJSON(group, personas: personas)
-        if json { return JSONOutput.encode(item) }
+        if json { return try JSONOutput.encode(item) }
         var lines = [
             "name:            \(group.name)",
             "description:     \(group.description.isEmpty ? "-" : group.description)",

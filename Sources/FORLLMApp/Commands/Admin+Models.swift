@@ -5,18 +5,18 @@ extension Admin {
     struct BackendModelsJSON: Encodable {
         struct Model: Encodable {
             var name: String
-            var sizeBytes: Int64?
+            @Nullable var sizeBytes: Int64?
         }
         var backend: String
         var type: String
         var url: String
         var reachable: Bool
-        var error: String?
+        @Nullable var error: String?
         var models: [Model]
     }
 
     /// `forllm models`: every backend's models, asked now.
-    public func listModels(llm: LLMSide, json: Bool) async -> String {
+    public func listModels(llm: LLMSide, json: Bool) async throws -> String {
         var items: [BackendModelsJSON] = []
         for backend in llm.backends {
             do {
@@ -44,7 +44,7 @@ extension Admin {
                 )
             }
         }
-        if json { return JSONOutput.encode(items) }
+        if json { return try JSONOutput.encode(items) }
         var rows: [[String]] = []
         let defaultModel = self.configuration.llm.defaultModel
         for item in items {

@@ -5,7 +5,7 @@ extension Admin {
     struct PersonaJSON: Encodable {
         var name: String
         var handle: String
-        var model: String?
+        @Nullable var model: String?
         var version: Int
         var builtin: Bool
         var retired: Bool
@@ -21,12 +21,12 @@ extension Admin {
         var version: Int
         var name: String
         var handle: String
-        var model: String?
+        @Nullable var model: String?
         var instructions: String
         var changedAt: Date
         var changedBy: String
         var change: String
-        var messageId: String?
+        @Nullable var messageId: String?
     }
 
     func personaJSON(_ persona: Persona, details: PersonaDetails?, withInstructions: Bool) -> PersonaJSON {
@@ -78,7 +78,7 @@ extension Admin {
             let details = persona.retiredAt == nil ? try await self.database.personaDetails(persona.handle) : nil
             items.append(self.personaJSON(persona, details: details, withInstructions: false))
         }
-        if json { return JSONOutput.encode(items) }
+        if json { return try JSONOutput.encode(items) }
         return TextTable.render(
             header: ["NAME", "HANDLE", "MODEL", "VERSION", "GROUPS", "NOTE"],
             rows: items.map { item in
@@ -101,7 +101,7 @@ extension Admin {
     public func showPersona(name: String, json: Bool) async throws -> String {
         let details = try await self.database.personaDetails(name)
         let item = self.personaJSON(details.persona, details: details, withInstructions: true)
-        if json { return JSONOutput.encode(item) }
+        if json { return try JSONOutput.encode(item) }
         return [
             "name:         \(item.name)",
             "handle:       @\(item.handle)",
@@ -119,7 +119,7 @@ extension Admin {
     public func personaHistory(name: String, json: Bool) async throws -> String {
         let versions = try await self.database.personaHistory(name)
         if json {
-            return JSONOutput.encode(
+            return try JSONOutput.encode(
                 versions.map {
                     PersonaVersionJSON(
                         version: $0.version, name: $0.name, handle: $0.handle, model: $0.model,

@@ -6,22 +6,22 @@ extension Admin {
         var id: Int64
         var kind: String
         var status: String
-        var persona: String?
-        var personaVersion: Int?
-        var model: String?
-        var backend: String?
+        @Nullable var persona: String?
+        @Nullable var personaVersion: Int?
+        @Nullable var model: String?
+        @Nullable var backend: String?
         var group: String
-        var messageId: String?
-        var answerMessageId: String?
+        @Nullable var messageId: String?
+        @Nullable var answerMessageId: String?
         var attempts: Int
-        var error: String?
+        @Nullable var error: String?
         var progressChars: Int
         var turn: Int
         var createdAt: Date
         var updatedAt: Date
-        var startedAt: Date?
-        var finishedAt: Date?
-        var notBefore: Date?
+        @Nullable var startedAt: Date?
+        @Nullable var finishedAt: Date?
+        @Nullable var notBefore: Date?
     }
 
     func requestJSON(_ request: ReplyRequest) -> RequestJSON {
@@ -51,7 +51,7 @@ extension Admin {
     /// `forllm queue list`
     public func listQueue(status: RequestStatus?, json: Bool) async throws -> String {
         let requests = try await self.database.requests(status: status)
-        if json { return JSONOutput.encode(requests.map(self.requestJSON)) }
+        if json { return try JSONOutput.encode(requests.map(self.requestJSON)) }
         if requests.isEmpty {
             return status.map { "no \($0.rawValue) requests" } ?? "the queue is empty"
         }
@@ -72,7 +72,7 @@ extension Admin {
     public func showRequest(id: Int64, json: Bool) async throws -> String {
         let request = try await self.database.request(id: id)
         let item = self.requestJSON(request)
-        if json { return JSONOutput.encode(item) }
+        if json { return try JSONOutput.encode(item) }
         let format = ISO8601DateFormatter()
         format.timeZone = .current
         var lines = [

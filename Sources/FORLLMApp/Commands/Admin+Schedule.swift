@@ -12,8 +12,8 @@ extension Admin {
 
     struct ScheduleStatusJSON: Encodable {
         var active: Bool
-        var nextStart: String?
-        var activeUntil: String?
+        @Nullable var nextStart: String?
+        @Nullable var activeUntil: String?
         var windows: Int
     }
 
@@ -41,7 +41,7 @@ extension Admin {
     /// `forllm schedule list`
     public func listSchedule(json: Bool) async throws -> String {
         let windows = try await self.database.schedule().windows
-        if json { return JSONOutput.encode(windows.map(Self.windowJSON)) }
+        if json { return try JSONOutput.encode(windows.map(Self.windowJSON)) }
         if windows.isEmpty { return "no windows: the worker may run at any time" }
         return TextTable.render(
             header: ["ID", "DAYS", "START", "END", "ENABLED"],
@@ -76,7 +76,7 @@ extension Admin {
         let until = schedule.activeUntil(now, calendar: calendar)
         let enabled = schedule.windows.filter(\.enabled).count
         if json {
-            return JSONOutput.encode(
+            return try JSONOutput.encode(
                 ScheduleStatusJSON(
                     active: active,
                     nextStart: next.map(format.string(from:)),

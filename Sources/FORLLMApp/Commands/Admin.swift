@@ -40,13 +40,33 @@ extension FORLLMConfiguration {
 
 /// JSON for `--json`: snake_case keys, sorted, dates as ISO-8601.
 enum JSONOutput {
-    static func encode(_ value: some Encodable) -> String {
+    static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        guard let data = try? encoder.encode(value) else { return "[]" }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// An optional that a `--json` object carries as `null` instead of leaving its key out, so
+/// that a script can read every documented key of every object.
+@propertyWrapper
+struct Nullable<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value = self.wrappedValue {
+            // Through the container, so that the encoder's date strategy applies.
+            try container.encode(value)
+        } else {
+            try container.encodeNil()
+        }
     }
 }
 
