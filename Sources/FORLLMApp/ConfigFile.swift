@@ -20,7 +20,7 @@ struct ConfigFile: Sendable {
     static let authKeys: Set<String> = ["user", "password_env"]
     static let topKeys: Set<String> = ["server", "database", "log_level", "llm", "backends"]
     static let llmKeys: Set<String> = [
-        "default_backend", "default_model", "context_chars", "max_attempts", "retry_delay_seconds",
+        "default_backend", "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "unreachable_wait_seconds",
         "max_persona_turns", "poll_interval_seconds", "keep_alive", "max_context_tokens", "temperature",
         "max_answer_tokens",
     ]

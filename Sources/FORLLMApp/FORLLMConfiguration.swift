@@ -27,6 +27,7 @@ import Logging
 /// | `llm.context_chars` | `24000` | budget of thread text sent to the model |
 /// | `llm.max_attempts` | `4` | attempts per request before it fails for good |
 /// | `llm.retry_delay_seconds` | `30` | first retry delay; doubles each attempt |
+/// | `llm.unreachable_wait_seconds` | `86400` | how long requests wait for a backend that cannot be reached |
 /// | `llm.max_persona_turns` | `4` | persona-to-persona answers per thread |
 /// | `llm.poll_interval_seconds` | `5` | how often the worker looks for new requests |
 /// | `llm.keep_alive` | `30m` | Ollama `keep_alive` |
@@ -63,6 +64,7 @@ public struct FORLLMConfiguration: Hashable, Sendable {
         public var contextChars: Int = 24_000
         public var maxAttempts: Int = 4
         public var retryDelaySeconds: Int = 30
+        public var unreachableWaitSeconds: Int = 86_400
         public var maxPersonaTurns: Int = 4
         public var pollIntervalSeconds: Double = 5
         public var keepAlive: String = "30m"
@@ -221,6 +223,8 @@ extension FORLLMConfiguration {
         llm.contextChars = try values.int("llm.context_chars", in: 1000...10_000_000) ?? llm.contextChars
         llm.maxAttempts = try values.int("llm.max_attempts", in: 1...100) ?? llm.maxAttempts
         llm.retryDelaySeconds = try values.int("llm.retry_delay_seconds", in: 1...86400) ?? llm.retryDelaySeconds
+        llm.unreachableWaitSeconds =
+            try values.int("llm.unreachable_wait_seconds", in: 0...31_536_000) ?? llm.unreachableWaitSeconds
         llm.maxPersonaTurns = try values.int("llm.max_persona_turns", in: 0...100) ?? llm.maxPersonaTurns
         llm.pollIntervalSeconds = try values.double("llm.poll_interval_seconds", in: 0.05...3600) ?? llm.pollIntervalSeconds
         llm.keepAlive = try values.word("llm.keep_alive") ?? llm.keepAlive

@@ -54,6 +54,7 @@ public final class LLMSide: Sendable {
             contextCharacters: llm.contextChars,
             maximumAttempts: llm.maxAttempts,
             retryDelay: .seconds(llm.retryDelaySeconds),
+            unreachableWait: .seconds(llm.unreachableWaitSeconds),
             pollInterval: .milliseconds(Int64(llm.pollIntervalSeconds * 1000)),
             temperature: llm.temperature,
             maximumAnswerTokens: llm.maxAnswerTokens,

@@ -153,6 +153,12 @@ extension ForumDatabase {
             try ForumDatabase.seed(db)
         }
 
+        // Since when a request has been waiting for a backend that cannot be reached (such
+        // tries do not count as attempts; the wait has its own limit).
+        migrator.registerMigration("v2-waiting-since") { db in
+            try db.execute(sql: "ALTER TABLE request ADD COLUMN waiting_since REAL")
+        }
+
         return migrator
     }
 }

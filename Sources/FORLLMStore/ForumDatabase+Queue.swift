@@ -165,15 +165,33 @@ extension ForumDatabase {
     }
 
     /// Records a failed attempt that will be retried at `retryAt`.
-    public func scheduleRetry(requestID: Int64, error: String, retryAt: Date, now: Date = Date()) async throws {
+    /// - Parameter waitingForBackend: the backend could not be reached at all: the try does not
+    ///   count as an attempt, and ``ReplyRequest/waitingSince`` starts (or goes on); otherwise
+    ///   it ends.
+    public func scheduleRetry(
+        requestID: Int64, error: String, retryAt: Date, waitingForBackend: Bool = false, now: Date = Date()
+    ) async throws {
+        let now = now.timeIntervalSince1970
         try await self.writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE request SET status = 'pending', error = ?, not_before = ?, updated_at = ?
-                    WHERE id = ? AND status = 'running'
-                    """,
-                arguments: [error, retryAt.timeIntervalSince1970, now.timeIntervalSince1970, requestID]
-            )
+            if waitingForBackend {
+                try db.execute(
+                    sql: """
+                        UPDATE request SET status = 'pending', error = ?, not_before = ?, updated_at = ?,
+                            attempts = MAX(attempts - 1, 0), waiting_since = COALESCE(waiting_since, ?)
+                        WHERE id = ? AND status = 'running'
+                        """,
+                    arguments: [error, retryAt.timeIntervalSince1970, now, now, requestID]
+                )
+            } else {
+                try db.execute(
+                    sql: """
+                        UPDATE request SET status = 'pending', error = ?, not_before = ?, updated_at = ?,
+                            waiting_since = NULL
+                        WHERE id = ? AND status = 'running'
+                        """,
+                    arguments: [error, retryAt.timeIntervalSince1970, now, requestID]
+                )
+            }
         }
     }
 

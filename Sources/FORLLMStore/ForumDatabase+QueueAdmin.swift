@@ -14,7 +14,7 @@ extension ForumDatabase {
                     p.handle AS persona_handle, r.persona_version, r.requested_model, r.requested_backend,
                     COALESCE(r.model, r.requested_model, p.model, g.default_model) AS model,
                     COALESCE(r.backend, r.requested_backend, g.default_backend) AS backend,
-                    r.chain, r.turn, r.params, r.attempts, r.not_before, r.error, r.progress_chars,
+                    r.chain, r.turn, r.params, r.attempts, r.not_before, r.error, r.waiting_since, r.progress_chars,
                     r.answer_message_id, r.created_at, r.started_at, r.finished_at, r.updated_at
                 FROM request r
                 LEFT JOIN persona p ON p.id = r.persona_id
@@ -57,7 +57,7 @@ extension ForumDatabase {
             }
             try db.execute(
                 sql: """
-                    UPDATE request SET status = 'pending', attempts = 0, not_before = NULL, error = NULL,
+                    UPDATE request SET status = 'pending', attempts = 0, not_before = NULL, error = NULL, waiting_since = NULL,
                         progress_chars = 0, model = NULL, backend = NULL, finished_at = NULL, updated_at = ?
                     WHERE id = ?
                     """,

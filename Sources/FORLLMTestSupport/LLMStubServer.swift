@@ -108,13 +108,13 @@ public actor LLMStubServer {
 
     // MARK: - Lifecycle
 
-    /// Binds `127.0.0.1:0`, starts serving and returns the port.
+    /// Binds `127.0.0.1:port` (0: any free port), starts serving and returns the port.
     @discardableResult
-    public func start() async throws -> Int {
+    public func start(port: Int = 0) async throws -> Int {
         precondition(self.serverChannel == nil, "LLMStubServer.start() called twice")
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(

@@ -221,7 +221,8 @@ struct LLMHTTPTransport: Sendable {
         return LLMError(.badStatus, message, httpStatus: Int(status.code))
     }
 
-    /// `error` thrown by AsyncHTTPClient or NIO as a `connectionFailed` ``LLMError``.
+    /// `error` thrown by AsyncHTTPClient or NIO as an ``LLMError``: `unreachable` before a
+    /// connection was made, `connectionFailed` after.
     func transportError(_ error: any Error, connected: Bool) -> any Error {
         if error is LLMError || error is CancellationError {
             return error
@@ -230,7 +231,7 @@ struct LLMHTTPTransport: Sendable {
         if connected {
             return LLMError(.connectionFailed, "connection to \(self.serverLabel) broke off: \(reason)")
         }
-        return LLMError(.connectionFailed, "cannot reach \(self.serverLabel): \(reason)")
+        return LLMError(.unreachable, "cannot reach \(self.serverLabel): \(reason)")
     }
 
     /// `text` from a server made fit for a one-line message: whitespace runs become one space,

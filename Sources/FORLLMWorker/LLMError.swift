@@ -3,6 +3,7 @@
 public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
+            case unreachable
             case connectionFailed
             case timedOut
             case badStatus
@@ -15,7 +16,10 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
         private var base: Base
         private init(_ base: Base) { self.base = base }
 
-        /// The server could not be reached or the connection broke.
+        /// Nothing answered at the server's address (connection refused, no route, connect
+        /// timeout): the server is not running or the machine is off.
+        public static let unreachable = Code(.unreachable)
+        /// The connection broke, or the stream ended before the answer was complete.
         public static let connectionFailed = Code(.connectionFailed)
         /// No data for longer than the inactivity timeout.
         public static let timedOut = Code(.timedOut)
@@ -46,10 +50,11 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
         self.httpStatus = httpStatus
     }
 
-    /// Whether trying again later may help: connection failures, timeouts, 5xx, 429, stream
-    /// errors and invalid responses; not an unknown model, a 4xx or a bad key.
+    /// Whether trying again later may help: an unreachable server, connection failures,
+    /// timeouts, 5xx, 429, stream errors and invalid responses; not an unknown model, a 4xx or
+    /// a bad key.
     public var isRetryable: Bool {
-        if self.code == .connectionFailed || self.code == .timedOut || self.code == .streamError
+        if self.code == .unreachable || self.code == .connectionFailed || self.code == .timedOut || self.code == .streamError
             || self.code == .invalidResponse || self.code == .emptyAnswer
         {
             return true

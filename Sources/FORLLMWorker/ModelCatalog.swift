@@ -96,7 +96,7 @@ public actor ModelCatalog {
             let llmError = (error as? LLMError) ?? LLMError(.connectionFailed, "\(backend): \(error)")
             entry.models = nil
             entry.error = llmError
-            if llmError.code == .connectionFailed || llmError.code == .timedOut {
+            if llmError.code == .unreachable || llmError.code == .connectionFailed || llmError.code == .timedOut {
                 entry.unreachableSince = entry.unreachableSince ?? .now
             }
         }

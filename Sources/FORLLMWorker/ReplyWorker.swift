@@ -217,11 +217,41 @@ public final class ReplyWorker: Service {
             let llmError =
                 (error as? LLMError)
                 ?? (error as? PersonaGeneration.Failure).map { LLMError(.invalidResponse, $0.description) }
-            if let llmError, llmError.code == .connectionFailed || llmError.code == .timedOut {
+            if let llmError, llmError.code == .unreachable || llmError.code == .connectionFailed
+                || llmError.code == .timedOut
+            {
                 await self.catalog.record(backend: job.backend, reachable: false, error: llmError)
             }
-            let message = llmError?.message ?? (error as? ArticleError)?.message ?? (error as? StoreError)?.message
+            var message = llmError?.message ?? (error as? ArticleError)?.message ?? (error as? StoreError)?.message
                 ?? "\(error)"
+            if llmError?.code == .unreachable {
+                // Nothing listens there (Ollama not started yet, the box switched off): wait
+                // for it without spending attempts, up to `unreachableWait`.
+                let now = self.clock.now
+                let since = job.request.waitingSince ?? now
+                let deadline = since.addingTimeInterval(Self.seconds(self.configuration.unreachableWait))
+                if now < deadline {
+                    let retryAt = now.addingTimeInterval(Self.seconds(self.unreachableRetryDelay(waited: now.timeIntervalSince(since))))
+                    logger.warning("Backend unreachable, request waits", metadata: ["worker.error": "\(message)"])
+                    do {
+                        try await self.database.scheduleRetry(
+                            requestID: job.request.id,
+                            error: "waiting for backend \(job.backend): \(message) (tries again until "
+                                + "\(Self.timestamp(deadline, calendar: self.configuration.calendar)))",
+                            retryAt: retryAt,
+                            waitingForBackend: true,
+                            now: now
+                        )
+                    } catch {
+                        logger.error("Could not schedule a retry", metadata: ["worker.error": "\(error)"])
+                    }
+                    return
+                }
+                message = "backend \(job.backend) could not be reached for "
+                    + "\(Self.hours(now.timeIntervalSince(since))): \(message)"
+                await self.failForGood(job, reason: FailureReason(message: message), attempts: job.request.attempts)
+                return
+            }
             if llmError?.isRetryable == true, job.request.attempts < self.configuration.maximumAttempts {
                 let delay = self.retryDelay(afterAttempt: job.request.attempts)
                 let retryAt = self.clock.now.addingTimeInterval(Double(delay.components.seconds))
@@ -282,6 +312,30 @@ public final class ReplyWorker: Service {
             // A proposal clashed with an existing persona (same name): the model may do better.
             throw PersonaGeneration.Failure(description: "the model's personas could not be used: \(error.message)")
         }
+    }
+
+    /// While a backend cannot be reached: half the time waited so far, at least `retryDelay`
+    /// and at most five minutes, so that a backend started in the morning is noticed soon.
+    func unreachableRetryDelay(waited: TimeInterval) -> Duration {
+        let seconds = min(max(Self.seconds(self.configuration.retryDelay), waited / 2), 300)
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `2026-12-02 07:30` in the schedule's time zone.
+    static func timestamp(_ date: Date, calendar: Calendar) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0)
+    }
+
+    /// `25 minutes`, `3 hours`.
+    static func hours(_ interval: TimeInterval) -> String {
+        interval < 5400 ? "\(Int(interval / 60)) minutes" : "\(Int((interval / 3600).rounded())) hours"
     }
 
     /// `retryDelay × 2^(attempt-1)`, at most one hour.

@@ -38,6 +38,10 @@ public struct WorkerConfiguration: Sendable {
     public var maximumAttempts: Int
     /// Delay before the first retry; doubled for each further attempt, at most one hour.
     public var retryDelay: Duration
+    /// How long a request waits for a backend that cannot be reached at all (Ollama not
+    /// started, the GPU box switched off) before it fails for good. Such tries do not count
+    /// as attempts.
+    public var unreachableWait: Duration
     /// How often to look for requests queued by other processes.
     public var pollInterval: Duration
     public var temperature: Double?
@@ -50,6 +54,7 @@ public struct WorkerConfiguration: Sendable {
     public init(
         hostname: String = "forllm.local", defaultModel: String = "llama3.2", defaultBackend: String = "ollama",
         contextCharacters: Int = 24_000, maximumAttempts: Int = 4, retryDelay: Duration = .seconds(30),
+        unreachableWait: Duration = .seconds(86_400),
         pollInterval: Duration = .seconds(5), temperature: Double? = nil, maximumAnswerTokens: Int? = nil,
         backends: [Backend] = [Backend(name: "ollama")], calendar: Calendar = .current, userAgent: String = "FORLLM"
     ) {
@@ -59,6 +64,7 @@ public struct WorkerConfiguration: Sendable {
         self.contextCharacters = contextCharacters
         self.maximumAttempts = maximumAttempts
         self.retryDelay = retryDelay
+        self.unreachableWait = unreachableWait
         self.pollInterval = pollInterval
         self.temperature = temperature
         self.maximumAnswerTokens = maximumAnswerTokens

@@ -47,7 +47,8 @@ struct ConfigurationTests {
         for key in [
             "listen", "hostname", "max_article_bytes", "max_article_age_days", "max_connections",
             "idle_timeout_seconds", "auth", "user", "password_env", "database", "log_level", "default_backend",
-            "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "max_persona_turns",
+            "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "unreachable_wait_seconds",
+            "max_persona_turns",
             "poll_interval_seconds", "keep_alive", "max_context_tokens", "temperature", "max_answer_tokens", "name",
             "type", "url", "timeout_seconds", "concurrency", "api_key_env", "fallback", "fallback_after_seconds",
         ] {

@@ -128,7 +128,7 @@ struct EndToEndTests {
         }
     }
 
-    @Test("a dead backend: the request retries, then an error article from FORLLM says why")
+    @Test("a dead backend: the request waits for it, then an error article from FORLLM says why")
     func deadBackend() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
@@ -139,13 +139,18 @@ struct EndToEndTests {
             directory: directory,
             backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")]
         )
-        configuration.llm.maxAttempts = 2
+        configuration.llm.unreachableWaitSeconds = 2
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         #expect(try await client.postArticle(Self.post).code == 240)
         let id = try #require(try await app.database.requests().first?.id)
+        let waiting = try await app.waitFor("the request to wait for the backend") { db in
+            try ReplyRequest.fetchOne(db, sql: "SELECT * FROM request WHERE id = ? AND waiting_since IS NOT NULL", arguments: [id])
+        }
+        #expect(waiting.error?.hasPrefix("waiting for backend ollama: cannot reach") == true)
         let failed = try await app.waitForRequest(id, in: [.failed])
-        #expect(failed.attempts == 2)
+        #expect(failed.attempts == 1)
+        #expect(failed.error?.contains("could not be reached") == true)
         #expect(failed.error?.contains("connection refused") == true)
         let overview = try await client.overview(group: "forllm.general")
         #expect(overview.count == 2)
@@ -156,6 +161,34 @@ struct EndToEndTests {
         #expect(text.contains("forllm queue retry \(id)"))
         try await client.close()
         try await app.stop()
+    }
+
+    @Test("Ollama started after the post: the waiting request is answered, no attempt spent")
+    func backendStartedLater() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let before = LLMStubServer(.ollama)
+        let port = try await before.start()
+        await before.shutdown()
+        let app = try await RunningApp.start(
+            RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")])
+        )
+        let client = try await app.connect()
+        #expect(try await client.postArticle(Self.post).code == 240)
+        let id = try #require(try await app.database.requests().first?.id)
+        _ = try await app.waitFor("the request to wait for the backend") { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM request WHERE id = ? AND waiting_since IS NOT NULL", arguments: [id])
+        }
+        #expect(try await app.database.request(id: id).status == .pending)
+        // The user starts Ollama on its usual port.
+        let later = LLMStubServer(.ollama)
+        try await later.start(port: port)
+        let done = try await app.waitForRequest(id)
+        #expect(done.attempts == 1)
+        #expect(await later.chatRequests.count == 1)
+        try await client.close()
+        try await app.stop()
+        await later.shutdown()
     }
 
     @Test("a request left running by a crash runs again after a restart and is answered once")

@@ -167,7 +167,7 @@ struct LLMClientStreamingTests {
         }
     }
 
-    @Test("a refused connection is connectionFailed", arguments: Self.formats)
+    @Test("a refused connection is unreachable", arguments: Self.formats)
     func connectionRefused(format: LLMStubServer.WireFormat) async throws {
         let port = try await closedPort()
         let path = format == .openai ? "/v1" : ""
@@ -176,7 +176,7 @@ struct LLMClientStreamingTests {
             let error = await #expect(throws: LLMError.self) {
                 try await client.chat(chatRequest(), progress: noProgress)
             }
-            #expect(error?.code == .connectionFailed)
+            #expect(error?.code == .unreachable)
             #expect(error?.isRetryable == true)
             #expect(error?.message.contains("127.0.0.1:\(port)") == true)
             #expect(error?.message.contains("refused") == true, "\(error?.message ?? "")")

@@ -49,7 +49,7 @@ struct LLMStubServerTests {
         #expect(port > 0)
         try await withStubClient(.openai, url: "http://127.0.0.1:\(port)/v1") { client, _, _ in
             let error = await #expect(throws: LLMError.self) { try await client.models() }
-            #expect(error?.code == .connectionFailed)
+            #expect(error?.code == .unreachable)
         }
     }
 }

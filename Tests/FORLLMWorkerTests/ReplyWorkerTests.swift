@@ -163,6 +163,80 @@ struct ReplyWorkerTests {
         #expect(text.contains("llama3.2 on backend ollama"))
     }
 
+    @Test("an unreachable backend costs no attempts: the request waits for it, then is answered")
+    func waitsForUnreachableBackend() async throws {
+        let database = try ForumDatabase.inMemory()
+        let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
+        let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused), .answer("Here you are.")])
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let worker = makeWorker(database: database, clients: [client], clock: clock) {
+            $0.maximumAttempts = 2
+            $0.retryDelay = .seconds(30)
+        }
+        let injected = try await database.inject(raw: rawArticle(), now: clock.now)
+        let id = injected.requestIDs[0]
+        let start = clock.now
+
+        // Three refused tries: more than max_attempts, none of them counted.
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        var request = try await database.request(id: id)
+        #expect(request.status == .pending)
+        #expect(request.attempts == 0)
+        #expect(request.waitingSince == start)
+        #expect(request.error?.hasPrefix("waiting for backend ollama: cannot reach Ollama") == true)
+        #expect(request.error?.contains("tries again until") == true)
+        #expect(request.notBefore == start.addingTimeInterval(30))
+        #expect(try await worker.claimRunnable().isEmpty)
+        clock.advance(by: 30)
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        clock.advance(by: 30)
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        request = try await database.request(id: id)
+        #expect(request.status == .pending)
+        #expect(request.attempts == 0)
+        #expect(request.waitingSince == start)
+        // After a longer wait the tries are further apart, at most five minutes.
+        #expect(request.notBefore == clock.now.addingTimeInterval(30))
+        clock.advance(by: 3600)
+        // The backend is up now.
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        request = try await database.request(id: id)
+        #expect(request.status == .done)
+        #expect(request.attempts == 1)
+        #expect(try await self.articles(database).count == 2)
+    }
+
+    @Test("a backend unreachable for longer than the wait fails the request with a notice")
+    func unreachableTooLong() async throws {
+        let database = try ForumDatabase.inMemory()
+        let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
+        let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused)])
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let worker = makeWorker(database: database, clients: [client], clock: clock) {
+            $0.unreachableWait = .seconds(86_400)
+        }
+        let injected = try await database.inject(raw: rawArticle(), now: clock.now)
+        let id = injected.requestIDs[0]
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        clock.advance(by: 20 * 3600)
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        var request = try await database.request(id: id)
+        #expect(request.status == .pending)
+        #expect(request.notBefore == clock.now.addingTimeInterval(300))
+        clock.advance(by: 4 * 3600)
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        request = try await database.request(id: id)
+        #expect(request.status == .failed)
+        #expect(request.error?.hasPrefix("backend ollama could not be reached for 24 hours: cannot reach Ollama") == true)
+        let notice = try #require(try await self.articles(database).last)
+        #expect(notice["From"] == "FORLLM <forllm@forllm.local>")
+        #expect(ArticleText.plainText(of: notice).contains("could not be reached for 24 hours"))
+        #expect(ArticleText.plainText(of: notice).contains("forllm queue retry \(id)"))
+        // Retrying starts a fresh wait.
+        try await database.retryRequest(id: id)
+        #expect(try await database.request(id: id).waitingSince == nil)
+    }
+
     @Test("an unknown model fails at once, without retries")
     func unknownModel() async throws {
         let database = try ForumDatabase.inMemory()

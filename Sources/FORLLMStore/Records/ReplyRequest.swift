@@ -53,6 +53,9 @@ public struct ReplyRequest: Hashable, Sendable {
     public var notBefore: Date?
     /// The last error, for a person.
     public var error: String?
+    /// Since when the request has been waiting for a backend that cannot be reached; `nil`
+    /// when its last try reached its backend.
+    public var waitingSince: Date?
     /// Answer characters streamed so far.
     public var progressChars: Int
     /// Message-ID the answer gets: derived from the request, so it can never be posted twice.
@@ -85,6 +88,7 @@ extension ReplyRequest: FetchableRecord {
         self.attempts = row["attempts"]
         self.notBefore = (row["not_before"] as Double?).map { Date(timeIntervalSince1970: $0) }
         self.error = row["error"]
+        self.waitingSince = (row["waiting_since"] as Double?).map { Date(timeIntervalSince1970: $0) }
         self.progressChars = row["progress_chars"]
         self.answerMessageID = row["answer_message_id"]
         self.createdAt = Date(timeIntervalSince1970: row["created_at"])
