@@ -18,6 +18,8 @@ public struct ArticleError: Error, Hashable, Sendable, CustomStringConvertible {
             case tooLarge
             case invalidRequest
             case invalidEncoding
+            case lineTooLong
+            case invalidBody
         }
         private var base: Base
         private init(_ base: Base) { self.base = base }
@@ -46,6 +48,10 @@ public struct ArticleError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidRequest = Code(.invalidRequest)
         /// Content-Transfer-Encoding or charset problems that make the text unreadable.
         public static let invalidEncoding = Code(.invalidEncoding)
+        /// A line of the header or the body is longer than 998 octets.
+        public static let lineTooLong = Code(.lineTooLong)
+        /// The body contains a NUL octet.
+        public static let invalidBody = Code(.invalidBody)
 
         public var description: String { "\(self.base)" }
     }

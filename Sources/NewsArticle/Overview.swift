@@ -50,7 +50,15 @@ public struct OverviewFields: Hashable, Sendable {
         self.from = Self.sanitize(from ?? "")
         self.date = Self.sanitize(date ?? "")
         self.messageID = Self.sanitize(messageID ?? "")
-        self.references = Self.sanitize(references ?? "")
+        // A reader reads the overview line by line (Python's nntplib refuses lines over 2048
+        // octets): a References field grown long is trimmed here as for a follow-up
+        // (RFC 5537 §3.4.4). The article itself keeps the header as posted.
+        var referencesValue = references ?? ""
+        if referencesValue.utf8.count > Threading.maximumReferencesLength {
+            referencesValue = Threading.trimmed(Threading.parseReferences(referencesValue)).map(\.value)
+                .joined(separator: " ")
+        }
+        self.references = Self.sanitize(referencesValue)
         self.bytes = article.serializedByteCount
         self.lines = article.bodyLineCount
     }

@@ -68,6 +68,7 @@ extension Article {
         guard size <= policy.maximumBytes else {
             throw ArticleError(.tooLarge, "article is \(size) bytes, the limit is \(policy.maximumBytes)")
         }
+        try self.checkLines()
 
         // One pass over the fields: singletons counted, the fields we need picked out.
         var seen: [Int] = Array(repeating: 0, count: Self.singletonHeaders.count)
@@ -168,6 +169,49 @@ extension Article {
     }
 
     // MARK: - Helpers
+
+    /// Lines of at most 998 octets (RFC 5322 §2.1.1; readers such as Python's nntplib refuse
+    /// longer ones) and no NUL in the body (RFC 5536 §3.1: the body is text).
+    private func checkLines() throws(ArticleError) {
+        let limit = HeaderField.maximumLineLength
+        for field in self.fields where field.raw.count > limit {
+            var length = 0
+            for byte in field.raw {
+                if byte == ASCII.lf {
+                    length = 0
+                } else if byte != ASCII.cr {
+                    length += 1
+                    if length > limit {
+                        throw ArticleError(
+                            .lineTooLong,
+                            "\(field.name): a header line is longer than \(limit) octets; fold it (RFC 5322 §2.1.1)"
+                        )
+                    }
+                }
+            }
+        }
+        var line = 1
+        var length = 0
+        for byte in self.body {
+            switch byte {
+            case ASCII.lf:
+                line += 1
+                length = 0
+            case ASCII.cr:
+                break
+            case ASCII.nul:
+                throw ArticleError(.invalidBody, "line \(line) of the body contains a NUL octet")
+            default:
+                length += 1
+                if length == limit + 1 {
+                    throw ArticleError(
+                        .lineTooLong,
+                        "line \(line) of the body is longer than \(limit) octets; wrap it (RFC 5322 §2.1.1)"
+                    )
+                }
+            }
+        }
+    }
 
     private static let lowercasedSingletons: [String: Int] = Dictionary(
         uniqueKeysWithValues: Article.singletonHeaders.enumerated().map { ($1.lowercased(), $0) }

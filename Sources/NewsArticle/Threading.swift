@@ -61,8 +61,16 @@ public enum Threading {
         parentID: MessageID,
         maximumLength: Int = Threading.maximumReferencesLength
     ) -> [MessageID] {
-        var ids = parentReferences
-        ids.append(parentID)
+        Self.trimmed(parentReferences + [parentID], maximumLength: maximumLength)
+    }
+
+    /// `ids` trimmed per RFC 5537 §3.4.4 until joined by single spaces they fit in
+    /// `maximumLength`: the first ID and the last three are always kept, IDs are dropped from
+    /// the second onwards.
+    public static func trimmed(_ ids: [MessageID], maximumLength: Int = Threading.maximumReferencesLength)
+        -> [MessageID]
+    {
+        var ids = ids
         var length = ids.reduce(-1) { $0 + $1.value.utf8.count + 1 }
         guard length > maximumLength, ids.count > 4 else { return ids }
         // Drop from the second ID onwards until it fits or only the first and last three remain.

@@ -58,4 +58,17 @@ struct OverviewTests {
         #expect(line.split(separator: 0x09, omittingEmptySubsequences: false).count == 8)
         #expect(!line.contains(0x0D) && !line.contains(0x0A) && !line.contains(0x00))
     }
+
+    @Test("a long References field is trimmed in the overview: the first and the last three stay")
+    func longReferences() throws {
+        let ids = (1...80).map { "<reference.number.\($0)@news.example.org>" }
+        let bytes = wire("Subject: s\nFrom: a@example.org\nReferences: " + ids.joined(separator: "\n ") + "\n\nbody\n")
+        let overview = OverviewFields(article: try Article(parsing: bytes))
+        let kept = overview.references.split(separator: " ").map(String.init)
+        #expect(overview.references.utf8.count <= Threading.maximumReferencesLength)
+        #expect(kept.first == ids.first)
+        #expect(Array(kept.suffix(3)) == Array(ids.suffix(3)))
+        #expect(kept.count < ids.count)
+        #expect(OverviewFields(article: try Article(parsing: bytes)).line(xref: "h g:1").count < 2048)
+    }
 }

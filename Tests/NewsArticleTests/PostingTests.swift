@@ -127,7 +127,7 @@ struct PostingTests {
 
     @Test("the size limit")
     func size() throws {
-        let article = try Article(parsing: postable(body: String(repeating: "x", count: 1_200_000) + "\n"))
+        let article = try Article(parsing: postable(body: String(repeating: String(repeating: "x", count: 99) + "\n", count: 12_000)))
         let size = article.serialized.count
         #expect {
             try article.validateForPosting(now: Self.now, policy: Self.policy)
@@ -155,5 +155,33 @@ struct PostingTests {
     func repeats() throws {
         let article = try Article(parsing: postable(extraHeaders: "X-Trace: 1\nX-Trace: 2\nComments: a\nComments: b\n"))
         #expect(throws: Never.self) { try article.validateForPosting(now: Self.now, policy: Self.policy) }
+    }
+
+    @Test("lines over 998 octets and NUL in the body are refused, saying where")
+    func lineLimits() throws {
+        let head = "From: a@example.org\nNewsgroups: forllm.general\nSubject: s\n"
+        let ok = wire(head + "\nfirst\n" + String(repeating: "x", count: 998) + "\n")
+        _ = try Article(parsing: ok).validateForPosting(now: Self.now, policy: Self.policy)
+        let long = wire(head + "\nfirst\n" + String(repeating: "x", count: 999) + "\nlast\n")
+        let error = #expect(throws: ArticleError.self) {
+            try Article(parsing: long).validateForPosting(now: Self.now, policy: Self.policy)
+        }
+        #expect(error?.code == .lineTooLong)
+        #expect(error?.message == "line 2 of the body is longer than 998 octets; wrap it (RFC 5322 §2.1.1)")
+        let nul = wire(head + "\na\u{0}b\n")
+        let nulError = #expect(throws: ArticleError.self) {
+            try Article(parsing: nul).validateForPosting(now: Self.now, policy: Self.policy)
+        }
+        #expect(nulError?.code == .invalidBody)
+        // A long header is fine folded, refused as one line.
+        let words = (1...200).map { "<id\($0)@example.org>" }
+        let folded = wire(head + "References: " + words.joined(separator: "\n ") + "\n\nbody\n")
+        #expect(try Article(parsing: folded).validateForPosting(now: Self.now, policy: Self.policy).references.count == 200)
+        let unfolded = wire(head + "References: " + words.joined(separator: " ") + "\n\nbody\n")
+        let headerError = #expect(throws: ArticleError.self) {
+            try Article(parsing: unfolded).validateForPosting(now: Self.now, policy: Self.policy)
+        }
+        #expect(headerError?.code == .lineTooLong)
+        #expect(headerError?.message.hasPrefix("References: a header line is longer than 998 octets") == true)
     }
 }
