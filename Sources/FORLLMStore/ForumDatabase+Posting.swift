@@ -80,6 +80,9 @@ extension ForumDatabase {
     {
         let facts = prepared.facts
         let hostname = self.configuration.hostname
+        if origin == .user, let control = prepared.article["Control"] {
+            return try self.applyControl(control, prepared, now: now, db)
+        }
         if origin == .user, facts.newsgroups.contains(Self.personasGroupName) {
             return try self.applyPersonaPost(prepared, now: now, db)
         }
@@ -107,6 +110,15 @@ extension ForumDatabase {
             if exists {
                 throw StoreError(.alreadyExists, "Message-ID \(messageID.value) is already on the server (duplicate)")
             }
+        }
+
+        // A new version of an article of the poster's own replaces it (RFC 5537 §5.4); one
+        // that is not here (any more) is simply not replaced.
+        if origin == .user, let value = prepared.article["Supersedes"] {
+            guard let target = MessageID(validating: value) else {
+                throw ArticleError(.invalidHeaderValue, "Supersedes: '\(value.prefix(80))' is not a message-id")
+            }
+            _ = try self.withdraw(target, by: facts.from, because: "Supersedes", now: now, db)
         }
 
         // Headers that only the injecting server may set.

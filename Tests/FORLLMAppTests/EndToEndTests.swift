@@ -320,4 +320,38 @@ struct EndToEndTests {
         try await client.close()
         try await app.stop()
     }
+
+    @Test("Thunderbird's Cancel Message: 240, the article is gone, nothing is answered")
+    func thunderbirdCancel() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let app = try await RunningApp.start(
+            RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
+        )
+        let client = try await app.connect()
+        let post = Self.post.replacingOccurrences(of: "X-FORLLM-Request: assistant\n", with: "")
+        #expect(try await client.postArticle(post).code == 240)
+        #expect(try await client.command("STAT <proof.1@example.org>").code == 223)
+        // What Thunderbird 153 sent for "Cancel Message" (recorded).
+        let cancel = """
+            From: Jane Doe <jane@example.org>
+            Newsgroups: forllm.general
+            Subject: cancel <proof.1@example.org>
+            References: <proof.1@example.org>
+            Control: cancel <proof.1@example.org>
+            Mime-Version: 1.0
+            Content-Type: text/plain; charset=utf-8; format=flowed
+            Content-Transfer-Encoding: 7bit
+
+            This message was cancelled from within Mozilla Thunderbird.
+            """
+        #expect(try await client.postArticle(cancel).code == 240)
+        #expect(try await client.command("STAT <proof.1@example.org>").code == 430)
+        #expect(try await client.command("GROUP forllm.general").text.hasPrefix("0 "))
+        let requests = try await app.database.requests()
+        #expect(requests.count == 1)
+        #expect(requests.first?.status == .cancelled)
+        try await client.close()
+        try await app.stop()
+    }
 }
