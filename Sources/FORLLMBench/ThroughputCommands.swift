@@ -1,0 +1,295 @@
+import ArgumentParser
+import NIOCore
+
+/// `post`: articles per second over several connections.
+struct PostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post",
+        abstract: "POST articles over several connections; prints rate= (articles/s).",
+        discussion: """
+            --depth 1 is what a newsreader does (POST, wait for 340, send the article, wait for 240).
+            --depth N>1 pipelines: each connection writes N times "POST + article" without waiting
+            for the 340s and keeps N articles in flight (used to fill a group fast).
+            Also prints high_before= and high_after= (the group's high-water mark around the run).
+            """
+    )
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Newsgroup to post to.") var group = "forllm.bench"
+    @Option(help: "Articles in all.") var count = 2000
+    @Option(help: "Connections posting at once.") var connections = 8
+    @Option(help: "Articles in flight per connection (1: no pipelining).") var depth = 1
+    @Option(help: "Distinguishes this run's Message-IDs from other runs'.") var tag = "p"
+    @OptionGroup var processes: ServerProcessOptions
+
+    func run() async throws {
+        let endpoint = self.server.endpoint
+        let before = try await NNTPBenchConnection.with(endpoint) { try await $0.group(self.group) }
+        let processes = self.processes
+        let startCPU = Once<CPUMeter>()
+        let endCPU = Once<CPUMeter>()
+        let gate = Barrier(count: self.connections) { startCPU.set(.sample(processes)) }
+        let done = Barrier(count: self.connections) { endCPU.set(.sample(processes)) }
+        let failures = Tally()
+        let group = self.group
+        let depth = max(1, self.depth)
+        let tag = self.tag
+        let shares = (0..<self.connections).map { index in
+            self.count / self.connections + (index < self.count % self.connections ? 1 : 0)
+        }
+        let finished = try await withThrowingTaskGroup(of: ContinuousClock.Instant.self) { tasks in
+            for (index, share) in shares.enumerated() {
+                tasks.addTask {
+                    try await NNTPBenchConnection.with(endpoint) { connection in
+                        let articles = (0..<share).map { number in
+                            BenchArticle.make(
+                                group: group,
+                                messageID: BenchArticle.messageID("\(tag).\(index).\(number)"),
+                                subject: "Bench article \(index)-\(number)"
+                            )
+                        }
+                        await gate.arrive()
+                        if depth == 1 {
+                            for article in articles {
+                                let reply = try await connection.post(article)
+                                if reply.code != 240 { failures.add(reply.line) }
+                            }
+                        } else {
+                            try await Self.pipelined(articles, depth: depth, on: &connection, failures: failures)
+                        }
+                        let end = ContinuousClock.now
+                        await done.arrive()
+                        return end
+                    }
+                }
+            }
+            var last = ContinuousClock.now
+            for try await end in tasks { last = max(last, end) }
+            return last
+        }
+        let elapsed = Measurements.seconds(finished - (gate.openedAt ?? finished))
+        let after = try await NNTPBenchConnection.with(endpoint) { try await $0.group(self.group) }
+        let failed = failures.all
+        Measurements.report("posted", self.count - failed.count)
+        Measurements.report("failed", failed.count)
+        Measurements.report("seconds", elapsed, digits: 3)
+        Measurements.report("rate", Double(self.count - failed.count) / elapsed)
+        Measurements.report("high_before", before.high)
+        Measurements.report("high_after", after.high)
+        if let start = startCPU.value, let end = endCPU.value {
+            start.report(until: end, operations: self.count, processes: self.processes)
+        }
+        if let first = failed.first {
+            Measurements.note("\(failed.count) articles refused, first: \(first)")
+        }
+    }
+
+    /// Keeps `depth` articles in flight: "POST\r\n" and the article are written together, the
+    /// 340 and the 240 read later.
+    static func pipelined(
+        _ articles: [ByteBuffer],
+        depth: Int,
+        on connection: inout NNTPBenchConnection,
+        failures: Tally
+    ) async throws {
+        let post = ByteBuffer(string: "POST\r\n")
+        var sent = 0
+        var done = 0
+        func batch(_ range: Range<Int>) -> ByteBuffer {
+            var buffer = ByteBuffer()
+            for index in range {
+                buffer.writeImmutableBuffer(post)
+                buffer.writeImmutableBuffer(articles[index])
+            }
+            return buffer
+        }
+        let first = min(depth, articles.count)
+        try await connection.send(batch(0..<first))
+        sent = first
+        while done < articles.count {
+            let go = try await connection.reply()
+            guard go.code == 340 else {
+                // The article lines already sent would now be read as commands: give up here.
+                throw BenchError("pipelined POST answered '\(go.line)' instead of 340")
+            }
+            let result = try await connection.reply()
+            if result.code != 240 { failures.add(result.line) }
+            done += 1
+            if sent < articles.count {
+                try await connection.send(batch(sent..<(sent + 1)))
+                sent += 1
+            }
+        }
+    }
+}
+
+/// `over`: OVER (or XOVER) over a range, lines per second.
+struct OverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "over",
+        abstract: "GROUP, then OVER LOW-HIGH on one connection; prints rate= (overview lines/s, median of the runs)."
+    )
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Newsgroup.") var group = "forllm.bench"
+    @Option(help: "LOW-HIGH (default: the group's whole range).") var range: ArticleRange?
+    @Option(help: "How often to repeat (each on the same connection).") var runs = 3
+    @Option(help: "OVER or XOVER.") var verb = "OVER"
+    @OptionGroup var processes: ServerProcessOptions
+
+    func run() async throws {
+        let range = try await self.server.resolve(self.range, group: self.group)
+        let verb = self.verb.uppercased()
+        let results = try await NNTPBenchConnection.with(self.server.endpoint) { connection in
+            _ = try await connection.group(self.group)
+            var results: [(lines: Int, bytes: Int, seconds: Double, cpu: CPUMeter, end: CPUMeter)] = []
+            for _ in 0..<max(1, self.runs) {
+                let cpu = CPUMeter.sample(self.processes)
+                let start = ContinuousClock.now
+                let reply = try await connection.command("\(verb) \(range.low)-\(range.high)")
+                let elapsed = Measurements.seconds(ContinuousClock.now - start)
+                guard reply.code == 224 else { throw BenchError("\(verb): '\(reply.line)'") }
+                results.append((reply.lineCount, reply.byteCount, elapsed, cpu, CPUMeter.sample(self.processes)))
+            }
+            return results
+        }
+        let rates = results.map { Double($0.lines) / $0.seconds }
+        Measurements.report("lines", results[0].lines)
+        Measurements.report("bytes", results[0].bytes)
+        Measurements.report("rate", Measurements.median(rates))
+        Measurements.report("best", rates.max() ?? 0)
+        Measurements.report("mb_per_s", Double(results[0].bytes) / Measurements.median(results.map(\.seconds)) / 1e6, digits: 1)
+        Measurements.report("seconds", Measurements.median(results.map(\.seconds)), digits: 3)
+        if let first = results.first, let last = results.last {
+            first.cpu.report(until: last.end, operations: results.reduce(0) { $0 + $1.lines }, processes: self.processes)
+        }
+    }
+}
+
+/// `article`: ARTICLE of random numbers over several connections.
+struct ArticleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "article",
+        abstract: "ARTICLE n for random n in the group over several connections; prints rate= (articles/s).",
+        discussion: "--depth N>1 pipelines N commands per connection (RFC 3977 §3.5)."
+    )
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Newsgroup.") var group = "forllm.bench"
+    @Option(help: "LOW-HIGH (default: the group's whole range).") var range: ArticleRange?
+    @Option(help: "Articles in all.") var count = 20000
+    @Option(help: "Connections.") var connections = 8
+    @Option(help: "Commands in flight per connection (1: no pipelining).") var depth = 1
+    @OptionGroup var processes: ServerProcessOptions
+
+    func run() async throws {
+        let endpoint = self.server.endpoint
+        let range = try await self.server.resolve(self.range, group: self.group)
+        let processes = self.processes
+        let startCPU = Once<CPUMeter>()
+        let endCPU = Once<CPUMeter>()
+        let gate = Barrier(count: self.connections) { startCPU.set(.sample(processes)) }
+        let finished = Barrier(count: self.connections) { endCPU.set(.sample(processes)) }
+        let group = self.group
+        let depth = max(1, self.depth)
+        let shares = (0..<self.connections).map { index in
+            self.count / self.connections + (index < self.count % self.connections ? 1 : 0)
+        }
+        let outcome = try await withThrowingTaskGroup(of: (end: ContinuousClock.Instant, bytes: Int, missing: Int).self) {
+            tasks in
+            for share in shares {
+                tasks.addTask {
+                    try await NNTPBenchConnection.with(endpoint) { connection in
+                        _ = try await connection.group(group)
+                        let commands = (0..<share).map { _ in
+                            ByteBuffer(string: "ARTICLE \(Int.random(in: range.low...range.high))\r\n")
+                        }
+                        await gate.arrive()
+                        var bytes = 0
+                        var missing = 0
+                        var sent = 0
+                        var done = 0
+                        while done < commands.count {
+                            if sent < commands.count, sent - done < depth {
+                                var buffer = ByteBuffer()
+                                while sent < commands.count, sent - done < depth {
+                                    buffer.writeImmutableBuffer(commands[sent])
+                                    sent += 1
+                                }
+                                try await connection.send(buffer)
+                            }
+                            let reply = try await connection.reply()
+                            done += 1
+                            if reply.code == 220 { bytes += reply.byteCount } else { missing += 1 }
+                        }
+                        let end = ContinuousClock.now
+                        await finished.arrive()
+                        return (end: end, bytes: bytes, missing: missing)
+                    }
+                }
+            }
+            var last = ContinuousClock.now
+            var bytes = 0
+            var missing = 0
+            for try await result in tasks {
+                last = max(last, result.end)
+                bytes += result.bytes
+                missing += result.missing
+            }
+            return (end: last, bytes: bytes, missing: missing)
+        }
+        let elapsed = Measurements.seconds(outcome.end - (gate.openedAt ?? outcome.end))
+        Measurements.report("articles", self.count - outcome.missing)
+        Measurements.report("missing", outcome.missing)
+        Measurements.report("seconds", elapsed, digits: 3)
+        Measurements.report("rate", Double(self.count) / elapsed)
+        Measurements.report("mb_per_s", Double(outcome.bytes) / elapsed / 1e6, digits: 1)
+        if let start = startCPU.value, let end = endCPU.value {
+            start.report(until: end, operations: self.count, processes: self.processes)
+        }
+    }
+}
+
+/// `latency`: GROUP and ARTICLE round trips on one connection, one at a time.
+struct LatencyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latency",
+        abstract: "Sequential GROUP and ARTICLE (random n) on one connection; prints p50/p99 in microseconds."
+    )
+    @OptionGroup var server: ServerOptions
+    @Option(help: "Newsgroup.") var group = "forllm.bench"
+    @Option(help: "LOW-HIGH (default: the group's whole range).") var range: ArticleRange?
+    @Option(help: "Measured commands of each kind.") var count = 2000
+    @Option(help: "Unmeasured commands of each kind first.") var warmup = 200
+    @OptionGroup var processes: ServerProcessOptions
+
+    func run() async throws {
+        let range = try await self.server.resolve(self.range, group: self.group)
+        let (groupTimes, articleTimes) = try await NNTPBenchConnection.with(self.server.endpoint) { connection in
+            var groupTimes: [Double] = []
+            var articleTimes: [Double] = []
+            let groupCommand = ByteBuffer(string: "GROUP \(self.group)\r\n")
+            for index in 0..<(self.warmup + self.count) {
+                let start = ContinuousClock.now
+                try await connection.send(groupCommand)
+                let reply = try await connection.reply()
+                let elapsed = ContinuousClock.now - start
+                guard reply.code == 211 else { throw BenchError("GROUP: '\(reply.line)'") }
+                if index >= self.warmup { groupTimes.append(Measurements.micros(elapsed)) }
+            }
+            for index in 0..<(self.warmup + self.count) {
+                let command = ByteBuffer(string: "ARTICLE \(Int.random(in: range.low...range.high))\r\n")
+                let start = ContinuousClock.now
+                try await connection.send(command)
+                let reply = try await connection.reply()
+                let elapsed = ContinuousClock.now - start
+                guard reply.code == 220 || reply.code == 423 else { throw BenchError("ARTICLE: '\(reply.line)'") }
+                if index >= self.warmup { articleTimes.append(Measurements.micros(elapsed)) }
+            }
+            return (groupTimes, articleTimes)
+        }
+        for (name, times) in [("group", groupTimes), ("article", articleTimes)] {
+            Measurements.report("\(name)_p50", Measurements.percentile(times, 50))
+            Measurements.report("\(name)_p90", Measurements.percentile(times, 90))
+            Measurements.report("\(name)_p99", Measurements.percentile(times, 99))
+            Measurements.report("\(name)_mean", times.reduce(0, +) / Double(max(times.count, 1)))
+        }
+    }
+}
