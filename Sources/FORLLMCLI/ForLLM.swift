@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import NewsArticle
 
-@main
 struct ForLLM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forllm",

@@ -103,8 +103,7 @@ extension ForumDatabase {
         if facts.messageID != nil {
             let exists =
                 try Bool.fetchOne(
-                    db,
-                    sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)",
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)"),
                     arguments: [messageID.value]
                 ) ?? false
             if exists {
@@ -159,13 +158,16 @@ extension ForumDatabase {
             personaVersion = version
             requestID = request
         }
-        try db.execute(
+        // Cached statements: this runs for every article, and preparing SQL (with GRDB's
+        // authorizer) costs more than executing it.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO article (message_id, parent_message_id, root_message_id, arrived_at, newsgroups,
                     author_persona_id, author_persona_version, request_id, subject, from_header, date_header,
                     references_header, xref, bytes, lines, head, body)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 messageID.value, facts.references.last?.value, (facts.references.first ?? messageID).value,
                 now.timeIntervalSince1970, facts.newsgroups.joined(separator: ","), personaID, personaVersion,
@@ -176,14 +178,12 @@ extension ForumDatabase {
         let articleID = db.lastInsertedRowID
         let overviewData = Data(overviewLine)
         for (group, number) in zip(groups, numbers) {
-            try db.execute(
-                sql: "INSERT INTO group_article (group_id, number, article_id, overview) VALUES (?, ?, ?, ?)",
-                arguments: [group.id, number.number, articleID, overviewData]
-            )
-            try db.execute(
-                sql: "UPDATE newsgroup SET last_number = ?, article_count = article_count + 1 WHERE id = ?",
-                arguments: [number.number, group.id]
-            )
+            try db.cachedStatement(
+                sql: "INSERT INTO group_article (group_id, number, article_id, overview) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [group.id, number.number, articleID, overviewData])
+            try db.cachedStatement(
+                sql: "UPDATE newsgroup SET last_number = ?, article_count = article_count + 1 WHERE id = ?"
+            ).execute(arguments: [number.number, group.id])
         }
 
         let requestIDs = try self.queueRequests(
@@ -220,11 +220,12 @@ struct GroupRow: Sendable {
     static func fetch(name: String, _ db: Database) throws -> GroupRow? {
         guard
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT id, name, mode, posting_allowed, last_number, default_persona_id
-                    FROM newsgroup WHERE name = ? AND removed_at IS NULL
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, name, mode, posting_allowed, last_number, default_persona_id
+                        FROM newsgroup WHERE name = ? AND removed_at IS NULL
+                        """
+                ),
                 arguments: [name]
             )
         else { return nil }

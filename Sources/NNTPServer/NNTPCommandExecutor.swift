@@ -38,6 +38,9 @@ public struct NNTPCommandExecutor: Sendable {
     ///
     /// - Throws: ``NNTPResponseWriter/WriteError`` when the connection failed, or the backend's
     ///   error when a partly sent response cannot be finished.
+    // Out of line: its frame, with the locals of every command, is allocated only once a
+    // command runs (see NNTPConnection.State).
+    @inline(never)
     public func execute(
         _ command: NNTPCommand,
         context: inout NNTPSessionContext,

@@ -18,52 +18,85 @@ struct NNTPConnection: Sendable {
     /// server shuts down. Errors from the channel end the session and are rethrown.
     func run(_ channel: NIOAsyncChannel<NNTPConnectionEvent, ByteBuffer>) async throws {
         try await channel.executeThenClose { inbound, outbound in
-            var session = NNTPSession(configuration: self.configuration)
-            var writer = NNTPResponseWriter(chunkSize: NNTPDefaults.responseChunkSize) { bytes in
-                try await outbound.write(bytes)
-            }
-            guard try await self.perform(session.greeting(), session: &session, writer: &writer) else {
-                return
-            }
-            if self.isShuttingDown() {
-                _ = try await self.perform(session.shutdownRequested(), session: &session, writer: &writer)
-                return
-            }
-            for try await event in inbound {
-                let action: NNTPSession.Action
-                switch event {
-                case .frame(let frame):
-                    let isCommand = session.state == .command
-                    action = session.receive(frame)
-                    if isCommand {
-                        self.logger.debug(
-                            "Command",
-                            metadata: ["nntp.command": "\(session.lastCommand?.debugDescription ?? "(invalid)")"]
-                        )
-                    }
-                case .idleTimeout:
-                    self.logger.debug("Idle timeout")
-                    action = session.idleTimedOut()
-                case .shutdown:
-                    action = session.shutdownRequested()
+            let state = State(
+                session: NNTPSession(configuration: self.configuration),
+                writer: NNTPResponseWriter(chunkSize: NNTPDefaults.responseChunkSize) { bytes in
+                    try await outbound.write(bytes)
                 }
-                guard try await self.perform(action, session: &session, writer: &writer) else {
-                    return
-                }
-                if self.isShuttingDown() {
-                    guard try await self.perform(session.shutdownRequested(), session: &session, writer: &writer) else {
-                        return
-                    }
-                }
+            )
+            guard try await self.start(state) else { return }
+            var iterator = inbound.makeAsyncIterator()
+            while let event = try await iterator.next() {
+                guard try await self.handle(event, state) else { return }
             }
-            if case .receivingArticle = session.state {
+            if case .receivingArticle = state.session.state {
                 self.logger.debug("Client closed the connection during POST; nothing stored")
             }
         }
     }
 
+    /// What a connection keeps between commands, on the heap rather than in the loop's frame.
+    ///
+    /// Memory per connection is mostly async frames: a task keeps the memory of the deepest
+    /// stack it has reached (the task allocator does not give slabs back), and a frame holds
+    /// the locals of everything inlined into it. So the loop's frame is kept small, and
+    /// `start`, `handle`, `perform` and the work they call are not inlined into each other:
+    /// 10,000 greeted, idle readers take about 15 KB each instead of 18 KB.
+    final class State {
+        var session: NNTPSession
+        var writer: NNTPResponseWriter
+
+        init(session: NNTPSession, writer: NNTPResponseWriter) {
+            self.session = session
+            self.writer = writer
+        }
+    }
+
+    /// The greeting; `false` when the connection is to be closed.
+    @inline(never)
+    private func start(_ state: State) async throws -> Bool {
+        guard try await self.perform(state.session.greeting(), session: &state.session, writer: &state.writer) else {
+            return false
+        }
+        if self.isShuttingDown() {
+            _ = try await self.perform(state.session.shutdownRequested(), session: &state.session, writer: &state.writer)
+            return false
+        }
+        return true
+    }
+
+    /// One event from the channel; `false` when the connection is to be closed.
+    @inline(never)
+    private func handle(_ event: NNTPConnectionEvent, _ state: State) async throws -> Bool {
+        let action: NNTPSession.Action
+        switch event {
+        case .frame(let frame):
+            let isCommand = state.session.state == .command
+            action = state.session.receive(frame)
+            if isCommand {
+                self.logger.debug(
+                    "Command",
+                    metadata: ["nntp.command": "\(state.session.lastCommand?.debugDescription ?? "(invalid)")"]
+                )
+            }
+        case .idleTimeout:
+            self.logger.debug("Idle timeout")
+            action = state.session.idleTimedOut()
+        case .shutdown:
+            action = state.session.shutdownRequested()
+        }
+        guard try await self.perform(action, session: &state.session, writer: &state.writer) else {
+            return false
+        }
+        if self.isShuttingDown() {
+            return try await self.perform(state.session.shutdownRequested(), session: &state.session, writer: &state.writer)
+        }
+        return true
+    }
+
     /// Carries out `action` and the actions that follow from it; returns `false` when the
-    /// connection is to be closed.
+    /// connection is to be closed. (Out of line: see ``State``.)
+    @inline(never)
     private func perform(
         _ action: NNTPSession.Action,
         session: inout NNTPSession,
@@ -85,24 +118,43 @@ struct NNTPConnection: Sendable {
             case .close:
                 return false
             case .execute(let command):
-                var context = session.context
-                try await self.executor.execute(command, context: &context, writer: &writer)
-                action = session.commandExecuted(context: context)
+                action = try await self.execute(command, session: &session, writer: &writer)
             case .post(let article):
-                self.logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)"])
-                let outcome = await self.executor.backend.post(article)
-                switch outcome {
-                case .posted(let messageID):
-                    self.logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
-                case .rejected(let reason):
-                    self.logger.debug("Article rejected", metadata: ["nntp.reason": "\(reason)"])
-                }
-                action = session.postCompleted(outcome)
+                action = await self.post(article, session: &session)
             case .authenticate(let user, let password):
-                let isValid = await self.executor.backend.authenticate(user: user, password: password)
-                self.logger.debug("AUTHINFO", metadata: ["nntp.user": "\(user)", "nntp.accepted": "\(isValid)"])
-                action = session.authenticationCompleted(isValid)
+                action = await self.authenticate(user: user, password: password, session: &session)
             }
         }
+    }
+
+    // The three below are out of line for the same reason as `perform` (see `State`).
+
+    @inline(never)
+    private func execute(_ command: NNTPCommand, session: inout NNTPSession, writer: inout NNTPResponseWriter)
+        async throws -> NNTPSession.Action
+    {
+        var context = session.context
+        try await self.executor.execute(command, context: &context, writer: &writer)
+        return session.commandExecuted(context: context)
+    }
+
+    @inline(never)
+    private func post(_ article: [UInt8], session: inout NNTPSession) async -> NNTPSession.Action {
+        self.logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)"])
+        let outcome = await self.executor.backend.post(article)
+        switch outcome {
+        case .posted(let messageID):
+            self.logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
+        case .rejected(let reason):
+            self.logger.debug("Article rejected", metadata: ["nntp.reason": "\(reason)"])
+        }
+        return session.postCompleted(outcome)
+    }
+
+    @inline(never)
+    private func authenticate(user: String, password: String, session: inout NNTPSession) async -> NNTPSession.Action {
+        let isValid = await self.executor.backend.authenticate(user: user, password: password)
+        self.logger.debug("AUTHINFO", metadata: ["nntp.user": "\(user)", "nntp.accepted": "\(isValid)"])
+        return session.authenticationCompleted(isValid)
     }
 }
