@@ -86,7 +86,10 @@ struct InjectionTests {
         let inA = try #require(try await database.article(inGroup: "test.a", number: 1))
         let inB = try #require(try await database.article(inGroup: "test.b", number: 2))
         #expect(inA.id == inB.id)
-        #expect(Set(inA.numbers) == Set(injected.numbers))
+        #expect(inA.numbers == [GroupNumber(group: "test.a", number: 1)])
+        let byID = try #require(try await database.article(messageID: "<cross@example.org>"))
+        #expect(byID.id == inA.id)
+        #expect(Set(byID.numbers) == Set(injected.numbers))
         let article = try Article(parsing: inA.bytes)
         #expect(article["Xref"] == "forllm.local test.a:1 test.b:2")
         let count = try await database.writer.read { db in
