@@ -117,4 +117,47 @@ struct EndToEndPersonaTests {
             try await app.stop()
         }
     }
+
+    @Test("forllm.personas, read over NNTP, follows every change: one card per persona, superseding the last")
+    func cardsFollowChanges() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let app = try await RunningApp.start(
+            RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
+        )
+        let client = try await app.connect()
+        func card(_ handle: String) async throws -> (number: Substring, article: Article)? {
+            let lines = try await client.overview(group: "forllm.personas")
+            guard let line = lines.first(where: { $0[1].contains("(@\(handle))") }) else { return nil }
+            guard let article = try await client.fetchArticle(String(line[0])) else { return nil }
+            return (line[0], article)
+        }
+        try await app.database.createPersona(name: "Critic", handle: "critic", instructions: "Be harsh.", by: "jane")
+        let first = try #require(try await card("critic"))
+        #expect(first.article["X-FORLLM-Persona"] == "critic (version 1)")
+        #expect(ArticleText.plainText(of: first.article).contains("Be harsh."))
+
+        try await app.database.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
+        let second = try #require(try await card("critic"))
+        #expect(second.number != first.number)
+        #expect(second.article["X-FORLLM-Persona"] == "critic (version 2)")
+        #expect(second.article["Supersedes"] == first.article["Message-ID"])
+        #expect(ArticleText.plainText(of: second.article).contains("Be fair."))
+        // The superseded card is gone, by number and by Message-ID.
+        #expect(try await client.command("STAT \(first.number)").code == 423)
+        #expect(try await client.command("STAT \(first.article["Message-ID"] ?? "")").code == 430)
+
+        try await app.database.revertPersona("critic", to: 1, by: "jane")
+        let third = try #require(try await card("critic"))
+        #expect(third.article["X-FORLLM-Persona"] == "critic (version 3)")
+        #expect(ArticleText.plainText(of: third.article).contains("Be harsh."))
+
+        try await app.database.deletePersona("critic", by: "jane")
+        let deleted = try #require(try await card("critic"))
+        #expect(deleted.article["Subject"] == "Critic (@critic) [deleted]")
+        let all = try await client.overview(group: "forllm.personas")
+        #expect(all.filter { $0[1].contains("(@critic)") }.count == 1)
+        try await client.close()
+        try await app.stop()
+    }
 }
