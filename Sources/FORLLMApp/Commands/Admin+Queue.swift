@@ -62,7 +62,7 @@ extension Admin {
                 return [
                     String(item.id), item.status, item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
                     item.model ?? "-", item.backend ?? "(auto)", item.group, String(item.attempts),
-                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 60),
+                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 110),
                 ]
             }
         )
