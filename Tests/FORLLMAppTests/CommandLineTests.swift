@@ -310,8 +310,8 @@ struct ForLLMProcess {
         ) async throws -> String {
             let collected = self.collected
             let lines = self.lines
-            return try await withThrowingTaskGroup(of: String?.self) { group in
-                group.addTask {
+            do {
+                return try await withTimeout(timeout, waitingFor: marker) {
                     func found() -> String? {
                         let matching = collected.value.split(separator: "\n").filter { $0.contains(marker) }
                         return matching.count >= occurrences ? matching.last.map(String.init) : nil
@@ -322,15 +322,8 @@ struct ForLLMProcess {
                     }
                     return nil
                 }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let line = first else {
-                    throw TestAppError(message: "no '\(marker)' on standard error: \(collected.value)")
-                }
-                return line
+            } catch is TestTimeout {
+                throw TestAppError(message: "no '\(marker)' on standard error: \(collected.value)")
             }
         }
 

@@ -94,11 +94,9 @@ struct EndToEndBackendTests {
         defer { directory.cleanUp() }
         let hanging = LLMStubServer(.ollama)
         let working = LLMStubServer(.openai, models: [.init(name: "llama3.2")])
-        let closed = LLMStubServer(.ollama)
         try await hanging.start()
         try await working.start()
-        let closedPort = try await closed.start()
-        await closed.shutdown()  // nothing listens there now
+        let closedPort = try await LLMStubServer.closedPort()
         await hanging.setDefaultBehaviour(.hangBeforeHeaders)
         var configuration = RunningApp.configuration(directory: directory, backends: [])
         configuration.backends = [
@@ -142,9 +140,7 @@ struct EndToEndBackendTests {
     func fallback() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let closed = LLMStubServer(.ollama)
-        let closedPort = try await closed.start()
-        await closed.shutdown()
+        let closedPort = try await LLMStubServer.closedPort()
         try await LLMStubServer(.openai, models: [.init(name: "llama3.2")]).run { cpu in
             var configuration = RunningApp.configuration(directory: directory, backends: [])
             configuration.backends = [

@@ -132,9 +132,7 @@ struct EndToEndTests {
     func deadBackend() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let stub = LLMStubServer(.ollama)
-        let port = try await stub.start()
-        await stub.shutdown()  // nothing listens there now
+        let port = try await LLMStubServer.closedPort()
         var configuration = RunningApp.configuration(
             directory: directory,
             backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")]
@@ -167,9 +165,7 @@ struct EndToEndTests {
     func backendStartedLater() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let before = LLMStubServer(.ollama)
-        let port = try await before.start()
-        await before.shutdown()
+        let port = try await LLMStubServer.closedPort()
         let app = try await RunningApp.start(
             RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")])
         )

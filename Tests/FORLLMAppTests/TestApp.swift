@@ -123,22 +123,11 @@ func waitForDatabase<T: Sendable>(
     _ fetch: @escaping @Sendable (Database) throws -> T?
 ) async throws -> T {
     let observation = ValueObservation.tracking { db in try fetch(db) }
-    return try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask {
-            for try await value in observation.values(in: writer) {
-                if let value { return value }
-            }
-            return nil
+    return try await withTimeout(timeout, waitingFor: what) {
+        for try await value in observation.values(in: writer) {
+            if let value { return value }
         }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TestAppError(message: "timed out waiting for \(what)")
-        }
-        return value
+        return nil
     }
 }
 

@@ -96,12 +96,4 @@ func chatRequest(
     )
 }
 
-/// A port nothing listens on: a stub's, after it shut down.
-func closedPort() async throws -> Int {
-    let stub = LLMStubServer(.ollama)
-    let port = try await stub.start()
-    await stub.shutdown()
-    return port
-}
-
 let noProgress: @Sendable (Int) async -> Void = { _ in }
