@@ -222,39 +222,15 @@ public final class ReplyWorker: Service {
             {
                 await self.catalog.record(backend: job.backend, reachable: false, error: llmError)
             }
-            var message = llmError?.message ?? (error as? ArticleError)?.message ?? (error as? StoreError)?.message
+            let message = llmError?.message ?? (error as? ArticleError)?.message ?? (error as? StoreError)?.message
                 ?? "\(error)"
             if llmError?.code == .unreachable {
-                // Nothing listens there (Ollama not started yet, the box switched off): wait
-                // for it without spending attempts, up to `unreachableWait`.
-                let now = self.clock.now
-                let since = job.request.waitingSince ?? now
-                let deadline = since.addingTimeInterval(Self.seconds(self.configuration.unreachableWait))
-                if now < deadline {
-                    let retryAt = now.addingTimeInterval(Self.seconds(self.unreachableRetryDelay(waited: now.timeIntervalSince(since))))
-                    logger.warning("Backend unreachable, request waits", metadata: ["worker.error": "\(message)"])
-                    do {
-                        try await self.database.scheduleRetry(
-                            requestID: job.request.id,
-                            error: "waiting for backend \(job.backend): \(message) (tries again until "
-                                + "\(Self.timestamp(deadline, calendar: self.configuration.calendar)))",
-                            retryAt: retryAt,
-                            waitingForBackend: true,
-                            now: now
-                        )
-                    } catch {
-                        logger.error("Could not schedule a retry", metadata: ["worker.error": "\(error)"])
-                    }
-                    return
-                }
-                message = "backend \(job.backend) could not be reached for "
-                    + "\(Self.hours(now.timeIntervalSince(since))): \(message)"
-                await self.failForGood(job, reason: FailureReason(message: message), attempts: job.request.attempts)
+                await self.waitForBackend(job, message: message, logger: logger)
                 return
             }
             if llmError?.isRetryable == true, job.request.attempts < self.configuration.maximumAttempts {
                 let delay = self.retryDelay(afterAttempt: job.request.attempts)
-                let retryAt = self.clock.now.addingTimeInterval(Double(delay.components.seconds))
+                let retryAt = self.clock.now.addingTimeInterval(Self.seconds(delay))
                 logger.warning(
                     "Request failed, will retry",
                     metadata: ["worker.error": "\(message)", "worker.attempt": "\(job.request.attempts)"]
@@ -314,6 +290,35 @@ public final class ReplyWorker: Service {
         }
     }
 
+    /// The job's backend could not be reached at all (Ollama not started yet, the box switched
+    /// off): the request waits for it without spending an attempt, tried again every few
+    /// minutes, until `unreachableWait` has passed since it started waiting; then it fails.
+    private func waitForBackend(_ job: ClaimedJob, message: String, logger: Logger) async {
+        let now = self.clock.now
+        let since = job.request.waitingSince ?? now
+        let deadline = since.addingTimeInterval(Self.seconds(self.configuration.unreachableWait))
+        guard now < deadline else {
+            let reason = "backend \(job.backend) could not be reached for \(Self.describe(now.timeIntervalSince(since))): "
+                + message
+            await self.failForGood(job, reason: FailureReason(message: reason), attempts: job.request.attempts)
+            return
+        }
+        let delay = self.unreachableRetryDelay(waited: now.timeIntervalSince(since))
+        logger.warning("Backend unreachable, request waits", metadata: ["worker.error": "\(message)"])
+        do {
+            try await self.database.scheduleRetry(
+                requestID: job.request.id,
+                error: "waiting for backend \(job.backend): \(message) (tries again until "
+                    + "\(Self.timestamp(deadline, calendar: self.configuration.calendar)))",
+                retryAt: now.addingTimeInterval(Self.seconds(delay)),
+                waitingForBackend: true,
+                now: now
+            )
+        } catch {
+            logger.error("Could not schedule a retry", metadata: ["worker.error": "\(error)"])
+        }
+    }
+
     /// While a backend cannot be reached: half the time waited so far, at least `retryDelay`
     /// and at most five minutes, so that a backend started in the morning is noticed soon.
     func unreachableRetryDelay(waited: TimeInterval) -> Duration {
@@ -334,7 +339,7 @@ public final class ReplyWorker: Service {
     }
 
     /// `25 minutes`, `3 hours`.
-    static func hours(_ interval: TimeInterval) -> String {
+    static func describe(_ interval: TimeInterval) -> String {
         interval < 5400 ? "\(Int(interval / 60)) minutes" : "\(Int((interval / 3600).rounded())) hours"
     }
 
