@@ -120,10 +120,10 @@ public enum FORLLMApplication {
 
     /// Makes async code run on SwiftNIO's event loop threads instead of the default
     /// cooperative pool. A command then goes from the socket to the session and back without
-    /// changing threads (the database keeps its own queues), which roughly halves the CPU time
-    /// per NNTP command. Call it first thing in `main`, before any task starts. Nothing in this
-    /// program blocks in async code (GRDB's async API runs on its own queues), which is what
-    /// this requires.
+    /// a detour through another pool (the database keeps its own queues): about a third of
+    /// the context switches per POST. Call it first thing in `main`, before any task starts.
+    /// Nothing in this program blocks in async code (GRDB's async API runs on its own queues),
+    /// which is what this requires.
     /// - Returns: whether it could be installed (only once per process).
     @discardableResult
     public static func runAsyncCodeOnEventLoops() -> Bool {
