@@ -195,6 +195,49 @@ struct CommandLineTests {
     }
 }
 
+extension CommandLineTests {
+    @Test("forllm models: every backend's models, and which backend does not answer")
+    func models() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let ollama = LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest", sizeBytes: 2_019_393_189), .init(name: "qwen2.5:7b")])
+        let openai = LLMStubServer(.openai, models: [.init(name: "smollm2")])
+        try await ollama.start()
+        try await openai.start()
+        let closed = try await LLMStubServer.closedPort()
+        let config = directory.path + "/forllm.yaml"
+        try """
+            backends:
+              - name: gpu
+                url: \(await ollama.baseURL)
+              - name: cpu
+                type: openai
+                url: \(await openai.baseURL)
+              - name: off
+                url: http://127.0.0.1:\(closed)
+            llm:
+              default_backend: gpu
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let json = try ForLLMProcess.run(["models", "--json", "--config", config], in: directory)
+        #expect(json.status == 0, "\(json.stderr)")
+        let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(items.compactMap { $0["backend"] as? String } == ["gpu", "cpu", "off"])
+        #expect(items.map { $0["reachable"] as? Bool } == [true, true, false])
+        let gpuModels = (items[0]["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(gpuModels == ["llama3.2:latest", "qwen2.5:7b"])
+        #expect((items[1]["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["smollm2"])
+        #expect(items[0]["error"] is NSNull)
+        #expect((items[2]["error"] as? String)?.contains("refused") == true)
+        let text = try ForLLMProcess.run(["models", "--config", config], in: directory)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("llama3.2:latest"))
+        #expect(text.stdout.contains("default model"))
+        #expect(text.stdout.contains("unreachable"))
+        await ollama.shutdown()
+        await openai.shutdown()
+    }
+}
+
 /// Runs the `forllm` executable that `swift build` put beside the test bundle.
 struct ForLLMProcess {
     struct Result {
