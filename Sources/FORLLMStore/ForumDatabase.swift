@@ -41,9 +41,19 @@ public final class ForumDatabase: Sendable {
     }
 
     /// Opens (creating when needed) the database file at `path` in WAL mode and migrates it.
+    /// Throws ``StoreError`` `.cannotOpen` naming the file and the reason.
     public static func open(path: String, configuration: StoreConfiguration = .init()) throws -> ForumDatabase {
-        let pool = try DatabasePool(path: path, configuration: Self.grdbConfiguration())
-        return try ForumDatabase(pool, configuration: configuration)
+        do {
+            let pool = try DatabasePool(path: path, configuration: Self.grdbConfiguration())
+            return try ForumDatabase(pool, configuration: configuration)
+        } catch let error as DatabaseError {
+            var reason = error.message ?? "\(error.resultCode)"
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+                reason += " (the directory \(directory) does not exist)"
+            }
+            throw StoreError(.cannotOpen, "cannot open the database \(path): \(reason)")
+        }
     }
 
     /// A fresh database in memory, for tests.

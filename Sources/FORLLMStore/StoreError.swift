@@ -7,6 +7,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
             case alreadyExists
             case invalidInput
             case conflict
+            case cannotOpen
         }
         private var base: Base
         private init(_ base: Base) { self.base = base }
@@ -19,6 +20,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidInput = Code(.invalidInput)
         /// The operation does not fit the current state (retrying a running request).
         public static let conflict = Code(.conflict)
+        /// The database file cannot be opened or migrated (a missing directory, no
+        /// permission, not a database, a schema from a newer FORLLM).
+        public static let cannotOpen = Code(.cannotOpen)
 
         public var description: String { "\(self.base)" }
     }

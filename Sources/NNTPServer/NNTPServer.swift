@@ -62,16 +62,21 @@ public struct NNTPServer: Service {
     /// - Throws: when the address cannot be bound.
     public func run() async throws {
         let configuration = self.configuration
-        let serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 1024)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try Self.configurePipeline(channel, configuration: configuration)
+        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<NNTPConnectionEvent, ByteBuffer>, Never>
+        do {
+            serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: configuration.host, port: configuration.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.configurePipeline(channel, configuration: configuration)
+                    }
                 }
-            }
+        } catch {
+            throw NNTPServerError(bindingFailedOn: configuration.host, port: configuration.port, error)
+        }
         let registry = NNTPConnectionRegistry(maximumConnections: configuration.maximumConnections)
         guard let address = serverChannel.channel.localAddress else {
             serverChannel.channel.close(promise: nil)

@@ -196,6 +196,25 @@ struct CommandLineTests {
 }
 
 extension CommandLineTests {
+    @Test("serve says why it cannot start: the address is taken, the database cannot be opened")
+    func startFailures() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        try await LLMStubServer(.ollama).run { taken in
+            let port = await taken.port
+            let busy = try ForLLMProcess.run(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "error"], in: directory)
+            #expect(busy.status == 1)
+            #expect(busy.stderr.contains("forllm: cannot listen on 127.0.0.1:\(port): Address already in use; another server listens there"), "\(busy.stderr)")
+        }
+        let missing = try ForLLMProcess.run(["serve", "--database", directory.path + "/no/such/dir/x.db"], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot open the database \(directory.path)/no/such/dir/x.db: unable to open database file (the directory \(directory.path)/no/such/dir does not exist)"), "\(missing.stderr)")
+        try "not a database, a text file".write(toFile: directory.path + "/text.db", atomically: true, encoding: .utf8)
+        let text = try ForLLMProcess.run(["group", "list", "--database", "text.db"], in: directory)
+        #expect(text.status == 1)
+        #expect(text.stderr == "forllm: cannot open the database text.db: file is not a database\n")
+    }
+
     @Test("forllm models: every backend's models, and which backend does not answer")
     func models() async throws {
         let directory = try TestDirectory()
