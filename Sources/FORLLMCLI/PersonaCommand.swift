@@ -21,8 +21,9 @@ struct PersonaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a persona.",
             discussion: """
-                Example: forllm persona create "Chef Anna" --handle chef --model llama3.2 \\
-                           --instructions "You are Chef Anna, a patient cook who explains why."
+                Example:
+                  forllm persona create "Chef Anna" --handle chef --model llama3.2 \\
+                    --instructions "You are Chef Anna, a patient cook who explains why."
                 """
         )
         @OptionGroup var global: GlobalOptions

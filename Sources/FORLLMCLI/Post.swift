@@ -7,8 +7,9 @@ struct Post: AsyncParsableCommand {
         abstract: "Post an article; the body is read from standard input.",
         discussion: """
             Example:
-              echo "What is the best way to proof bread dough?" | \\
-                forllm post --group forllm.general --subject "Proofing bread" --request assistant
+              echo "How long should bread dough proof?" | \\
+                forllm post --group forllm.general \\
+                  --subject "Proofing bread" --request assistant
             """
     )
     @OptionGroup var global: GlobalOptions

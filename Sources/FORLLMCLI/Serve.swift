@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
                     metadata: [
                         "url": "\(address)",
                         "database": "\(configuration.databasePath)",
-                        "config": "\(configuration.configFile ?? "none (defaults)")",
+                        "config_file": "\(configuration.configFile ?? "none")",
                     ]
                 )
             }
