@@ -145,15 +145,6 @@ public actor LLMStubServer {
         self.serverTask = nil
     }
 
-    /// A loopback port nothing listens on (a stub's, after it shut down): a backend that is
-    /// down.
-    public static func closedPort() async throws -> Int {
-        let stub = LLMStubServer(.ollama)
-        let port = try await stub.start()
-        await stub.shutdown()
-        return port
-    }
-
     /// Starts the stub, runs `body`, and shuts the stub down however `body` ends.
     public func run<Result: Sendable>(
         _ body: @Sendable (LLMStubServer) async throws -> Result

@@ -223,7 +223,9 @@ extension CommandLineTests {
         let openai = LLMStubServer(.openai, models: [.init(name: "smollm2")])
         try await ollama.start()
         try await openai.start()
-        let closed = try await LLMStubServer.closedPort()
+        let dead = try ClosedPort()
+        defer { dead.release() }
+        let closed = dead.port
         let config = directory.path + "/forllm.yaml"
         try """
             backends:
@@ -246,7 +248,7 @@ extension CommandLineTests {
         #expect(gpuModels == ["llama3.2:latest", "qwen2.5:7b"])
         #expect((items[1]["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["smollm2"])
         #expect(items[0]["error"] is NSNull)
-        #expect((items[2]["error"] as? String)?.contains("refused") == true)
+        #expect((items[2]["error"] as? String)?.contains("refused") == true, "\(items[2])")
         let text = try ForLLMProcess.run(["models", "--config", config], in: directory)
         #expect(text.status == 0)
         #expect(text.stdout.contains("llama3.2:latest"))

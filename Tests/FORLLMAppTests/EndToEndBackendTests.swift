@@ -96,7 +96,9 @@ struct EndToEndBackendTests {
         let working = LLMStubServer(.openai, models: [.init(name: "llama3.2")])
         try await hanging.start()
         try await working.start()
-        let closedPort = try await LLMStubServer.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let closedPort = closed.port
         await hanging.setDefaultBehaviour(.hangBeforeHeaders)
         var configuration = RunningApp.configuration(directory: directory, backends: [])
         configuration.backends = [
@@ -140,7 +142,9 @@ struct EndToEndBackendTests {
     func fallback() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let closedPort = try await LLMStubServer.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let closedPort = closed.port
         try await LLMStubServer(.openai, models: [.init(name: "llama3.2")]).run { cpu in
             var configuration = RunningApp.configuration(directory: directory, backends: [])
             configuration.backends = [

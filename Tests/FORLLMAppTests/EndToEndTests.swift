@@ -132,7 +132,9 @@ struct EndToEndTests {
     func deadBackend() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let port = try await LLMStubServer.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let port = closed.port
         var configuration = RunningApp.configuration(
             directory: directory,
             backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")]
@@ -165,7 +167,8 @@ struct EndToEndTests {
     func backendStartedLater() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let port = try await LLMStubServer.closedPort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let app = try await RunningApp.start(
             RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")])
         )
@@ -177,6 +180,7 @@ struct EndToEndTests {
         }
         #expect(try await app.database.request(id: id).status == .pending)
         // The user starts Ollama on its usual port.
+        closed.release()
         let later = LLMStubServer(.ollama)
         try await later.start(port: port)
         let done = try await app.waitForRequest(id)

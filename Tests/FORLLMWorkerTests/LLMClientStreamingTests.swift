@@ -169,7 +169,9 @@ struct LLMClientStreamingTests {
 
     @Test("a refused connection is unreachable", arguments: Self.formats)
     func connectionRefused(format: LLMStubServer.WireFormat) async throws {
-        let port = try await LLMStubServer.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let port = closed.port
         let path = format == .openai ? "/v1" : ""
         try await withStubClient(format, url: "http://127.0.0.1:\(port)\(path)") { client, _, _ in
             let start = ContinuousClock.now
