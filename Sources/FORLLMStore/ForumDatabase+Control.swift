@@ -85,7 +85,7 @@ extension ForumDatabase {
                 """,
             arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, articleID]
         )
-        try self.deleteArticle(messageID: target.value, db)
+        try self.deleteArticle(id: articleID, db)
         return true
     }
 }

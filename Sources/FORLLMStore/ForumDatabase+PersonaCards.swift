@@ -65,6 +65,11 @@ extension ForumDatabase {
         guard
             let id = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE message_id = ?", arguments: [messageID])
         else { return }
+        try self.deleteArticle(id: id, db)
+    }
+
+    /// Removes the article with row id `id` from every group (its numbers are never reused).
+    func deleteArticle(id: Int64, _ db: Database) throws {
         try db.execute(
             sql: """
                 UPDATE newsgroup SET article_count = article_count - 1

@@ -61,12 +61,13 @@ struct ConfigurationTests {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         let path = directory.path + "/forllm.yaml"
-        try """
+        let valid = """
             server:
               listen: 127.0.0.1:2000
               hostname: news.example.org
             llm:
               default_model: from-file
+              default_backend: gpu
             backends:
               - name: gpu
                 url: http://10.0.0.2:11434
@@ -74,26 +75,12 @@ struct ConfigurationTests {
                 type: openai
                 url: http://10.0.0.3:8080/v1/
                 api_key_env: CPU_KEY
-            llm:
-              default_backend: gpu
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        // (A repeated top-level key is a YAML error.)
+
+            """
+        // A repeated top-level key is a YAML error, not a second section.
+        try (valid + "llm:\n  default_model: again\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: ConfigurationError.self) { try Self.load(file: path, environment: ["CPU_KEY": "k"]) }
-        try """
-            server:
-              listen: 127.0.0.1:2000
-              hostname: news.example.org
-            llm:
-              default_model: from-file
-              default_backend: gpu
-            backends:
-              - name: gpu
-                url: http://10.0.0.2:11434
-              - name: cpu
-                type: openai
-                url: http://10.0.0.3:8080/v1/
-                api_key_env: CPU_KEY
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        try valid.write(toFile: path, atomically: true, encoding: .utf8)
         let file = try Self.load(file: path, environment: ["CPU_KEY": "secret"])
         #expect(file.server.port == 2000)
         #expect(file.server.hostname == "news.example.org")

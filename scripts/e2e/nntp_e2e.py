@@ -237,15 +237,20 @@ PERF_EVAL = re.compile(
 PERF_PROMPT = re.compile(r"llama_perf_context_print:\s+prompt eval time =\s*([\d.]+) ms /\s*(\d+) tokens")
 
 
-def llama_figures(path, offset):
-    """The llama.cpp server's own eval figures logged since offset (the last answer's)."""
-    if not path:
-        return None
+def read_since(path, offset):
+    """The text of the log at path from offset on, or None when it cannot be read."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
-            text = handle.read().decode("utf-8", "replace")
+            return handle.read().decode("utf-8", "replace")
     except OSError:
+        return None
+
+
+def llama_figures(path, offset):
+    """The llama.cpp server's own eval figures logged since offset (the last answer's)."""
+    text = read_since(path, offset) if path else None
+    if text is None:
         return None
     evals = PERF_EVAL.findall(text)
     prompts = PERF_PROMPT.findall(text)
@@ -261,11 +266,8 @@ def llama_figures(path, offset):
 
 def forllm_figures(path, backend, offset):
     """FORLLM's `LLM answer finished` debug line for backend, logged since offset."""
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            text = handle.read().decode("utf-8", "replace")
-    except OSError:
+    text = read_since(path, offset)
+    if text is None:
         return None
     found = None
     for line in text.splitlines():
