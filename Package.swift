@@ -165,6 +165,7 @@ let package = Package(
                 "FORLLMWorker",
                 "FORLLMStore",
                 "NewsArticle",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
