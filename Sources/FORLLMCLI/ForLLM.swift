@@ -1,9 +1,6 @@
 import ArgumentParser
 import FORLLMApp
-import FORLLMStore
 import Foundation
-import Logging
-import NewsArticle
 
 struct ForLLM: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -85,18 +82,7 @@ func run<T>(_ body: () async throws -> T) async throws -> T {
 }
 
 func describe(_ error: any Error) -> String {
-    switch error {
-    case let error as StoreError: error.message
-    case let error as ArticleError: error.message
-    case let error as ConfigurationError: error.description
-    case let error as CommandError: error.message
-    default: "\(error)"
-    }
-}
-
-/// A mistake in the command line that ArgumentParser cannot see.
-struct CommandError: Error {
-    var message: String
+    FORLLMApplication.message(for: error)
 }
 
 /// Prints `text` unless it is empty.

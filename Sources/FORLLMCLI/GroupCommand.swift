@@ -1,8 +1,7 @@
 import ArgumentParser
 import FORLLMApp
-import FORLLMStore
 
-extension GroupMode: ExpressibleByArgument {}
+extension GroupModeArgument: ExpressibleByArgument {}
 
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +15,7 @@ struct GroupCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Group name: lower-case dot-separated parts, like forllm.cooking.") var name: String
         @Option(help: "One line shown by LIST NEWSGROUPS.") var description: String?
-        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode: GroupMode?
+        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode: GroupModeArgument?
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
 
         func run() async throws {
@@ -53,25 +52,29 @@ struct GroupCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument var name: String
         @Option var description: String?
-        @Option(help: "auto, request or off.") var mode: GroupMode?
+        @Option(help: "auto, request or off.") var mode: GroupModeArgument?
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
         @Option(help: "Default model for answers in this group (\"\" clears it).") var model: String?
         @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
 
         func run() async throws {
             let admin = try self.global.admin()
-            let changes = GroupChanges(
-                description: self.description,
-                mode: self.mode,
-                postingAllowed: self.posting,
-                defaultModel: self.model.map { $0 },
-                defaultBackend: self.backend.map { $0 }
-            )
-            if changes == GroupChanges() {
+            if self.description == nil, self.mode == nil, self.posting == nil, self.model == nil, self.backend == nil {
                 printError("nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend")
                 throw ExitCode(64)
             }
-            output(try await FORLLMCLI.run { try await admin.editGroup(name: self.name, changes: changes) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.editGroup(
+                        name: self.name,
+                        description: self.description,
+                        mode: self.mode,
+                        postingAllowed: self.posting,
+                        defaultModel: self.model,
+                        defaultBackend: self.backend
+                    )
+                }
+            )
         }
     }
 

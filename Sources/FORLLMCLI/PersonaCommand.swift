@@ -1,6 +1,5 @@
 import ArgumentParser
 import FORLLMApp
-import FORLLMStore
 
 struct PersonaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,12 +49,20 @@ struct PersonaCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try self.global.admin()
-            let changes = PersonaChanges(name: self.name, instructions: self.instructions, model: self.model.map { $0 })
-            if changes == PersonaChanges() {
+            if self.name == nil, self.instructions == nil, self.model == nil {
                 printError("nothing to change: give --name, --instructions or --model")
                 throw ExitCode(64)
             }
-            output(try await FORLLMCLI.run { try await admin.editPersona(name: self.persona, changes: changes) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.editPersona(
+                        name: self.persona,
+                        newName: self.name,
+                        instructions: self.instructions,
+                        model: self.model
+                    )
+                }
+            )
         }
     }
 

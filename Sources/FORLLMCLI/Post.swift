@@ -25,7 +25,7 @@ struct Post: AsyncParsableCommand {
 
     func run() async throws {
         let admin = try self.global.admin()
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+        let data = await Self.readStandardInput()
         guard let text = String(data: data, encoding: .utf8) else {
             printError("the body on standard input is not UTF-8 text")
             throw ExitCode(65)
@@ -42,6 +42,21 @@ struct Post: AsyncParsableCommand {
                 )
             }
         )
+    }
+
+    /// Standard input to its end, read on a thread of its own.
+    ///
+    /// `main` runs async code on the NIO event loop threads
+    /// (`FORLLMApplication.runAsyncCodeOnEventLoops()`), and without that on the cooperative
+    /// pool: a blocking read(2) in `run()` would hold one of those threads until the writer
+    /// closes the pipe (at a terminal: until Ctrl-D). A thread made for this one read blocks
+    /// instead, and the task waits suspended. Not `NIOThreadPool`: the CLI has no NIO of its own.
+    static func readStandardInput() async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread {
+                continuation.resume(returning: FileHandle.standardInput.readDataToEndOfFile())
+            }.start()
+        }
     }
 }
 

@@ -1,8 +1,7 @@
 import ArgumentParser
 import FORLLMApp
-import FORLLMStore
 
-extension RequestStatus: ExpressibleByArgument {}
+extension RequestStatusArgument: ExpressibleByArgument {}
 
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +13,7 @@ struct QueueCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List requests, newest first.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this status: pending, running, done, failed or cancelled.") var status: RequestStatus?
+        @Option(help: "Only this status: pending, running, done, failed or cancelled.") var status: RequestStatusArgument?
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {

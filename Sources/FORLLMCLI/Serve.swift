@@ -56,17 +56,6 @@ struct Models: AsyncParsableCommand {
 
     func run() async throws {
         let admin = try self.global.admin()
-        let logger = Logger(label: "forllm", factory: { _ in SwiftLogNoOpLogHandler() })
-        let llm = LLMSide(configuration: admin.configuration, logger: logger)
-        let text: String
-        do {
-            text = try await admin.listModels(llm: llm, json: self.json)
-        } catch {
-            await llm.shutdown()
-            printError(describe(error))
-            throw ExitCode(1)
-        }
-        await llm.shutdown()
-        output(text)
+        output(try await FORLLMCLI.run { try await admin.listModels(json: self.json) })
     }
 }

@@ -40,13 +40,13 @@ extension Admin {
     }
 
     /// `forllm group create`
-    public func createGroup(name: String, description: String?, mode: GroupMode?, postingAllowed: Bool?) async throws
-        -> String
+    public func createGroup(name: String, description: String?, mode: GroupModeArgument?, postingAllowed: Bool?)
+        async throws -> String
     {
         let group = try await self.database.createGroup(
             name: name,
             description: description ?? "",
-            mode: mode ?? .request,
+            mode: mode?.mode ?? .request,
             postingAllowed: postingAllowed ?? true
         )
         return "created group \(group.name) (mode \(group.mode.rawValue))"
@@ -97,8 +97,23 @@ extension Admin {
         return lines.joined(separator: "\n")
     }
 
-    /// `forllm group edit`
-    public func editGroup(name: String, changes: GroupChanges) async throws -> String {
+    /// `forllm group edit`: only what is given changes; an empty `defaultModel` or
+    /// `defaultBackend` clears it.
+    public func editGroup(
+        name: String,
+        description: String?,
+        mode: GroupModeArgument?,
+        postingAllowed: Bool?,
+        defaultModel: String?,
+        defaultBackend: String?
+    ) async throws -> String {
+        let changes = GroupChanges(
+            description: description,
+            mode: mode?.mode,
+            postingAllowed: postingAllowed,
+            defaultModel: defaultModel.map { $0 },
+            defaultBackend: defaultBackend.map { $0 }
+        )
         if let backend = changes.defaultBackend, let backend, !backend.isEmpty,
             !self.configuration.backends.contains(where: { $0.name == backend })
         {

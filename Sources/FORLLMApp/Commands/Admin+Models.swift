@@ -1,5 +1,6 @@
 import FORLLMWorker
 import Foundation
+import Logging
 
 extension Admin {
     struct BackendModelsJSON: Encodable {
@@ -15,8 +16,21 @@ extension Admin {
         var models: [Model]
     }
 
-    /// `forllm models`: every backend's models, asked now.
-    public func listModels(llm: LLMSide, json: Bool) async throws -> String {
+    /// `forllm models`: every backend's models, asked now, with an HTTP client of its own.
+    public func listModels(json: Bool) async throws -> String {
+        let logger = Logger(label: "forllm", factory: { _ in SwiftLogNoOpLogHandler() })
+        let llm = LLMSide(configuration: self.configuration, logger: logger)
+        do {
+            let text = try await self.listModels(llm: llm, json: json)
+            await llm.shutdown()
+            return text
+        } catch {
+            await llm.shutdown()
+            throw error
+        }
+    }
+
+    func listModels(llm: LLMSide, json: Bool) async throws -> String {
         var items: [BackendModelsJSON] = []
         for backend in llm.backends {
             do {

@@ -64,8 +64,12 @@ extension Admin {
             + "forllm persona assign GROUP \(persona.handle)"
     }
 
-    /// `forllm persona edit`
-    public func editPersona(name: String, changes: PersonaChanges) async throws -> String {
+    /// `forllm persona edit`: only what is given changes; every edit is a new version, and an
+    /// empty `model` clears the preferred model.
+    public func editPersona(name: String, newName: String?, instructions: String?, model: String?) async throws
+        -> String
+    {
+        let changes = PersonaChanges(name: newName, instructions: instructions, model: model.map { $0 })
         let persona = try await self.database.editPersona(name, changes, by: Self.operatorName)
         return "\(persona.name) (@\(persona.handle)) is now at version \(persona.version)"
     }

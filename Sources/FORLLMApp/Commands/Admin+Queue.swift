@@ -49,8 +49,8 @@ extension Admin {
     }
 
     /// `forllm queue list`
-    public func listQueue(status: RequestStatus?, json: Bool) async throws -> String {
-        let requests = try await self.database.requests(status: status)
+    public func listQueue(status: RequestStatusArgument?, json: Bool) async throws -> String {
+        let requests = try await self.database.requests(status: status?.status)
         if json { return try JSONOutput.encode(requests.map(self.requestJSON)) }
         if requests.isEmpty {
             return status.map { "no \($0.rawValue) requests" } ?? "the queue is empty"

@@ -3,12 +3,14 @@ import Foundation
 import NewsArticle
 
 /// The administrative side of FORLLM, for the CLI: each method does one subcommand's work
-/// and returns what to print. The CLI only parses arguments and calls these.
+/// and returns what to print. The CLI only parses arguments and calls these; its arguments and
+/// results are plain values and FORLLMApp's own types (`GroupModeArgument`,
+/// `RequestStatusArgument`), so that the CLI never imports the store or the article format.
 public struct Admin: Sendable {
-    public let database: ForumDatabase
+    let database: ForumDatabase
     public let configuration: FORLLMConfiguration
 
-    public init(database: ForumDatabase, configuration: FORLLMConfiguration) {
+    init(database: ForumDatabase, configuration: FORLLMConfiguration) {
         self.database = database
         self.configuration = configuration
     }
