@@ -30,7 +30,9 @@ let package = Package(
         .target(
             name: "NNTPCore",
             dependencies: [
-                .product(name: "NIOCore", package: "swift-nio")
+                // Only for CivilDate, the one calendar of the project (DATE, NEWGROUPS, NEWNEWS).
+                "NewsArticle",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 

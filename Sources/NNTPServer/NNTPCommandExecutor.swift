@@ -114,40 +114,18 @@ public struct NNTPCommandExecutor: Sendable {
 extension NNTPCommandExecutor {
     /// `yyyymmddhhmmss` in UTC.
     static func dateStamp(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
-        let (year, month, day) = Self.civil(fromDaysSince1970: days)
-        func two(_ value: Int64) -> String {
+        let stamp = NNTPDateTime(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
+        func two(_ value: Int) -> String {
             value < 10 ? "0\(value)" : "\(value)"
         }
-        let hour = secondOfDay / 3600
-        let minute = secondOfDay / 60 % 60
-        let second = secondOfDay % 60
-        return "\(year)\(two(month))\(two(day))\(two(hour))\(two(minute))\(two(second))"
-    }
-
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-        return (quotient, value - quotient * divisor)
-    }
-
-    /// Howard Hinnant's civil_from_days.
-    static func civil(fromDaysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        return "\(stamp.year)\(two(stamp.month))\(two(stamp.day))"
+            + "\(two(stamp.hour))\(two(stamp.minute))\(two(stamp.second))"
     }
 
     /// The point in time a `NEWGROUPS`/`NEWNEWS` date-time names.
     func date(of dateTime: NNTPDateTime) -> Date {
         let now = self.now()
-        let currentYear = Int(Self.civil(fromDaysSince1970: Int64(now.timeIntervalSince1970 / 86_400)).year)
+        let currentYear = NNTPDateTime(secondsSince1970: Int64(now.timeIntervalSince1970.rounded(.down))).year
         let offset = TimeZone.current.secondsFromGMT(for: now)
         let seconds = dateTime.secondsSince1970(currentYear: currentYear, utcOffsetSeconds: offset)
         return Date(timeIntervalSince1970: TimeInterval(seconds))

@@ -21,81 +21,31 @@ public enum NewsDate {
     /// Formats `date` as `Wed, 25 Nov 2026 17:28:35 +0000` (always UTC, English names).
     public static func format(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
-        let (year, month, day) = Self.civil(fromDays: days)
-        let weekday = Int(Self.floorDivide(days + 4, 7).remainder)  // 1970-01-01 was a Thursday
-        let hour = Int(secondOfDay / 3600)
-        let minute = Int(secondOfDay / 60 % 60)
-        let second = Int(secondOfDay % 60)
-        var text = Self.dayNames[weekday] + ", " + String(day) + " " + Self.monthNames[month - 1] + " "
-        text += String(year) + " " + Self.twoDigits(hour) + ":" + Self.twoDigits(minute) + ":"
+        let (civil, secondOfDay) = CivilDate.utc(secondsSince1970: seconds)
+        let hour = secondOfDay / 3600
+        let minute = secondOfDay / 60 % 60
+        let second = secondOfDay % 60
+        var text = Self.dayNames[civil.weekday] + ", " + String(civil.day) + " " + Self.monthNames[civil.month - 1]
+        text += " " + String(civil.year) + " " + Self.twoDigits(hour) + ":" + Self.twoDigits(minute) + ":"
         text += Self.twoDigits(second) + " +0000"
         return text
     }
 
     /// `date` as `2026-10-01` (UTC), the form error messages use.
     public static func formatDay(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (year, month, day) = Self.civil(fromDays: Self.floorDivide(seconds, 86_400).quotient)
-        var yearText = String(year)
+        let civil = CivilDate.utc(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down))).date
+        var yearText = String(civil.year)
         while yearText.count < 4 { yearText = "0" + yearText }
-        return yearText + "-" + Self.twoDigits(month) + "-" + Self.twoDigits(day)
+        return yearText + "-" + Self.twoDigits(civil.month) + "-" + Self.twoDigits(civil.day)
     }
 
-    // MARK: - Calendar arithmetic
+    // MARK: - Names
 
     static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private static func twoDigits(_ value: Int) -> String {
         value < 10 ? "0" + String(value) : String(value)
-    }
-
-    static func floorDivide(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
-        var quotient = value / divisor
-        var remainder = value % divisor
-        if remainder < 0 {
-            quotient -= 1
-            remainder += divisor
-        }
-        return (quotient, remainder)
-    }
-
-    static func isLeapYear(_ year: Int64) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
-
-    static func daysInMonth(year: Int64, month: Int) -> Int {
-        switch month {
-        case 2: return Self.isLeapYear(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "days_from_civil").
-    static func days(fromCivilYear year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = Self.floorDivide(y, 400).quotient
-        let yearOfEra = y - era * 400
-        let shiftedMonth = Int64(month > 2 ? month - 3 : month + 9)
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The inverse of ``days(fromCivilYear:month:day:)`` ("civil_from_days").
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = Self.floorDivide(z, 146_097).quotient
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * shiftedMonth + 2) / 5 + 1)
-        let month = Int(shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9)
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 }
 
@@ -157,7 +107,7 @@ private struct DateTokenizer {
             guard let parsedTime = self.parseTime() else { return nil }
             (day, month, year, time) = (parsedDay, parsedMonth, fullYear, parsedTime)
         }
-        guard day >= 1, day <= Int64(NewsDate.daysInMonth(year: year, month: month)) else { return nil }
+        guard day >= 1, day <= Int64(CivilDate.daysInMonth(month, year: Int(year))) else { return nil }
         guard time.hour <= 23, time.minute <= 59, time.second <= 60 else { return nil }
         guard let offset = self.parseZone() else { return nil }
         // Anything after the zone must be words (a zone name after a numeric zone) or commas.
@@ -167,7 +117,7 @@ private struct DateTokenizer {
             default: return nil
             }
         }
-        let days = NewsDate.days(fromCivilYear: year, month: month, day: Int(day))
+        let days = CivilDate(year: Int(year), month: month, day: Int(day)).daysSince1970
         return days * 86_400 + time.hour * 3600 + time.minute * 60 + time.second - offset
     }
 

@@ -58,6 +58,21 @@ struct NNTPDateTimeTests {
         #expect(old.secondsSince1970(currentYear: 2025, utcOffsetSeconds: 0) == -1)
     }
 
+    static let fromSecondsCases: [(Int64, NNTPDateTime)] = [
+        (0, NNTPDateTime(year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, isGMT: true)),
+        (-1, NNTPDateTime(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)),
+        (951_782_400, NNTPDateTime(year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0, isGMT: true)),
+        (2_147_483_648, NNTPDateTime(year: 2038, month: 1, day: 19, hour: 3, minute: 14, second: 8, isGMT: true)),
+        (253_402_300_799, NNTPDateTime(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)),
+    ]
+
+    @Test("from seconds since 1970: UTC, four-digit year, and back", arguments: Self.fromSecondsCases)
+    func fromSeconds(seconds: Int64, expected: NNTPDateTime) {
+        let dateTime = NNTPDateTime(secondsSince1970: seconds)
+        #expect(dateTime == expected)
+        #expect(dateTime.secondsSince1970(currentYear: 2025, utcOffsetSeconds: 3600) == seconds)
+    }
+
     @Test("wire form")
     func wireForm() {
         var buffer = ByteBuffer()

@@ -1,4 +1,5 @@
 import NIOCore
+import NewsArticle
 
 /// The date and time argument of `NEWGROUPS` and `NEWNEWS`.
 ///
@@ -69,36 +70,32 @@ public struct NNTPDateTime: Hashable, Sendable {
     /// Seconds since 1970-01-01 00:00:00 UTC, for a time that is `utcOffsetSeconds` ahead of UTC
     /// (0 when ``isGMT`` is set; the caller passes the server's offset otherwise).
     public func secondsSince1970(currentYear: Int, utcOffsetSeconds: Int) -> Int64 {
-        let days = Self.daysSince1970(year: self.resolvedYear(currentYear: currentYear), month: self.month, day: self.day)
+        let civil = CivilDate(year: self.resolvedYear(currentYear: currentYear), month: self.month, day: self.day)
         let seconds = Int64(self.hour * 3600 + self.minute * 60 + Swift.min(self.second, 59))
         let offset = self.isGMT ? 0 : Int64(utcOffsetSeconds)
-        return days * 86_400 + seconds - offset
+        return civil.daysSince1970 * CivilDate.secondsPerDay + seconds - offset
     }
 
-    /// Days from 1970-01-01 to the given day of the proleptic Gregorian calendar.
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
-        // Howard Hinnant's days_from_civil: the year starts in March so the leap day comes last.
-        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
-        let yearOfEra = shiftedYear - era * 400
-        let shiftedMonth = Int64(month > 2 ? month - 3 : month + 9)
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+    /// The UTC date-time `secondsSince1970` seconds after 1970-01-01 00:00:00 UTC, with a
+    /// four-digit year and ``isGMT`` set: what `DATE` answers, and the current year that a
+    /// two-digit year is resolved against.
+    public init(secondsSince1970 seconds: Int64) {
+        let (civil, secondOfDay) = CivilDate.utc(secondsSince1970: seconds)
+        self.init(
+            year: civil.year,
+            month: civil.month,
+            day: civil.day,
+            hour: secondOfDay / 3600,
+            minute: secondOfDay / 60 % 60,
+            second: secondOfDay % 60,
+            isGMT: true
+        )
     }
 
     /// The number of days of `month` in `year` (a four-digit year; for a two-digit year the
     /// leap-year rule of the 2000s is used, which is right for every year 1901–2099).
     static func daysInMonth(_ month: Int, year: Int) -> Int {
-        switch month {
-        case 4, 6, 9, 11:
-            return 30
-        case 2:
-            let isLeap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            return isLeap ? 29 : 28
-        default:
-            return 31
-        }
+        CivilDate.daysInMonth(month, year: year)
     }
 }
 
