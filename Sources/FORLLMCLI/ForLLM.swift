@@ -46,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the database for an administrative command.
     func admin() throws -> Admin {
         let configuration = try self.load()
-        return try run {
+        return try runSynchronously {
             try Admin.open(configuration)
         }
     }
@@ -57,8 +57,9 @@ func printError(_ message: String) {
 }
 
 /// Runs a command body, turning the errors people cause into one line on stderr and exit 1.
+/// (Not an overload of `run(_:)`: with a trailing closure the two would be ambiguous.)
 @discardableResult
-func run<T>(_ body: () throws -> T) throws -> T {
+func runSynchronously<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as ExitCode {
@@ -69,6 +70,7 @@ func run<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// Runs an async command body, turning the errors people cause into one line on stderr and exit 1.
 @discardableResult
 func run<T>(_ body: () async throws -> T) async throws -> T {
     do {

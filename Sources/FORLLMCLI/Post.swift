@@ -66,7 +66,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.global.load()
-        _ = try FORLLMCLI.run { try Admin.open(configuration) }
+        _ = try FORLLMCLI.runSynchronously { try Admin.open(configuration) }
         print("database \(configuration.databasePath) is up to date")
     }
 }

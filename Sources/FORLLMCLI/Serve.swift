@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "forllm")
         FORLLMApplication.ignoreSIGPIPE()
         FORLLMApplication.raiseFileLimit()
-        let assembly = try FORLLMCLI.run {
+        let assembly = try FORLLMCLI.runSynchronously {
             try FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
                 logger.info(
                     "FORLLM is ready",
