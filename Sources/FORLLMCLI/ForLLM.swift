@@ -47,10 +47,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the database for an administrative command.
-    func admin() throws -> Admin {
+    func admin() async throws -> Admin {
         let configuration = try self.load()
-        return try run {
-            try Admin.open(configuration)
+        return try await run {
+            try await Admin.open(configuration)
         }
     }
 }
@@ -84,19 +84,15 @@ func run<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
+/// Every error of the project prints as the one line a person should read.
 func describe(_ error: any Error) -> String {
-    switch error {
-    case let error as StoreError: error.message
-    case let error as ArticleError: error.message
-    case let error as ConfigurationError: error.description
-    case let error as CommandError: error.message
-    default: "\(error)"
-    }
+    "\(error)"
 }
 
 /// A mistake in the command line that ArgumentParser cannot see.
-struct CommandError: Error {
+struct CommandError: Error, CustomStringConvertible {
     var message: String
+    var description: String { self.message }
 }
 
 /// Prints `text` unless it is empty.

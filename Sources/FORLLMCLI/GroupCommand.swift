@@ -20,7 +20,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.createGroup(name: self.name, description: self.description, mode: self.mode, postingAllowed: self.posting) })
         }
     }
@@ -31,7 +31,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listGroups(json: self.json) })
         }
     }
@@ -43,7 +43,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showGroup(name: self.name, json: self.json) })
         }
     }
@@ -59,7 +59,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             let changes = GroupChanges(
                 description: self.description,
                 mode: self.mode,
@@ -83,7 +83,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.removeGroup(name: self.name) })
         }
     }

@@ -33,7 +33,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Preferred model.") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run {
                 try await admin.createPersona(name: self.name, instructions: self.instructions, handle: self.handle, model: self.model)
             })
@@ -49,13 +49,21 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Preferred model (\"\" clears it).") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
-            let changes = PersonaChanges(name: self.name, instructions: self.instructions, model: self.model.map { $0 })
-            if changes == PersonaChanges() {
+            let admin = try await self.global.admin()
+            if self.name == nil, self.instructions == nil, self.model == nil {
                 printError("nothing to change: give --name, --instructions or --model")
                 throw ExitCode(64)
             }
-            output(try await FORLLMCLI.run { try await admin.editPersona(name: self.persona, changes: changes) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.editPersona(
+                        name: self.persona,
+                        newName: self.name,
+                        instructions: self.instructions,
+                        model: self.model
+                    )
+                }
+            )
         }
     }
 
@@ -66,7 +74,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "Include deleted personas.") var all = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listPersonas(json: self.json, includingRetired: self.all) })
         }
     }
@@ -78,7 +86,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showPersona(name: self.persona, json: self.json) })
         }
     }
@@ -90,7 +98,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.personaHistory(name: self.persona, json: self.json) })
         }
     }
@@ -102,7 +110,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "The version to go back to.") var version: Int
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.revertPersona(name: self.persona, version: self.version) })
         }
     }
@@ -115,7 +123,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.deletePersona(name: self.persona) })
         }
     }
@@ -128,7 +136,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(name: .customLong("default"), help: "Make it the group's default persona.") var asDefault = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.assignPersona(group: self.group, name: self.persona, asDefault: self.asDefault) })
         }
     }
@@ -140,7 +148,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.unassignPersona(group: self.group, name: self.persona) })
         }
     }
@@ -153,7 +161,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.setDefaultPersona(name: self.persona) })
         }
     }
@@ -168,7 +176,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Model to use (default: the group's or the configuration's).") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run {
                 try await admin.generatePersonas(
                     group: self.group, count: self.count, hint: self.hint, regenerate: self.regenerate, model: self.model)

@@ -18,7 +18,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listQueue(status: self.status, json: self.json) })
         }
     }
@@ -30,7 +30,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showRequest(id: self.id, json: self.json) })
         }
     }
@@ -41,7 +41,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.retryRequest(id: self.id) })
         }
     }
@@ -52,7 +52,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.cancelRequest(id: self.id) })
         }
     }
