@@ -57,10 +57,21 @@ let package = Package(
             ]
         ),
 
+        // The forum: the one front door for articles (every entry point injects through it) and
+        // the one home of the forum's rules (requests, control messages, persona cards, notices).
+        .target(
+            name: "FORLLMForum",
+            dependencies: [
+                "FORLLMStore",
+                "NewsArticle",
+            ]
+        ),
+
         // The LLM worker: claims requests, calls the model over HTTP, posts answers.
         .target(
             name: "FORLLMWorker",
             dependencies: [
+                "FORLLMForum",
                 "FORLLMStore",
                 "NewsArticle",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -79,6 +90,7 @@ let package = Package(
                 "NewsArticle",
                 "NNTPCore",
                 "NNTPServer",
+                "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -161,10 +173,20 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FORLLMForumTests",
+            dependencies: [
+                "FORLLMForum",
+                "FORLLMStore",
+                "NewsArticle",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
             name: "FORLLMWorkerTests",
             dependencies: [
                 "FORLLMTestSupport",
                 "FORLLMWorker",
+                "FORLLMForum",
                 "FORLLMStore",
                 "NewsArticle",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -182,6 +204,7 @@ let package = Package(
             dependencies: [
                 "FORLLMTestSupport",
                 "FORLLMApp",
+                "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
                 "NNTPServer",

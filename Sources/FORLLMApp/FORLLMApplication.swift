@@ -1,4 +1,4 @@
-import FORLLMStore
+import FORLLMForum
 import FORLLMWorker
 import Foundation
 import Logging
@@ -29,7 +29,7 @@ public struct ListeningAddress: Hashable, Sendable, CustomStringConvertible {
 public enum FORLLMApplication {
     /// What `serve` runs, assembled but not started.
     public struct Assembly: Sendable {
-        public var database: ForumDatabase
+        public var forum: Forum
         public var llm: LLMSide
         public var server: NNTPServer
         public var worker: ReplyWorker
@@ -42,11 +42,11 @@ public enum FORLLMApplication {
                 try await self.serviceGroup.run()
             } catch {
                 await self.llm.shutdown()
-                try? self.database.close()
+                try? await self.forum.close()
                 throw error
             }
             await self.llm.shutdown()
-            try self.database.close()
+            try await self.forum.close()
         }
     }
 
@@ -60,19 +60,17 @@ public enum FORLLMApplication {
         signals: [UnixSignal] = [.sigterm, .sigint],
         workerClock: any WorkerClock = SystemWorkerClock(),
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in }
-    ) throws -> Assembly {
-        let database = try ForumDatabase.open(
-            path: configuration.databasePath,
-            configuration: configuration.storeConfiguration
-        )
+    ) async throws -> Assembly {
+        let forum = try await Forum.open(path: configuration.databasePath, configuration: configuration.forumConfiguration)
         let llm = LLMSide(configuration: configuration, logger: logger)
         let credentials = configuration.server.authUser.map { user in
             (user: user, password: configuration.server.authPassword ?? "")
         }
-        let backend = StoreBackend(
-            database: database,
+        let backend = ForumBackend(
+            forum: forum,
             credentials: credentials,
-            requestCheck: { article in await llm.checkRequest(in: article) }
+            requestCheck: { article in await llm.checkRequest(in: article) },
+            logger: logger
         )
         let server = NNTPServer(
             configuration: NNTPServerConfiguration(
@@ -98,7 +96,7 @@ public enum FORLLMApplication {
             }
         )
         let worker = ReplyWorker(
-            database: database,
+            forum: forum,
             clients: llm.clients,
             catalog: llm.catalog,
             configuration: llm.workerConfiguration,
@@ -115,15 +113,20 @@ public enum FORLLMApplication {
                 logger: logger
             )
         )
-        return Assembly(database: database, llm: llm, server: server, worker: worker, serviceGroup: serviceGroup)
+        return Assembly(forum: forum, llm: llm, server: server, worker: worker, serviceGroup: serviceGroup)
     }
 
     /// Makes async code run on SwiftNIO's event loop threads instead of the default
     /// cooperative pool. A command then goes from the socket to the session and back without
     /// a detour through another pool (the database keeps its own queues): about a third of
     /// the context switches per POST. Call it first thing in `main`, before any task starts.
-    /// Nothing in this program blocks in async code (GRDB's async API runs on its own queues),
-    /// which is what this requires.
+    ///
+    /// What it costs and what it forbids: every async function in the process now runs on an
+    /// event loop, so one blocking call in async code (a synchronous GRDB `read`/`write`,
+    /// opening or migrating the database, reading stdin, `Thread.sleep`, `.wait()`) stalls
+    /// every connection on that loop. Blocking work goes to its own threads: GRDB's async API
+    /// runs on GRDB's queues, ``ForumDatabase/open(path:)`` opens and migrates on a dispatch
+    /// queue, and `forllm post` reads stdin on a thread of its own.
     /// - Returns: whether it could be installed (only once per process).
     @discardableResult
     public static func runAsyncCodeOnEventLoops() -> Bool {

@@ -44,10 +44,10 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the database for an administrative command.
-    func admin() throws -> Admin {
+    func admin() async throws -> Admin {
         let configuration = try self.load()
-        return try runSynchronously {
-            try Admin.open(configuration)
+        return try await run {
+            try await Admin.open(configuration)
         }
     }
 }
@@ -57,20 +57,6 @@ func printError(_ message: String) {
 }
 
 /// Runs a command body, turning the errors people cause into one line on stderr and exit 1.
-/// (Not an overload of `run(_:)`: with a trailing closure the two would be ambiguous.)
-@discardableResult
-func runSynchronously<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        printError(describe(error))
-        throw ExitCode(1)
-    }
-}
-
-/// Runs an async command body, turning the errors people cause into one line on stderr and exit 1.
 @discardableResult
 func run<T>(_ body: () async throws -> T) async throws -> T {
     do {
@@ -83,8 +69,15 @@ func run<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
+/// Every error of the project prints as the one line a person should read.
 func describe(_ error: any Error) -> String {
-    FORLLMApplication.message(for: error)
+    "\(error)"
+}
+
+/// A mistake in the command line that ArgumentParser cannot see.
+struct CommandError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { self.message }
 }
 
 /// Prints `text` unless it is empty.

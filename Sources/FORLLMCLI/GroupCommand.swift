@@ -19,7 +19,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.createGroup(name: self.name, description: self.description, mode: self.mode, postingAllowed: self.posting) })
         }
     }
@@ -30,7 +30,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listGroups(json: self.json) })
         }
     }
@@ -42,7 +42,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showGroup(name: self.name, json: self.json) })
         }
     }
@@ -58,7 +58,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             if self.description == nil, self.mode == nil, self.posting == nil, self.model == nil, self.backend == nil {
                 printError("nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend")
                 throw ExitCode(64)
@@ -86,7 +86,7 @@ struct GroupCommand: AsyncParsableCommand {
         @Argument var name: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.removeGroup(name: self.name) })
         }
     }

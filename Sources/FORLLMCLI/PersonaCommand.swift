@@ -32,7 +32,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Preferred model.") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run {
                 try await admin.createPersona(name: self.name, instructions: self.instructions, handle: self.handle, model: self.model)
             })
@@ -48,7 +48,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Preferred model (\"\" clears it).") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             if self.name == nil, self.instructions == nil, self.model == nil {
                 printError("nothing to change: give --name, --instructions or --model")
                 throw ExitCode(64)
@@ -73,7 +73,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "Include deleted personas.") var all = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listPersonas(json: self.json, includingRetired: self.all) })
         }
     }
@@ -85,7 +85,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showPersona(name: self.persona, json: self.json) })
         }
     }
@@ -97,7 +97,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.personaHistory(name: self.persona, json: self.json) })
         }
     }
@@ -109,7 +109,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "The version to go back to.") var version: Int
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.revertPersona(name: self.persona, version: self.version) })
         }
     }
@@ -122,7 +122,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.deletePersona(name: self.persona) })
         }
     }
@@ -135,7 +135,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Flag(name: .customLong("default"), help: "Make it the group's default persona.") var asDefault = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.assignPersona(group: self.group, name: self.persona, asDefault: self.asDefault) })
         }
     }
@@ -147,7 +147,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.unassignPersona(group: self.group, name: self.persona) })
         }
     }
@@ -160,7 +160,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.setDefaultPersona(name: self.persona) })
         }
     }
@@ -175,7 +175,7 @@ struct PersonaCommand: AsyncParsableCommand {
         @Option(help: "Model to use (default: the group's or the configuration's).") var model: String?
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run {
                 try await admin.generatePersonas(
                     group: self.group, count: self.count, hint: self.hint, regenerate: self.regenerate, model: self.model)

@@ -24,7 +24,7 @@ struct Post: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let admin = try self.global.admin()
+        let admin = try await self.global.admin()
         let data = await Self.readStandardInput()
         guard let text = String(data: data, encoding: .utf8) else {
             printError("the body on standard input is not UTF-8 text")
@@ -66,7 +66,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.global.load()
-        _ = try FORLLMCLI.runSynchronously { try Admin.open(configuration) }
+        _ = try await FORLLMCLI.run { try await Admin.open(configuration) }
         print("database \(configuration.databasePath) is up to date")
     }
 }

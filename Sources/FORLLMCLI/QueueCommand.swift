@@ -17,7 +17,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listQueue(status: self.status, json: self.json) })
         }
     }
@@ -29,7 +29,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.showRequest(id: self.id, json: self.json) })
         }
     }
@@ -40,7 +40,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.retryRequest(id: self.id) })
         }
     }
@@ -51,7 +51,7 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.cancelRequest(id: self.id) })
         }
     }

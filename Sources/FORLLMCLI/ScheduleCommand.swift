@@ -19,7 +19,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Option(help: "End time, HH:MM (24-hour).") var end: String
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.addScheduleWindow(days: self.days, start: self.start, end: self.end) })
         }
     }
@@ -30,7 +30,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.listSchedule(json: self.json) })
         }
     }
@@ -41,7 +41,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.removeScheduleWindow(id: self.id) })
         }
     }
@@ -52,7 +52,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.setScheduleWindow(id: self.id, enabled: true) })
         }
     }
@@ -63,7 +63,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Argument var id: Int64
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.setScheduleWindow(id: self.id, enabled: false) })
         }
     }
@@ -74,7 +74,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Flag(help: "JSON for scripts: {\"active\": bool, \"next_start\": ISO-8601 or null}.") var json = false
 
         func run() async throws {
-            let admin = try self.global.admin()
+            let admin = try await self.global.admin()
             output(try await FORLLMCLI.run { try await admin.scheduleStatus(json: self.json) })
         }
     }

@@ -28,8 +28,8 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "forllm")
         FORLLMApplication.ignoreSIGPIPE()
         FORLLMApplication.raiseFileLimit()
-        let assembly = try FORLLMCLI.runSynchronously {
-            try FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
+        let assembly = try await FORLLMCLI.run {
+            try await FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
                 logger.info(
                     "FORLLM is ready",
                     metadata: [
@@ -55,7 +55,7 @@ struct Models: AsyncParsableCommand {
     @Flag(help: "JSON for scripts.") var json = false
 
     func run() async throws {
-        let admin = try self.global.admin()
+        let admin = try await self.global.admin()
         output(try await FORLLMCLI.run { try await admin.listModels(json: self.json) })
     }
 }

@@ -115,55 +115,6 @@ extension ForumDatabase {
         }
     }
 
-    /// Stores the answer and marks the request done, in one transaction: a crash leaves
-    /// either both or neither. An answer already stored under the request's Message-ID
-    /// (it cannot be, but a second run must never post twice) just marks it done.
-    /// - Returns: the injected answer, or `nil` when the request was no longer running (it was
-    ///   cancelled while generating) and nothing was stored.
-    @discardableResult
-    public func complete(
-        requestID: Int64,
-        answer: Article,
-        personaID: Int64,
-        personaVersion: Int,
-        now: Date = Date()
-    ) async throws -> InjectedArticle? {
-        let origin = ArticleOrigin.persona(id: personaID, version: personaVersion, requestID: requestID)
-        let prepared = try self.prepare(answer, origin: origin, now: now)
-        let injected = try await self.writer.write { db -> InjectedArticle? in
-            guard
-                let status = try String.fetchOne(
-                    db,
-                    sql: "SELECT status FROM request WHERE id = ?",
-                    arguments: [requestID]
-                ), status == RequestStatus.running.rawValue
-            else { return nil }
-            let injected: InjectedArticle
-            if let id = prepared.facts.messageID,
-                try Bool.fetchOne(
-                    db,
-                    sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)",
-                    arguments: [id.value]
-                ) == true
-            {
-                injected = InjectedArticle(messageID: id, numbers: [], requestIDs: [])
-            } else {
-                injected = try self.insert(prepared, origin: origin, now: now, db)
-            }
-            try db.execute(
-                sql: """
-                    UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ?,
-                        answer_message_id = ?
-                    WHERE id = ?
-                    """,
-                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, injected.messageID.value, requestID]
-            )
-            return injected
-        }
-        if injected?.requestIDs.isEmpty == false { self.queueSignal.notify() }
-        return injected
-    }
-
     /// Records a failed attempt that will be retried at `retryAt`.
     /// - Parameter waitingForBackend: the backend could not be reached at all: the try does not
     ///   count as an attempt, and ``ReplyRequest/waitingSince`` starts (or goes on); otherwise
@@ -192,32 +143,6 @@ extension ForumDatabase {
                     arguments: [error, retryAt.timeIntervalSince1970, now, requestID]
                 )
             }
-        }
-    }
-
-    /// Marks the request failed for good and posts `notice` (an article from FORLLM saying so)
-    /// into the thread, in one transaction. `notice` may be `nil` (no thread to tell).
-    public func fail(requestID: Int64, error: String, notice: Article?, now: Date = Date()) async throws {
-        let prepared = try notice.map { try self.prepare($0, origin: .system, now: now) }
-        try await self.writer.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE request SET status = 'failed', error = ?, finished_at = ?, updated_at = ?
-                    WHERE id = ? AND status = 'running'
-                    """,
-                arguments: [error, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID]
-            )
-            guard db.changesCount == 1, let prepared else { return }
-            if let id = prepared.facts.messageID,
-                try Bool.fetchOne(
-                    db,
-                    sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)",
-                    arguments: [id.value]
-                ) == true
-            {
-                return
-            }
-            _ = try self.insert(prepared, origin: .system, now: now, db)
         }
     }
 

@@ -58,23 +58,4 @@ extension ForumDatabase {
             arguments: [Self.personasGroupName, now]
         )
     }
-
-    /// Posts a card for every active persona whose current version has none (a fresh
-    /// database, or `forllm.personas` created again).
-    func postMissingCards(now: Date = Date()) throws {
-        try self.writer.write { db in
-            guard try GroupRow.fetch(name: Self.personasGroupName, db) != nil else { return }
-            let personas = try Persona.fetchAll(
-                db,
-                sql: """
-                    SELECT p.* FROM persona p JOIN persona_version v ON v.persona_id = p.id AND v.version = p.version
-                    WHERE p.retired_at IS NULL AND v.article_message_id IS NULL
-                    ORDER BY p.id
-                    """
-            )
-            for persona in personas {
-                try self.postCard(for: persona, by: "forllm", change: "card", now: now, db)
-            }
-        }
-    }
 }

@@ -2,50 +2,55 @@ import Foundation
 import GRDB
 import NewsArticle
 
-/// What the store needs to know about the installation.
-public struct StoreConfiguration: Hashable, Sendable {
-    /// Used in `Path`, `Xref`, generated Message-IDs and persona addresses.
-    public var hostname: String
-    /// Limits applied to every injected article.
-    public var postingPolicy: PostingPolicy
-    /// Most persona-to-persona answers in one thread (mentions in persona answers).
-    public var maximumPersonaTurns: Int
+/// An article's number in one group.
+public struct GroupNumber: Hashable, Sendable {
+    public var group: String
+    public var number: Int64
 
-    public init(hostname: String = "forllm.local", postingPolicy: PostingPolicy = .init(), maximumPersonaTurns: Int = 4) {
-        self.hostname = hostname
-        self.postingPolicy = postingPolicy
-        self.maximumPersonaTurns = maximumPersonaTurns
+    public init(group: String, number: Int64) {
+        self.group = group
+        self.number = number
     }
 }
 
 /// The forum's database: groups, articles, personas, requests and the schedule, in one SQLite
-/// file in WAL mode.
+/// file in WAL mode. Persistence only: what an article means is the forum layer's business
+/// (`FORLLMForum`), which composes the steps of ``StoreTransaction`` inside ``write(_:)``.
 ///
 /// Like GRDB's `AppDatabase`, it owns the one `DatabaseWriter` of the file, runs the
 /// migrations when it opens it, and offers the transactions that keep the invariants (article
-/// numbers never reused, an article and everything derived from it written together, a
-/// request claimed by one worker only). Every method is safe to call from many tasks.
+/// numbers never reused, a request claimed by one worker only). Every method is safe to call
+/// from many tasks.
 public final class ForumDatabase: Sendable {
     /// The writer of the file. `DatabasePool` for files, `DatabaseQueue` in tests.
-    public let writer: any DatabaseWriter
-    public let configuration: StoreConfiguration
+    let writer: any DatabaseWriter
     /// Notified after requests were queued by this process.
     public let queueSignal = QueueSignal()
 
-    /// Wraps `writer` and migrates it to the current schema.
-    public init(_ writer: any DatabaseWriter, configuration: StoreConfiguration = .init()) throws {
+    /// Wraps `writer` and migrates it to the current schema. Blocks: call it off async code
+    /// (``open(path:)`` does).
+    init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
-        self.configuration = configuration
         try Self.migrator.migrate(writer)
-        try self.postMissingCards()
     }
 
-    /// Opens (creating when needed) the database file at `path` in WAL mode and migrates it.
-    /// Throws ``StoreError`` `.cannotOpen` naming the file and the reason.
-    public static func open(path: String, configuration: StoreConfiguration = .init()) throws -> ForumDatabase {
+    /// Opens (creating when needed) the database file at `path` in WAL mode and migrates it,
+    /// on a thread of its own: opening a file and migrating it block, and async code must
+    /// never block (its threads are the event loops'). Throws ``StoreError`` `.cannotOpen`
+    /// naming the file and the reason.
+    public static func open(path: String) async throws -> ForumDatabase {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try Self.openBlocking(path: path) })
+            }
+        }
+    }
+
+    /// ``open(path:)`` for code that is not async (the CLI before its first await, tests).
+    public static func openBlocking(path: String) throws -> ForumDatabase {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.grdbConfiguration())
-            return try ForumDatabase(pool, configuration: configuration)
+            return try ForumDatabase(pool)
         } catch let error as DatabaseError {
             var reason = error.message ?? "\(error.resultCode)"
             let directory = (path as NSString).deletingLastPathComponent
@@ -57,12 +62,12 @@ public final class ForumDatabase: Sendable {
     }
 
     /// A fresh database in memory, for tests.
-    public static func inMemory(configuration: StoreConfiguration = .init()) throws -> ForumDatabase {
-        try ForumDatabase(DatabaseQueue(configuration: Self.grdbConfiguration()), configuration: configuration)
+    public static func inMemory() throws -> ForumDatabase {
+        try ForumDatabase(DatabaseQueue(configuration: Self.grdbConfiguration()))
     }
 
     /// The GRDB settings every connection to the file uses.
-    public static func grdbConfiguration() -> Configuration {
+    static func grdbConfiguration() -> Configuration {
         var configuration = Configuration()
         // The CLI and the server share the file: wait for the other's write instead of failing.
         configuration.busyMode = .timeout(10)
@@ -74,11 +79,22 @@ public final class ForumDatabase: Sendable {
         return configuration
     }
 
-    /// Closes the file; for graceful shutdown. Checkpoints the WAL into the main file.
-    public func close() throws {
+    /// Closes the file; for graceful shutdown. Checkpoints the WAL into the main file, on a
+    /// thread of its own (it writes the file: async code must not block).
+    public func close() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.closeBlocking() })
+            }
+        }
+    }
+
+    private func closeBlocking() throws {
         if let pool = self.writer as? DatabasePool {
-            try? pool.writeWithoutTransaction { db in
-                _ = try db.checkpoint(.truncate)
+            // Another connection (the CLI) may hold a read: then the WAL stays and the next
+            // open checkpoints it. Closing goes on either way.
+            _ = try? pool.writeWithoutTransaction { db in
+                try db.checkpoint(.truncate)
             }
             try pool.close()
         } else if let queue = self.writer as? DatabaseQueue {

@@ -8,6 +8,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidInput
             case conflict
             case cannotOpen
+            case unreadableValue
         }
         private var base: Base
         private init(_ base: Base) { self.base = base }
@@ -23,6 +24,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The database file cannot be opened or migrated (a missing directory, no
         /// permission, not a database, a schema from a newer FORLLM).
         public static let cannotOpen = Code(.cannotOpen)
+        /// A stored value this version does not know (a status or mode written by a newer
+        /// FORLLM, or a damaged file): reported, never replaced by a default.
+        public static let unreadableValue = Code(.unreadableValue)
 
         public var description: String { "\(self.base)" }
     }
@@ -36,4 +40,20 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { self.message }
+}
+
+extension StoreError {
+    /// The error for a stored `value` of `column` that this version does not know.
+    static func unreadable(_ column: String, _ value: some CustomStringConvertible) -> StoreError {
+        StoreError(.unreadableValue, "the database holds \(column) '\(value)', which this version of FORLLM does not know")
+    }
+}
+
+extension RawRepresentable where RawValue == String {
+    /// The case stored as `value` in `column`; throws ``StoreError`` `.unreadableValue` for
+    /// a value this version does not know.
+    init(stored value: String, column: String) throws {
+        guard let known = Self(rawValue: value) else { throw StoreError.unreadable(column, value) }
+        self = known
+    }
 }

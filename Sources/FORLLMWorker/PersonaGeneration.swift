@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
 

@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
 import Logging
@@ -20,7 +21,8 @@ public struct ClaimedJob: Sendable {
 /// sockets of its own; it talks to models through ``LLMClient``s and to the forum through the
 /// store only.
 public final class ReplyWorker: Service {
-    let database: ForumDatabase
+    let forum: Forum
+    var database: ForumDatabase { self.forum.database }
     let clients: [String: any LLMClient]
     public let catalog: ModelCatalog
     let configuration: WorkerConfiguration
@@ -28,14 +30,14 @@ public final class ReplyWorker: Service {
     let logger: Logger
 
     public init(
-        database: ForumDatabase,
+        forum: Forum,
         clients: [(name: String, client: any LLMClient)],
         catalog: ModelCatalog? = nil,
         configuration: WorkerConfiguration,
         clock: any WorkerClock = SystemWorkerClock(),
         logger: Logger
     ) {
-        self.database = database
+        self.forum = forum
         self.clients = Dictionary(clients.map { ($0.name, $0.client) }, uniquingKeysWith: { first, _ in first })
         self.catalog = catalog ?? ModelCatalog(clients: clients)
         self.configuration = configuration
@@ -252,7 +254,7 @@ public final class ReplyWorker: Service {
     }
 
     private func generatePersonas(_ job: ClaimedJob, logger: Logger) async throws {
-        let parameters = try ForumDatabase.generationParameters(of: job.request)
+        let parameters = try GenerationParameters(of: job.request)
         guard let group = try await self.database.group(named: job.request.groupName) else {
             throw FailureReasonError("the group \(job.request.groupName) was removed")
         }
@@ -277,15 +279,16 @@ public final class ReplyWorker: Service {
         await self.catalog.record(backend: job.backend, reachable: true)
         let proposals = try PersonaGeneration.parse(result.text, count: parameters.count)
         do {
-            let personas = try await self.database.completeGeneration(
+            let personas = try await self.forum.completeGeneration(
                 requestID: job.request.id,
                 personas: proposals,
-                model: job.model,
-                now: self.clock.now
+                model: job.model
             )
             logger.info("Personas generated", metadata: ["worker.personas": "\(personas.map(\.handle))"])
-        } catch let error as StoreError {
+        } catch let error as ForumError {
             // A proposal clashed with an existing persona (same name): the model may do better.
+            throw PersonaGeneration.Failure(description: "the model's personas could not be used: \(error.message)")
+        } catch let error as StoreError {
             throw PersonaGeneration.Failure(description: "the model's personas could not be used: \(error.message)")
         }
     }
@@ -406,12 +409,11 @@ public final class ReplyWorker: Service {
             userAgent: self.configuration.userAgent,
             now: now
         )
-        let stored = try await self.database.complete(
+        let stored = try await self.forum.complete(
             requestID: job.request.id,
             answer: answer,
             personaID: persona.id,
-            personaVersion: persona.version,
-            now: now
+            personaVersion: persona.version
         )
         if stored == nil { throw CancelledByUser() }
         logger.info(
@@ -505,7 +507,7 @@ public final class ReplyWorker: Service {
             )
         }
         do {
-            try await self.database.fail(requestID: job.request.id, error: reason.message, notice: notice, now: self.clock.now)
+            try await self.forum.fail(requestID: job.request.id, error: reason.message, notice: notice)
         } catch {
             logger.error("Could not record a failed request", metadata: ["worker.error": "\(error)"])
         }

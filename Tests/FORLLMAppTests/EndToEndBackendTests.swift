@@ -1,4 +1,5 @@
 import FORLLMApp
+import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
 import Foundation
@@ -131,9 +132,9 @@ struct EndToEndBackendTests {
         try await client.close()
         try await app.stop()
         // Shutdown put the hanging generation back.
-        let reopened = try ForumDatabase.open(path: directory.databasePath)
+        let reopened = try await ForumDatabase.open(path: directory.databasePath)
         #expect(try await reopened.request(id: requests[0].id).status == .pending)
-        try reopened.close()
+        try await reopened.close()
         await hanging.shutdown()
         await working.shutdown()
     }
@@ -187,7 +188,7 @@ struct EndToEndBackendTests {
         _ = try await app.database.editGroup("forllm.kitchen", GroupChanges(defaultModel: "group-model"))
         try await app.database.createGroup(name: "forllm.hall", mode: .request)
         _ = try await app.database.editGroup("forllm.hall", GroupChanges(defaultBackend: "second"))
-        try await app.database.createPersona(name: "Chef", handle: "chef", instructions: "Cook.", model: "persona-model", by: "t")
+        try await app.forum.createPersona(name: "Chef", handle: "chef", instructions: "Cook.", model: "persona-model", by: "t")
         let client = try await app.connect()
         let cases: [(id: String, group: String, request: String, model: String, backend: String)] = [
             ("config", "forllm.general", "assistant", "base", "first"),

@@ -1,4 +1,5 @@
 import FORLLMApp
+import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
 import Foundation
@@ -75,8 +76,8 @@ struct EndToEndPersonaTests {
             var configuration = RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             configuration.llm.maxPersonaTurns = 2
             let app = try await RunningApp.start(configuration)
-            _ = try await app.database.createPersona(name: "Alice", handle: "alice", instructions: "You are Alice.", by: "t")
-            _ = try await app.database.createPersona(name: "Bob", handle: "bob", instructions: "You are Bob.", by: "t")
+            _ = try await app.forum.createPersona(name: "Alice", handle: "alice", instructions: "You are Alice.", by: "t")
+            _ = try await app.forum.createPersona(name: "Bob", handle: "bob", instructions: "You are Bob.", by: "t")
             // Every answer mentions the other persona, which would go on forever without the budget.
             await stub.setDefaultBehaviour(.answer(["I think so. What do you say, @bob and @alice?"]))
             let client = try await app.connect()
@@ -132,12 +133,12 @@ struct EndToEndPersonaTests {
             guard let article = try await client.fetchArticle(String(line[0])) else { return nil }
             return (line[0], article)
         }
-        try await app.database.createPersona(name: "Critic", handle: "critic", instructions: "Be harsh.", by: "jane")
+        try await app.forum.createPersona(name: "Critic", handle: "critic", instructions: "Be harsh.", by: "jane")
         let first = try #require(try await card("critic"))
         #expect(first.article["X-FORLLM-Persona"] == "critic (version 1)")
         #expect(ArticleText.plainText(of: first.article).contains("Be harsh."))
 
-        try await app.database.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
+        try await app.forum.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
         let second = try #require(try await card("critic"))
         #expect(second.number != first.number)
         #expect(second.article["X-FORLLM-Persona"] == "critic (version 2)")
@@ -147,12 +148,12 @@ struct EndToEndPersonaTests {
         #expect(try await client.command("STAT \(first.number)").code == 423)
         #expect(try await client.command("STAT \(first.article["Message-ID"] ?? "")").code == 430)
 
-        try await app.database.revertPersona("critic", to: 1, by: "jane")
+        try await app.forum.revertPersona("critic", to: 1, by: "jane")
         let third = try #require(try await card("critic"))
         #expect(third.article["X-FORLLM-Persona"] == "critic (version 3)")
         #expect(ArticleText.plainText(of: third.article).contains("Be harsh."))
 
-        try await app.database.deletePersona("critic", by: "jane")
+        try await app.forum.deletePersona("critic", by: "jane")
         let deleted = try #require(try await card("critic"))
         #expect(deleted.article["Subject"] == "Critic (@critic) [deleted]")
         let all = try await client.overview(group: "forllm.personas")

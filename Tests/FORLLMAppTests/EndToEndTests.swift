@@ -1,4 +1,5 @@
 import FORLLMApp
+import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
 import Foundation
@@ -78,7 +79,7 @@ struct EndToEndTests {
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
-            _ = try await app.database.createPersona(name: "Chef Anna", handle: "chef", instructions: "You cook.", by: "t")
+            _ = try await app.forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "You cook.", by: "t")
             try await app.database.createGroup(name: "forllm.quiet", mode: .request)
             let client = try await app.connect()
             let base = "From: Jane <jane@example.org>\nSubject: Test\n"
@@ -299,7 +300,7 @@ struct EndToEndTests {
         )
         try await app.database.createGroup(name: "test.pipe", mode: .off)
         for index in 1...20 {
-            _ = try await app.database.inject(
+            _ = try await app.forum.inject(
                 raw: Array("From: a@b.example\r\nNewsgroups: test.pipe\r\nSubject: s\(index)\r\n\r\nbody\r\n".utf8)
             )
         }

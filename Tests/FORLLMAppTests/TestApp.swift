@@ -1,5 +1,6 @@
 import FORLLMApp
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
@@ -32,7 +33,8 @@ final class RunningApp: Sendable {
     let port: Int
     let task: Task<Void, any Error>
 
-    var database: ForumDatabase { self.assembly.database }
+    var forum: Forum { self.assembly.forum }
+    var database: ForumDatabase { self.assembly.forum.database }
 
     private init(assembly: FORLLMApplication.Assembly, port: Int, task: Task<Void, any Error>) {
         self.assembly = assembly
@@ -62,7 +64,7 @@ final class RunningApp: Sendable {
     static func start(_ configuration: FORLLMConfiguration) async throws -> RunningApp {
         let logger = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
-        let assembly = try FORLLMApplication.assemble(configuration: configuration, logger: logger, signals: []) {
+        let assembly = try await FORLLMApplication.assemble(configuration: configuration, logger: logger, signals: []) {
             address in
             continuation.yield(address)
             continuation.finish()

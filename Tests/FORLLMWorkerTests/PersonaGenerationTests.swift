@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import FORLLMWorker
 import Foundation
@@ -18,29 +19,29 @@ struct PersonaGenerationTests {
 
     let clock = ManualClock(Date())
 
-    func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (ForumDatabase, ReplyWorker, FakeLLMClient) {
-        let database = try ForumDatabase.inMemory()
-        try await database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request)
+    func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (Forum, ReplyWorker, FakeLLMClient) {
+        let (forum, _) = try await makeForum(clock: self.clock)
+        try await forum.database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request)
         let client = FakeLLMClient(steps: steps)
-        let worker = makeWorker(database: database, clients: [client], clock: self.clock) {
+        let worker = makeWorker(forum: forum, clients: [client], clock: self.clock) {
             $0.maximumAttempts = 2
             $0.retryDelay = .seconds(1)
         }
-        return (database, worker, client)
+        return (forum, worker, client)
     }
 
     @Test("a valid answer creates the personas, assigns them and reports in the group")
     func valid() async throws {
-        let (database, worker, client) = try await self.setUp([.answer(Self.valid)])
-        let request = try await database.queuePersonaGeneration(group: "test.baking", count: 2, hint: "friendly", regenerate: nil, model: nil)
+        let (forum, worker, client) = try await self.setUp([.answer(Self.valid)])
+        let request = try await forum.queuePersonaGeneration(group: "test.baking", count: 2, hint: "friendly", regenerate: nil, model: nil)
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        #expect(try await database.request(id: request.id).status == .done)
-        #expect(try await database.personas(assignedTo: "test.baking").map(\.handle) == ["ben", "rosa"])
+        #expect(try await forum.database.request(id: request.id).status == .done)
+        #expect(try await forum.database.personas(assignedTo: "test.baking").map(\.handle) == ["ben", "rosa"])
         let sent = try #require(client.received.first)
         #expect(sent.messages.last?.content.contains("test.baking: Bread and pastry") == true)
         #expect(sent.messages.last?.content.contains("Propose 2 new") == true)
         #expect(sent.messages.last?.content.contains("friendly") == true)
-        let stored = try #require(try await database.article(inGroup: "test.baking", number: 1))
+        let stored = try #require(try await forum.database.article(inGroup: "test.baking", number: 1))
         let report = try Article(parsing: stored.bytes)
         #expect(report["Subject"] == "New personas for test.baking")
         #expect(ArticleText.plainText(of: report).contains("Baker Ben (@ben)"))
@@ -55,20 +56,20 @@ struct PersonaGenerationTests {
         ]
     )
     func unusable(answer: String, reason: String) async throws {
-        let (database, worker, _) = try await self.setUp([.answer(answer), .answer(answer)])
-        let request = try await database.queuePersonaGeneration(
-            group: "test.baking", count: 2, hint: nil, regenerate: nil, model: nil, now: self.clock.now)
+        let (forum, worker, _) = try await self.setUp([.answer(answer), .answer(answer)])
+        let request = try await forum.queuePersonaGeneration(
+            group: "test.baking", count: 2, hint: nil, regenerate: nil, model: nil)
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        var state = try await database.request(id: request.id)
+        var state = try await forum.database.request(id: request.id)
         #expect(state.status == .pending)
         #expect(state.error?.contains(reason) == true)
         #expect(try await worker.claimRunnable().isEmpty)
         self.clock.advance(by: 2)
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        state = try await database.request(id: request.id)
+        state = try await forum.database.request(id: request.id)
         #expect(state.status == .failed)
-        #expect(try await database.personas(assignedTo: "test.baking").isEmpty)
-        let stored = try #require(try await database.article(inGroup: "test.baking", number: 1))
+        #expect(try await forum.database.personas(assignedTo: "test.baking").isEmpty)
+        let stored = try #require(try await forum.database.article(inGroup: "test.baking", number: 1))
         let notice = try Article(parsing: stored.bytes)
         #expect(notice["Subject"] == "Persona generation failed")
         #expect(ArticleText.plainText(of: notice).contains(reason))
@@ -79,15 +80,15 @@ struct PersonaGenerationTests {
         let answer = """
             {"personas": [{"name": "Chef Bruno", "handle": "bruno", "instructions": "You are Chef Bruno, an Italian baker who is precise about hydration."}]}
             """
-        let (database, worker, client) = try await self.setUp([.answer(answer)])
-        _ = try await database.createPersona(name: "Dull Chef", handle: "chef", instructions: "Cook.", by: "t")
-        try await database.assignPersona("chef", to: "test.baking", asDefault: true)
-        _ = try await database.queuePersonaGeneration(group: "test.baking", count: 3, hint: nil, regenerate: "chef", model: nil)
+        let (forum, worker, client) = try await self.setUp([.answer(answer)])
+        _ = try await forum.createPersona(name: "Dull Chef", handle: "chef", instructions: "Cook.", by: "t")
+        try await forum.assignPersona("chef", to: "test.baking", asDefault: true)
+        _ = try await forum.queuePersonaGeneration(group: "test.baking", count: 3, hint: nil, regenerate: "chef", model: nil)
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        let persona = try #require(try await database.persona(named: "chef"))
+        let persona = try #require(try await forum.database.persona(named: "chef"))
         #expect(persona.name == "Chef Bruno")
         #expect(persona.version == 2)
-        #expect(try await database.personaHistory("chef").last?.change == "regenerated")
+        #expect(try await forum.database.personaHistory("chef").last?.change == "regenerated")
         #expect(client.received.first?.messages.last?.content.contains("Replace the persona Dull Chef") == true)
     }
 }

@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import FORLLMWorker
 import Foundation
@@ -19,11 +20,11 @@ struct ReplyWorkerTests {
 
     @Test("an answer goes into the thread with the persona's headers, References and signature")
     func answers() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.answer("Knead it for about ten minutes, until the dough is smooth and springs back.")])
-        let worker = makeWorker(database: database, clients: [client])
-        let root = try await database.inject(raw: rawArticle(messageID: "<root@example.org>"))
-        let followup = try await database.inject(
+        let worker = makeWorker(forum: forum, clients: [client])
+        let root = try await forum.inject(raw: rawArticle(messageID: "<root@example.org>"))
+        let followup = try await forum.inject(
             raw: rawArticle(
                 subject: "Re: Bread",
                 from: "Bob <bob@example.org>",
@@ -76,14 +77,14 @@ struct ReplyWorkerTests {
 
     @Test("the thread becomes turns: own articles as assistant, others as user, quotes stripped")
     func threadTurns() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.answer("First answer."), .answer("Second answer.")])
-        let worker = makeWorker(database: database, clients: [client])
-        _ = try await database.inject(raw: rawArticle(messageID: "<t1@example.org>"))
+        let worker = makeWorker(forum: forum, clients: [client])
+        _ = try await forum.inject(raw: rawArticle(messageID: "<t1@example.org>"))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let first = try #require(try await self.articles(database).last)
         let firstID = try #require(first["Message-ID"])
-        _ = try await database.inject(
+        _ = try await forum.inject(
             raw: rawArticle(
                 subject: "Re: Bread",
                 messageID: "<t3@example.org>",
@@ -102,19 +103,19 @@ struct ReplyWorkerTests {
 
     @Test("outside the schedule nothing is claimed; inside it is")
     func schedule() async throws {
-        let database = try ForumDatabase.inMemory()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         // Wednesday 25 Nov 2026, 12:00 UTC.
         let noon = try #require(calendar.date(from: DateComponents(year: 2026, month: 11, day: 25, hour: 12)))
         let clock = ManualClock(noon)
-        let worker = makeWorker(database: database, clients: [FakeLLMClient()], clock: clock) { $0.calendar = calendar }
+        let (forum, database) = try await makeForum(clock: clock)
+        let worker = makeWorker(forum: forum, clients: [FakeLLMClient()], clock: clock) { $0.calendar = calendar }
         try await database.addScheduleWindow(
             days: [.wednesday],
             start: try TimeOfDay(parsing: "22:00"),
             end: try TimeOfDay(parsing: "06:00")
         )
-        let injected = try await database.inject(raw: rawArticle(), now: noon)
+        let injected = try await forum.inject(raw: rawArticle())
         #expect(try await worker.claimRunnable().isEmpty)
         #expect(try await database.request(id: injected.requestIDs[0]).status == .pending)
         clock.advance(by: 10.5 * 3600)  // 22:30
@@ -124,15 +125,15 @@ struct ReplyWorkerTests {
 
     @Test("a retryable error waits with backoff, then fails for good with a notice in the thread")
     func retriesThenFails() async throws {
-        let database = try ForumDatabase.inMemory()
         let down = LLMError(.connectionFailed, "Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(down), .fail(down), .fail(down)])
         let clock = ManualClock(Date())
-        let worker = makeWorker(database: database, clients: [client], clock: clock) {
+        let (forum, database) = try await makeForum(clock: clock)
+        let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.maximumAttempts = 3
             $0.retryDelay = .seconds(30)
         }
-        let injected = try await database.inject(raw: rawArticle(), now: clock.now)
+        let injected = try await forum.inject(raw: rawArticle())
         let id = injected.requestIDs[0]
 
         await worker.execute(try #require(try await worker.claimRunnable().first))
@@ -165,15 +166,15 @@ struct ReplyWorkerTests {
 
     @Test("an unreachable backend costs no attempts: the request waits for it, then is answered")
     func waitsForUnreachableBackend() async throws {
-        let database = try ForumDatabase.inMemory()
         let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused), .answer("Here you are.")])
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
-        let worker = makeWorker(database: database, clients: [client], clock: clock) {
+        let (forum, database) = try await makeForum(clock: clock)
+        let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.maximumAttempts = 2
             $0.retryDelay = .seconds(30)
         }
-        let injected = try await database.inject(raw: rawArticle(), now: clock.now)
+        let injected = try await forum.inject(raw: rawArticle())
         let id = injected.requestIDs[0]
         let start = clock.now
 
@@ -208,14 +209,14 @@ struct ReplyWorkerTests {
 
     @Test("a backend unreachable for longer than the wait fails the request with a notice")
     func unreachableTooLong() async throws {
-        let database = try ForumDatabase.inMemory()
         let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused)])
         let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
-        let worker = makeWorker(database: database, clients: [client], clock: clock) {
+        let (forum, database) = try await makeForum(clock: clock)
+        let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.unreachableWait = .seconds(86_400)
         }
-        let injected = try await database.inject(raw: rawArticle(), now: clock.now)
+        let injected = try await forum.inject(raw: rawArticle())
         let id = injected.requestIDs[0]
         await worker.execute(try #require(try await worker.claimRunnable().first))
         clock.advance(by: 20 * 3600)
@@ -239,10 +240,10 @@ struct ReplyWorkerTests {
 
     @Test("an unknown model fails at once, without retries")
     func unknownModel() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.fail(LLMError(.modelNotFound, "model 'llama9' not found", httpStatus: 404))])
-        let worker = makeWorker(database: database, clients: [client])
-        let injected = try await database.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: default; model=llama9"]))
+        let worker = makeWorker(forum: forum, clients: [client])
+        let injected = try await forum.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: default; model=llama9"]))
         let job = try #require(try await worker.claimRunnable().first)
         #expect(job.model == "llama9")
         await worker.execute(job)
@@ -254,10 +255,10 @@ struct ReplyWorkerTests {
 
     @Test("a truncated answer says so in a header")
     func truncation() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.answer("Partial", truncation: .answerCutOff)])
-        let worker = makeWorker(database: database, clients: [client])
-        _ = try await database.inject(raw: rawArticle())
+        let worker = makeWorker(forum: forum, clients: [client])
+        _ = try await forum.inject(raw: rawArticle())
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let answer = try #require(try await self.articles(database).last)
         #expect(answer["X-FORLLM-Truncated"] == "answer cut off at the token limit")
@@ -265,10 +266,10 @@ struct ReplyWorkerTests {
 
     @Test("no more requests run on a backend than its concurrency allows")
     func capacity() async throws {
-        let database = try ForumDatabase.inMemory()
-        let worker = makeWorker(database: database, clients: [FakeLLMClient()]) { $0.backends[0].concurrency = 2 }
+        let (forum, _) = try await makeForum()
+        let worker = makeWorker(forum: forum, clients: [FakeLLMClient()]) { $0.backends[0].concurrency = 2 }
         for index in 1...3 {
-            _ = try await database.inject(raw: rawArticle(messageID: "<cap\(index)@example.org>"))
+            _ = try await forum.inject(raw: rawArticle(messageID: "<cap\(index)@example.org>"))
         }
         #expect(try await worker.claimRunnable().count == 2)
         #expect(try await worker.claimRunnable(busy: ["ollama": 2]).isEmpty)
@@ -277,10 +278,10 @@ struct ReplyWorkerTests {
 
     @Test("a request cancelled while generating posts nothing")
     func cancelledWhileGenerating() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.block("Too late")])
-        let worker = makeWorker(database: database, clients: [client])
-        let injected = try await database.inject(raw: rawArticle())
+        let worker = makeWorker(forum: forum, clients: [client])
+        let injected = try await forum.inject(raw: rawArticle())
         let job = try #require(try await worker.claimRunnable().first)
         async let run: Void = worker.execute(job)
         await client.waitForStart()
@@ -293,10 +294,10 @@ struct ReplyWorkerTests {
 
     @Test("shutdown during a generation puts the request back to pending")
     func shutdown() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.block("never")])
-        let worker = makeWorker(database: database, clients: [client])
-        let injected = try await database.inject(raw: rawArticle())
+        let worker = makeWorker(forum: forum, clients: [client])
+        let injected = try await forum.inject(raw: rawArticle())
         let job = try #require(try await worker.claimRunnable().first)
         let task = Task { await worker.execute(job) }
         await client.waitForStart()
@@ -310,13 +311,13 @@ struct ReplyWorkerTests {
 
     @Test("the first backend offering the model is chosen; an explicit backend wins")
     func backendChoice() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, _) = try await makeForum()
         let gpu = FakeLLMClient(name: "gpu", models: ["qwen2.5:7b"])
         let cpu = FakeLLMClient(name: "cpu", models: ["llama3.2:latest", "qwen2.5:7b"])
-        let worker = makeWorker(database: database, clients: [gpu, cpu]) { $0.defaultBackend = "gpu" }
-        _ = try await database.inject(raw: rawArticle(messageID: "<b1@example.org>"))
-        _ = try await database.inject(raw: rawArticle(messageID: "<b2@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b"]))
-        _ = try await database.inject(raw: rawArticle(messageID: "<b3@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b; backend=cpu"]))
+        let worker = makeWorker(forum: forum, clients: [gpu, cpu]) { $0.defaultBackend = "gpu" }
+        _ = try await forum.inject(raw: rawArticle(messageID: "<b1@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(messageID: "<b2@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b"]))
+        _ = try await forum.inject(raw: rawArticle(messageID: "<b3@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b; backend=cpu"]))
         // llama3.2 is only on cpu; qwen2.5 is on both, gpu comes first; the third names cpu,
         // which is busy with the first (concurrency 1), so it waits.
         let jobs = try await worker.claimRunnable()

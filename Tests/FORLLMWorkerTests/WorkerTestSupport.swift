@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import FORLLMWorker
 import Foundation
@@ -135,8 +136,14 @@ func rawArticle(
     return Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")).utf8)
 }
 
+/// A fresh forum on an in-memory database whose wall clock is `clock` (real time without one).
+func makeForum(clock: ManualClock? = nil) async throws -> (Forum, ForumDatabase) {
+    let forum = try await Forum.inMemory(now: { clock?.now ?? Date() })
+    return (forum, forum.database)
+}
+
 func makeWorker(
-    database: ForumDatabase,
+    forum: Forum,
     clients: [FakeLLMClient],
     clock: ManualClock = ManualClock(Date()),
     configure: (inout WorkerConfiguration) -> Void = { _ in }
@@ -148,7 +155,7 @@ func makeWorker(
     configuration.defaultBackend = clients.first?.backendName ?? "ollama"
     configure(&configuration)
     return ReplyWorker(
-        database: database,
+        forum: forum,
         clients: clients.map { (name: $0.backendName, client: $0 as any LLMClient) },
         configuration: configuration,
         clock: clock,

@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
 
@@ -53,7 +54,7 @@ extension Admin {
 
     /// `forllm persona create`
     public func createPersona(name: String, instructions: String, handle: String?, model: String?) async throws -> String {
-        let persona = try await self.database.createPersona(
+        let persona = try await self.forum.createPersona(
             name: name,
             handle: handle,
             instructions: instructions,
@@ -70,7 +71,7 @@ extension Admin {
         -> String
     {
         let changes = PersonaChanges(name: newName, instructions: instructions, model: model.map { $0 })
-        let persona = try await self.database.editPersona(name, changes, by: Self.operatorName)
+        let persona = try await self.forum.editPersona(name, changes, by: Self.operatorName)
         return "\(persona.name) (@\(persona.handle)) is now at version \(persona.version)"
     }
 
@@ -148,31 +149,31 @@ extension Admin {
 
     /// `forllm persona revert`
     public func revertPersona(name: String, version: Int) async throws -> String {
-        let persona = try await self.database.revertPersona(name, to: version, by: Self.operatorName)
+        let persona = try await self.forum.revertPersona(name, to: version, by: Self.operatorName)
         return "\(persona.name) (@\(persona.handle)) is now at version \(persona.version), equal to version \(version)"
     }
 
     /// `forllm persona delete`
     public func deletePersona(name: String) async throws -> String {
-        try await self.database.deletePersona(name, by: Self.operatorName)
+        try await self.forum.deletePersona(name, by: Self.operatorName)
         return "deleted persona \(name); its answers and history stay (forllm persona history \(name))"
     }
 
     /// `forllm persona assign`
     public func assignPersona(group: String, name: String, asDefault: Bool) async throws -> String {
-        try await self.database.assignPersona(name, to: group, asDefault: asDefault)
+        try await self.forum.assignPersona(name, to: group, asDefault: asDefault)
         return "assigned \(name) to \(group)\(asDefault ? " as its default" : "")"
     }
 
     /// `forllm persona unassign`
     public func unassignPersona(group: String, name: String) async throws -> String {
-        try await self.database.unassignPersona(name, from: group)
+        try await self.forum.unassignPersona(name, from: group)
         return "unassigned \(name) from \(group)"
     }
 
     /// `forllm persona default`
     public func setDefaultPersona(name: String) async throws -> String {
-        try await self.database.setGlobalDefaultPersona(name)
+        try await self.forum.setGlobalDefaultPersona(name)
         return "\(name) now answers where no group default is set"
     }
 }
@@ -186,7 +187,7 @@ extension Admin {
     public func generatePersonas(group: String, count: Int, hint: String?, regenerate: String?, model: String?)
         async throws -> String
     {
-        let request = try await self.database.queuePersonaGeneration(
+        let request = try await self.forum.queuePersonaGeneration(
             group: group,
             count: count,
             hint: hint,

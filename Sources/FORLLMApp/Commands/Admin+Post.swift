@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
 import NewsArticle
@@ -49,7 +50,7 @@ extension Admin {
             flowed: false
         )
         let article = try draft.build()
-        let injected = try await self.database.inject(article, origin: .user)
+        let injected = try await self.forum.inject(article, origin: .user)
         var lines = [
             "posted \(injected.messageID.value) as "
                 + injected.numbers.map { "\($0.group):\($0.number)" }.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
 import NewsArticle
@@ -5,30 +6,33 @@ import NewsArticle
 /// The administrative side of FORLLM, for the CLI: each method does one subcommand's work
 /// and returns what to print. The CLI only parses arguments and calls these; its arguments and
 /// results are plain values and FORLLMApp's own types (`GroupModeArgument`,
-/// `RequestStatusArgument`), so that the CLI never imports the store or the article format.
+/// `RequestStatusArgument`), so that the CLI never imports the store, the forum or the article
+/// format.
+///
+/// Changes that the forum's rules govern (posting, personas, generation) go through the
+/// ``Forum``; plain administration of stored things (groups, the queue, the schedule) goes
+/// to the store.
 public struct Admin: Sendable {
-    let database: ForumDatabase
+    let forum: Forum
     public let configuration: FORLLMConfiguration
+    var database: ForumDatabase { self.forum.database }
 
-    init(database: ForumDatabase, configuration: FORLLMConfiguration) {
-        self.database = database
+    init(forum: Forum, configuration: FORLLMConfiguration) {
+        self.forum = forum
         self.configuration = configuration
     }
 
     /// Opens (creating and migrating when needed) the configured database.
-    public static func open(_ configuration: FORLLMConfiguration) throws -> Admin {
-        let database = try ForumDatabase.open(
-            path: configuration.databasePath,
-            configuration: configuration.storeConfiguration
-        )
-        return Admin(database: database, configuration: configuration)
+    public static func open(_ configuration: FORLLMConfiguration) async throws -> Admin {
+        let forum = try await Forum.open(path: configuration.databasePath, configuration: configuration.forumConfiguration)
+        return Admin(forum: forum, configuration: configuration)
     }
 }
 
 extension FORLLMConfiguration {
-    /// The store's view of the configuration.
-    public var storeConfiguration: StoreConfiguration {
-        StoreConfiguration(
+    /// The forum's view of the configuration.
+    public var forumConfiguration: ForumConfiguration {
+        ForumConfiguration(
             hostname: self.server.hostname,
             postingPolicy: PostingPolicy(
                 maximumBytes: self.server.maxArticleBytes,

@@ -37,7 +37,7 @@ extension Newsgroup: FetchableRecord {
         self.id = row["id"]
         self.name = row["name"]
         self.description = row["description"]
-        self.mode = GroupMode(rawValue: row["mode"]) ?? .request
+        self.mode = try GroupMode(stored: row["mode"], column: "newsgroup.mode")
         self.postingAllowed = row["posting_allowed"]
         self.createdAt = Date(timeIntervalSince1970: row["created_at"])
         self.creator = row["creator"]

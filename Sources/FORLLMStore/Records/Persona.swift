@@ -59,17 +59,16 @@ public struct Persona: Hashable, Sendable {
     }
 }
 
-extension Persona: FetchableRecord {
-    public init(row: Row) throws {
-        self.id = row["id"]
-        self.handle = row["handle"]
-        self.name = row["name"]
-        self.instructions = row["instructions"]
-        self.model = row["model"]
-        self.version = row["version"]
-        self.builtin = row["builtin"]
-        self.createdAt = Date(timeIntervalSince1970: row["created_at"])
-        let retired: Double? = row["retired_at"]
-        self.retiredAt = retired.map { Date(timeIntervalSince1970: $0) }
+extension Persona: Codable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "persona"
+    /// Columns `snake_case`, dates as Unix time (`REAL`), as every table stores them.
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+
+    /// The columns queries filter and sort on.
+    public enum Columns {
+        public static let id = Column("id")
+        public static let handle = Column("handle")
+        public static let nameKey = Column("name_key")
+        public static let retiredAt = Column("retired_at")
     }
 }

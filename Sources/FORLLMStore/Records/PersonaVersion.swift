@@ -18,17 +18,18 @@ public struct PersonaVersion: Hashable, Sendable {
     public var articleMessageID: String?
 }
 
-extension PersonaVersion: FetchableRecord {
-    public init(row: Row) throws {
-        self.personaID = row["persona_id"]
-        self.version = row["version"]
-        self.name = row["name"]
-        self.handle = row["handle"]
-        self.instructions = row["instructions"]
-        self.model = row["model"]
-        self.changedAt = Date(timeIntervalSince1970: row["changed_at"])
-        self.changedBy = row["changed_by"]
-        self.change = row["change"]
-        self.articleMessageID = row["article_message_id"]
+extension PersonaVersion: Codable, FetchableRecord {
+    /// The columns of `persona_version` (dates as Unix time, `REAL`, as every table stores them).
+    enum CodingKeys: String, CodingKey {
+        case personaID = "persona_id"
+        case version
+        case name
+        case handle
+        case instructions
+        case model
+        case changedAt = "changed_at"
+        case changedBy = "changed_by"
+        case change
+        case articleMessageID = "article_message_id"
     }
 }

@@ -69,8 +69,8 @@ public struct ReplyRequest: Hashable, Sendable {
 extension ReplyRequest: FetchableRecord {
     public init(row: Row) throws {
         self.id = row["id"]
-        self.kind = RequestKind(rawValue: row["kind"]) ?? .answer
-        self.status = RequestStatus(rawValue: row["status"]) ?? .failed
+        self.kind = try RequestKind(stored: row["kind"], column: "request.kind")
+        self.status = try RequestStatus(stored: row["status"], column: "request.status")
         self.articleID = row["article_id"]
         self.messageID = row["message_id"]
         self.groupName = row["group_name"]

@@ -1,4 +1,5 @@
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import Foundation
 import GRDB
 import NewsArticle
@@ -30,8 +31,8 @@ struct RequestQueueingTests {
 
     @Test("a user article in an auto group queues the default persona")
     func auto() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         #expect(try await self.handles(database, injected.requestIDs) == ["assistant"])
         let request = try await database.request(id: try #require(injected.requestIDs.first))
         #expect(request.status == .pending)
@@ -42,11 +43,11 @@ struct RequestQueueingTests {
 
     @Test("a request group queues nothing unless asked")
     func requestMode() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.ask", mode: .request)
-        let quiet = try await database.inject(raw: rawArticle(groups: "test.ask"))
+        let quiet = try await forum.inject(raw: rawArticle(groups: "test.ask"))
         #expect(quiet.requestIDs.isEmpty)
-        let asked = try await database.inject(
+        let asked = try await forum.inject(
             raw: rawArticle(groups: "test.ask", extraHeaders: ["X-FORLLM-Request: default; model=phi3"])
         )
         #expect(try await self.handles(database, asked.requestIDs) == ["assistant"])
@@ -56,10 +57,10 @@ struct RequestQueueingTests {
 
     @Test("named personas, by handle or by name, each get one request")
     func named() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         _ = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
         _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
-        let injected = try await database.inject(
+        let injected = try await forum.inject(
             raw: rawArticle(extraHeaders: ["X-FORLLM-Request: chef, \"the critic\", chef ; backend=ollama"])
         )
         #expect(try await self.handles(database, injected.requestIDs) == ["chef", "critic"])
@@ -68,8 +69,8 @@ struct RequestQueueingTests {
 
     @Test("none suppresses answers even in an auto group and with mentions")
     func none() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(
+        let (forum, _) = try await makeForum()
+        let injected = try await forum.inject(
             raw: rawArticle(extraHeaders: ["X-FORLLM-Request: none"], body: "@assistant what do you think?\n")
         )
         #expect(injected.requestIDs.isEmpty)
@@ -77,7 +78,7 @@ struct RequestQueueingTests {
 
     @Test("mentions outside quotes and signature queue those personas instead of the default")
     func mentions() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         _ = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
         _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
         let body = """
@@ -88,16 +89,16 @@ struct RequestQueueingTests {
             -- 
             @critic fan club
             """
-        let injected = try await database.inject(raw: rawArticle(body: body + "\n"))
+        let injected = try await forum.inject(raw: rawArticle(body: body + "\n"))
         #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
     }
 
     @Test("a chain @a:@b queues a, and b after a has answered")
     func chain() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
         _ = try await Self.addPersona(database, handle: "critic", name: "The Critic")
-        let injected = try await database.inject(raw: rawArticle(body: "@chef:@critic bread?\n"))
+        let injected = try await forum.inject(raw: rawArticle(body: "@chef:@critic bread?\n"))
         #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
         let first = try await database.request(id: injected.requestIDs[0])
         #expect(first.chain == ["critic"])
@@ -113,7 +114,7 @@ struct RequestQueueingTests {
             text: "Ten minutes."
         ).build()
         let stored = try #require(
-            try await database.complete(requestID: first.id, answer: answer, personaID: chefID, personaVersion: 1)
+            try await forum.complete(requestID: first.id, answer: answer, personaID: chefID, personaVersion: 1)
         )
         #expect(try await self.handles(database, stored.requestIDs) == ["critic"])
         let second = try await database.request(id: stored.requestIDs[0])
@@ -124,10 +125,10 @@ struct RequestQueueingTests {
 
     @Test("persona answers never trigger auto, and persona-to-persona turns stop at the budget")
     func budget() async throws {
-        let database = try makeDatabase(configuration: StoreConfiguration(maximumPersonaTurns: 2))
+        let (forum, database) = try await makeForum(configuration: ForumConfiguration(maximumPersonaTurns: 2))
         let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
         let criticID = try await Self.addPersona(database, handle: "critic", name: "The Critic")
-        let root = try await database.inject(raw: rawArticle(body: "@chef start\n"))
+        let root = try await forum.inject(raw: rawArticle(body: "@chef start\n"))
         var requestID = root.requestIDs[0]
         var parent = root.messageID
         var rounds = 0
@@ -146,7 +147,7 @@ struct RequestQueueingTests {
                 text: "What do you say, @\(speaker.1)?"
             ).build()
             let stored = try #require(
-                try await database.complete(requestID: requestID, answer: answer, personaID: speaker.0, personaVersion: 1)
+                try await forum.complete(requestID: requestID, answer: answer, personaID: speaker.0, personaVersion: 1)
             )
             rounds += 1
             guard let next = stored.requestIDs.first else { break }
@@ -160,12 +161,12 @@ struct RequestQueueingTests {
 
     @Test("an off group ignores mentions and refuses an explicit request")
     func off() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.off", mode: .off)
-        let injected = try await database.inject(raw: rawArticle(groups: "test.off", body: "@assistant hi\n"))
+        let injected = try await forum.inject(raw: rawArticle(groups: "test.off", body: "@assistant hi\n"))
         #expect(injected.requestIDs.isEmpty)
         await #expect(throws: ArticleError.self) {
-            _ = try await database.inject(
+            _ = try await forum.inject(
                 raw: rawArticle(groups: "test.off", extraHeaders: ["X-FORLLM-Request: default"])
             )
         }
@@ -173,9 +174,9 @@ struct RequestQueueingTests {
 
     @Test("a malformed X-FORLLM-Request is refused with the reason")
     func malformed() async throws {
-        let database = try makeDatabase()
+        let (forum, _) = try await makeForum()
         await #expect {
-            _ = try await database.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: chef; colour=blue"]))
+            _ = try await forum.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: chef; colour=blue"]))
         } throws: { error in
             (error as? ArticleError)?.code == .invalidRequest
         }
@@ -183,7 +184,7 @@ struct RequestQueueingTests {
 
     @Test("the group's default persona wins over the global default")
     func groupDefault() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
         try await database.createGroup(name: "test.kitchen", mode: .auto)
         try await database.writer.write { db in
@@ -192,24 +193,24 @@ struct RequestQueueingTests {
                 arguments: [chefID]
             )
         }
-        let injected = try await database.inject(raw: rawArticle(groups: "test.kitchen"))
+        let injected = try await forum.inject(raw: rawArticle(groups: "test.kitchen"))
         #expect(try await self.handles(database, injected.requestIDs) == ["chef"])
-        let general = try await database.inject(raw: rawArticle())
+        let general = try await forum.inject(raw: rawArticle())
         #expect(try await self.handles(database, general.requestIDs) == ["assistant"])
     }
 
     @Test("persona resolution: named, else the group's default, else the global default, else Assistant")
     func resolutionOrder() async throws {
-        let database = try makeDatabase()
-        try await database.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", by: "t")
-        try await database.createPersona(name: "Critic", handle: "critic", instructions: "Judge.", by: "t")
-        try await database.createPersona(name: "Host", handle: "host", instructions: "Welcome.", by: "t")
+        let (forum, database) = try await makeForum()
+        try await forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", by: "t")
+        try await forum.createPersona(name: "Critic", handle: "critic", instructions: "Judge.", by: "t")
+        try await forum.createPersona(name: "Host", handle: "host", instructions: "Welcome.", by: "t")
         try await database.createGroup(name: "test.kitchen", mode: .auto)
         try await database.createGroup(name: "test.hall", mode: .auto)
-        try await database.assignPersona("chef", to: "test.kitchen", asDefault: true)
-        try await database.setGlobalDefaultPersona("host")
+        try await forum.assignPersona("chef", to: "test.kitchen", asDefault: true)
+        try await forum.setGlobalDefaultPersona("host")
         func answerer(_ groups: String, _ headers: [String] = []) async throws -> [String] {
-            let injected = try await database.inject(raw: rawArticle(groups: groups, extraHeaders: headers))
+            let injected = try await forum.inject(raw: rawArticle(groups: groups, extraHeaders: headers))
             return try await self.handles(database, injected.requestIDs)
         }
         // Every level present: the request's name wins, then the group's default, then the global one.
@@ -219,16 +220,16 @@ struct RequestQueueingTests {
         #expect(try await answerer("test.hall") == ["host"])
         #expect(try await answerer("test.hall", ["X-FORLLM-Request: default"]) == ["host"])
         // The group's default retired: the global default answers there.
-        try await database.deletePersona("chef", by: "t")
+        try await forum.deletePersona("chef", by: "t")
         #expect(try await answerer("test.kitchen") == ["host"])
         // The global default retired too: the built-in Assistant.
-        try await database.deletePersona("host", by: "t")
+        try await forum.deletePersona("host", by: "t")
         #expect(try await answerer("test.kitchen") == ["assistant"])
         #expect(try await answerer("test.hall", ["X-FORLLM-Request: default"]) == ["assistant"])
         #expect(try await database.globalDefaultPersona()?.handle == "assistant")
         // A retired persona cannot be asked for by name.
         await #expect(throws: ArticleError.self) {
-            try await database.inject(raw: rawArticle(groups: "test.hall", extraHeaders: ["X-FORLLM-Request: chef"]))
+            try await forum.inject(raw: rawArticle(groups: "test.hall", extraHeaders: ["X-FORLLM-Request: chef"]))
         }
     }
 }

@@ -1,4 +1,5 @@
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import Foundation
 import GRDB
 import NewsArticle
@@ -26,10 +27,10 @@ struct ControlTests {
 
     @Test("a cancel removes the poster's own article and its waiting request; the cancel is not stored")
     func cancelOwn() async throws {
-        let database = try makeDatabase()
-        let posted = try await database.inject(raw: rawArticle(from: "Jane <JANE@example.org>", messageID: "<q@example.org>"))
+        let (forum, database) = try await makeForum()
+        let posted = try await forum.inject(raw: rawArticle(from: "Jane <JANE@example.org>", messageID: "<q@example.org>"))
         let requestID = try #require(posted.requestIDs.first)
-        let result = try await database.inject(raw: Self.cancel("<q@example.org>"))
+        let result = try await forum.inject(raw: Self.cancel("<q@example.org>"))
         #expect(result.numbers.isEmpty)
         #expect(result.requestIDs.isEmpty)
         #expect(try await self.messageIDs(database).isEmpty)
@@ -40,14 +41,14 @@ struct ControlTests {
         let group = try #require(try await database.group(named: "forllm.general"))
         #expect(group.articleCount == 0)
         #expect(group.lastNumber == 1)  // never given out again
-        let next = try await database.inject(raw: rawArticle(messageID: "<next@example.org>"))
+        let next = try await forum.inject(raw: rawArticle(messageID: "<next@example.org>"))
         #expect(next.numbers == [GroupNumber(group: "forllm.general", number: 2)])
     }
 
     @Test("cancels that are refused, each with its reason, change nothing")
     func refusedCancels() async throws {
-        let database = try makeDatabase()
-        _ = try await database.inject(raw: rawArticle(from: "Bob <bob@example.org>", messageID: "<bob@example.org>"))
+        let (forum, database) = try await makeForum()
+        _ = try await forum.inject(raw: rawArticle(from: "Bob <bob@example.org>", messageID: "<bob@example.org>"))
         let cases: [([UInt8], String)] = [
             (Self.cancel("<bob@example.org>"), "Control: cancel: <bob@example.org> was posted by bob@example.org, not by jane@example.org"),
             (Self.cancel("<nothing@example.org>"), "Control: cancel: there is no article <nothing@example.org> here"),
@@ -55,7 +56,7 @@ struct ControlTests {
             (rawArticle(extraHeaders: ["Control: cancel"]), "Control: cancel takes one message-id"),
         ]
         for (raw, reason) in cases {
-            let error = await #expect(throws: ArticleError.self) { try await database.inject(raw: raw) }
+            let error = await #expect(throws: ArticleError.self) { try await forum.inject(raw: raw) }
             #expect(error?.message.hasPrefix(reason) == true, "\(error?.message ?? "")")
         }
         #expect(try await self.messageIDs(database) == ["<bob@example.org>"])
@@ -63,7 +64,7 @@ struct ControlTests {
         let cards = try await self.messageIDs(database, "forllm.personas")
         let card = try #require(cards.first)
         let error = await #expect(throws: ArticleError.self) {
-            try await database.inject(raw: Self.cancel(card, from: "FORLLM <forllm@forllm.local>"))
+            try await forum.inject(raw: Self.cancel(card, from: "FORLLM <forllm@forllm.local>"))
         }
         #expect(error?.message.contains("is a persona card") == true)
         #expect(try await self.messageIDs(database, "forllm.personas") == cards)
@@ -71,8 +72,8 @@ struct ControlTests {
 
     @Test("a reader may cancel a persona's answer")
     func cancelAnswer() async throws {
-        let database = try makeDatabase()
-        let posted = try await database.inject(raw: rawArticle(messageID: "<q@example.org>"))
+        let (forum, database) = try await makeForum()
+        let posted = try await forum.inject(raw: rawArticle(messageID: "<q@example.org>"))
         let id = try #require(posted.requestIDs.first)
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         let request = try await database.request(id: id)
@@ -81,23 +82,23 @@ struct ControlTests {
             newsgroups: ["forllm.general"], subject: "Re: Hello", references: [try MessageID("<q@example.org>")],
             messageID: try MessageID(request.answerMessageID ?? ""), text: "An answer.", flowed: true
         ).build()
-        let stored = try #require(try await database.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1))
-        _ = try await database.inject(raw: Self.cancel(stored.messageID.value))
+        let stored = try #require(try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1))
+        _ = try await forum.inject(raw: Self.cancel(stored.messageID.value))
         #expect(try await self.messageIDs(database) == ["<q@example.org>"])
     }
 
     @Test("Supersedes replaces the poster's own article; someone else's is refused")
     func supersedes() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<v1@example.org>"))
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<v2@example.org>", extraHeaders: ["Supersedes: <v1@example.org>"]))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v1@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v2@example.org>", extraHeaders: ["Supersedes: <v1@example.org>"]))
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>"])
         // Superseding what is not here just posts.
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<v3@example.org>", extraHeaders: ["Supersedes: <gone@example.org>"]))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v3@example.org>", extraHeaders: ["Supersedes: <gone@example.org>"]))
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>", "<v3@example.org>"])
         let error = await #expect(throws: ArticleError.self) {
-            try await database.inject(
+            try await forum.inject(
                 raw: rawArticle(
                     groups: "test.plain", from: "Mallory <m@example.net>", messageID: "<m@example.net>",
                     extraHeaders: ["Supersedes: <v2@example.org>"]))

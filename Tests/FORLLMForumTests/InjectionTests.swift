@@ -1,4 +1,5 @@
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import Foundation
 import GRDB
 import NewsArticle
@@ -8,7 +9,7 @@ import Testing
 struct InjectionTests {
     @Test("a fresh database has forllm.general in auto mode, empty, low water mark 1")
     func seeded() async throws {
-        let database = try makeDatabase()
+        let (_, database) = try await makeForum()
         let group = try #require(try await database.group(named: "forllm.general"))
         #expect(group.mode == .auto)
         #expect(group.articleCount == 0)
@@ -18,11 +19,11 @@ struct InjectionTests {
 
     @Test("articles are numbered 1, 2, 3 and the group's marks follow")
     func numbering() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
         var numbers: [Int64] = []
         for index in 1...3 {
-            let injected = try await database.inject(raw: rawArticle(groups: "test.plain", subject: "n\(index)"))
+            let injected = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "n\(index)"))
             numbers.append(try #require(injected.numbers.first).number)
         }
         #expect(numbers == [1, 2, 3])
@@ -35,9 +36,9 @@ struct InjectionTests {
 
     @Test("the server adds Path, Message-ID, Date, Injection-Date and Xref, and drops client Xref")
     func addedHeaders() async throws {
-        let database = try makeDatabase(configuration: StoreConfiguration(hostname: "news.example"))
+        let (forum, database) = try await makeForum(configuration: ForumConfiguration(hostname: "news.example"))
         try await database.createGroup(name: "test.plain", mode: .off)
-        let injected = try await database.inject(
+        let injected = try await forum.inject(
             raw: rawArticle(groups: "test.plain", extraHeaders: ["Xref: evil.example test.plain:99", "Path: elsewhere"])
         )
         #expect(injected.messageID.value.hasSuffix("@news.example>"))
@@ -54,7 +55,7 @@ struct InjectionTests {
 
     @Test("the body and the client's headers are stored byte-exact")
     func byteExact() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
         let body = "Grüße aus Köln 🍺\n.leading dot\n\nlast line\n"
         let raw = rawArticle(
@@ -65,7 +66,7 @@ struct InjectionTests {
             extraHeaders: ["X-Folded: first part", " second part"],
             body: body
         )
-        _ = try await database.inject(raw: raw)
+        _ = try await forum.inject(raw: raw)
         let stored = try #require(try await database.article(messageID: "<exact.1@example.org>"))
         let text = String(decoding: stored.bytes, as: UTF8.self)
         #expect(text.hasSuffix("\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")))
@@ -75,11 +76,11 @@ struct InjectionTests {
 
     @Test("a cross-post is stored once and numbered in each group")
     func crossPost() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.a", mode: .off)
         try await database.createGroup(name: "test.b", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.b", subject: "first in b"))
-        let injected = try await database.inject(
+        _ = try await forum.inject(raw: rawArticle(groups: "test.b", subject: "first in b"))
+        let injected = try await forum.inject(
             raw: rawArticle(groups: "test.a,test.b", subject: "both", messageID: "<cross@example.org>")
         )
         #expect(injected.numbers == [GroupNumber(group: "test.a", number: 1), GroupNumber(group: "test.b", number: 2)])
@@ -109,10 +110,10 @@ struct InjectionTests {
         ]
     )
     func refused(raw: [UInt8], reason: String) async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         let before = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM article") }
         await #expect {
-            _ = try await database.inject(raw: raw)
+            _ = try await forum.inject(raw: raw)
         } throws: { error in
             let message = (error as? ArticleError)?.message ?? (error as? StoreError)?.message ?? ""
             return message.contains(reason)
@@ -125,11 +126,11 @@ struct InjectionTests {
 
     @Test("a duplicate Message-ID is refused and the first article stays")
     func duplicate() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
         await #expect(throws: StoreError.self) {
-            _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
+            _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
         }
         let group = try #require(try await database.group(named: "test.plain"))
         #expect(group.articleCount == 1)
@@ -138,19 +139,19 @@ struct InjectionTests {
 
     @Test("posting to a read-only group is refused for users")
     func readOnly() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.ro", mode: .off, postingAllowed: false)
         await #expect(throws: ArticleError.self) {
-            _ = try await database.inject(raw: rawArticle(groups: "test.ro"))
+            _ = try await forum.inject(raw: rawArticle(groups: "test.ro"))
         }
     }
 
     @Test("overview lines come from one range scan, with number, fields and Xref")
     func overview() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
         for index in 1...5 {
-            _ = try await database.inject(
+            _ = try await forum.inject(
                 raw: rawArticle(groups: "test.plain", subject: "tab\there \(index)", messageID: "<ov\(index)@example.org>")
             )
         }
@@ -175,10 +176,10 @@ struct InjectionTests {
 
     @Test("header values come from columns or the stored head")
     func headerValues() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", subject: "one", extraHeaders: ["X-Custom: yes"]))
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", subject: "two"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "one", extraHeaders: ["X-Custom: yes"]))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "two"))
         let subjects = try await database.headerValues(field: "subject", inGroup: "test.plain", range: 1...10, limit: 10)
         #expect(subjects.map(\.value) == ["one", "two"])
         let custom = try await database.headerValues(field: "x-custom", inGroup: "test.plain", range: 1...10, limit: 10)
@@ -189,12 +190,12 @@ struct InjectionTests {
 
     @Test("next and previous articles skip gaps")
     func neighbours() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.a", mode: .off)
         try await database.createGroup(name: "test.b", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.a"))
-        _ = try await database.inject(raw: rawArticle(groups: "test.b"))
-        _ = try await database.inject(raw: rawArticle(groups: "test.a,test.b"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.a"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.b"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.a,test.b"))
         #expect(try await database.neighbour(inGroup: "test.a", of: 1, next: true)?.number == 2)
         #expect(try await database.neighbour(inGroup: "test.b", of: 2, next: false)?.number == 1)
         #expect(try await database.neighbour(inGroup: "test.b", of: 2, next: true) == nil)
@@ -202,11 +203,11 @@ struct InjectionTests {
 
     @Test("a removed group comes back empty without reusing numbers; its own articles are gone")
     func removeAndRecreate() async throws {
-        let database = try makeDatabase()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.a", mode: .off)
         try await database.createGroup(name: "test.b", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.a", messageID: "<only-a@example.org>"))
-        _ = try await database.inject(raw: rawArticle(groups: "test.a,test.b", messageID: "<both@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.a", messageID: "<only-a@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.a,test.b", messageID: "<both@example.org>"))
         let deleted = try await database.removeGroup("test.a")
         #expect(deleted == 1)
         #expect(try await database.group(named: "test.a") == nil)
@@ -216,20 +217,19 @@ struct InjectionTests {
         let group = try #require(try await database.group(named: "test.a"))
         #expect(group.lowNumber == 3)
         #expect(group.lastNumber == 2)
-        let injected = try await database.inject(raw: rawArticle(groups: "test.a"))
+        let injected = try await forum.inject(raw: rawArticle(groups: "test.a"))
         #expect(injected.numbers.first?.number == 3)
     }
 
     @Test("NEWNEWS sees articles by arrival time")
     func arrivals() async throws {
-        let database = try makeDatabase()
-        try await database.createGroup(name: "test.plain", mode: .off)
         let t0 = Date()
-        _ = try await database.inject(raw: rawArticle(groups: "test.plain", messageID: "<old@example.org>"), now: t0)
-        _ = try await database.inject(
-            raw: rawArticle(groups: "test.plain", messageID: "<new@example.org>"),
-            now: t0.addingTimeInterval(60)
-        )
+        let clock = TestWallClock(t0)
+        let (forum, database) = try await makeForum(clock: clock)
+        try await database.createGroup(name: "test.plain", mode: .off)
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<old@example.org>"))
+        clock.set(t0.addingTimeInterval(60))
+        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<new@example.org>"))
         let arrived = try await database.articles(arrivedSince: t0.addingTimeInterval(30))
         #expect(arrived.map(\.messageID) == ["<new@example.org>"])
         #expect(arrived.first?.groups == ["test.plain"])
@@ -237,15 +237,15 @@ struct InjectionTests {
 
     @Test("a file database keeps everything across close and reopen")
     func persistence() async throws {
-        let (database, path) = try makeFileDatabase()
+        let (forum, database, path) = try await makeFileForum()
         defer { removeDatabaseFile(path) }
         try await database.createGroup(name: "test.keep", mode: .off)
-        _ = try await database.inject(raw: rawArticle(groups: "test.keep", messageID: "<keep@example.org>"))
-        try database.close()
-        let reopened = try ForumDatabase.open(path: path)
+        _ = try await forum.inject(raw: rawArticle(groups: "test.keep", messageID: "<keep@example.org>"))
+        try await database.close()
+        let reopened = try await ForumDatabase.open(path: path)
         let group = try #require(try await reopened.group(named: "test.keep"))
         #expect(group.articleCount == 1)
         #expect(try await reopened.article(messageID: "<keep@example.org>") != nil)
-        try reopened.close()
+        try await reopened.close()
     }
 }

@@ -1,8 +1,14 @@
+import FORLLMStore
 import Foundation
-import GRDB
 import NewsArticle
 
-extension ForumDatabase {
+/// A persona to queue, with the handles that follow it in its mention chain.
+struct QueuedTarget {
+    var persona: Persona
+    var chain: [String]
+}
+
+extension Forum {
     /// Queues the requests an article asks for, inside the injection transaction.
     ///
     /// Rules (PRODUCT.md "Asking for an answer"): the article's first group decides. In an `off`
@@ -15,11 +21,11 @@ extension ForumDatabase {
         for prepared: PreparedArticle,
         articleID: Int64,
         messageID: MessageID,
-        rootMessageID: String,
+        root: MessageID,
         home: GroupRow,
         origin: ArticleOrigin,
         now: Date,
-        _ db: Database
+        _ transaction: StoreTransaction
     ) throws -> [Int64] {
         if case .system = origin { return [] }
         if prepared.request?.who == ForumRequest.Who.none { return [] }
@@ -44,16 +50,13 @@ extension ForumDatabase {
                 case .none:
                     return []
                 case .defaultPersona:
-                    if let persona = try self.defaultPersona(for: home, db) {
+                    if let persona = try self.defaultPersona(for: home, transaction) {
                         targets.append(QueuedTarget(persona: persona, chain: []))
                     }
                 case .personas(let names):
                     for name in names {
-                        guard let persona = try self.activePersona(handleOrName: name, db) else {
-                            let known = try String.fetchAll(
-                                db,
-                                sql: "SELECT handle FROM persona WHERE retired_at IS NULL ORDER BY handle"
-                            )
+                        guard let persona = try transaction.activePersona(handleOrName: name) else {
+                            let known = try transaction.activeHandles()
                             throw ArticleError(
                                 .invalidRequest,
                                 "X-FORLLM-Request: no persona named '\(name)' (known: \(known.joined(separator: ", ")))"
@@ -66,14 +69,10 @@ extension ForumDatabase {
         case .persona(let id, _, let requestID):
             authorPersonaID = id
             // The chain of the request being answered continues with its next handle.
-            let parent = try Row.fetchOne(
-                db,
-                sql: "SELECT chain, turn FROM request WHERE id = ?",
-                arguments: [requestID]
-            )
-            turn = (parent?["turn"] as Int? ?? 0) + 1
-            let chain = (parent?["chain"] as String? ?? "").split(separator: " ").map(String.init)
-            if let next = chain.first, let persona = try self.activePersona(handle: next, db) {
+            let parent = try transaction.request(id: requestID)
+            turn = parent.turn + 1
+            let chain = parent.chain
+            if let next = chain.first, let persona = try transaction.activePersona(handle: next) {
                 targets.append(QueuedTarget(persona: persona, chain: Array(chain.dropFirst())))
             }
         case .system:
@@ -81,12 +80,12 @@ extension ForumDatabase {
         }
 
         for chain in prepared.mentions {
-            guard let first = chain.first, let persona = try self.activePersona(handle: first, db) else { continue }
+            guard let first = chain.first, let persona = try transaction.activePersona(handle: first) else { continue }
             targets.append(QueuedTarget(persona: persona, chain: Array(chain.dropFirst())))
         }
 
         if targets.isEmpty, prepared.request == nil, origin == .user, home.mode == .auto,
-            let persona = try self.defaultPersona(for: home, db)
+            let persona = try self.defaultPersona(for: home, transaction)
         {
             targets.append(QueuedTarget(persona: persona, chain: []))
         }
@@ -99,34 +98,26 @@ extension ForumDatabase {
         if targets.isEmpty { return [] }
 
         if turn > 0 {
-            let used =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM request r JOIN article a ON a.id = r.article_id
-                        WHERE a.root_message_id = ? AND r.turn > 0
-                        """,
-                    arguments: [rootMessageID]
-                ) ?? 0
+            let used = try transaction.personaTurnsUsed(inThread: root)
             let left = max(0, self.configuration.maximumPersonaTurns - used)
             targets = Array(targets.prefix(left))
         }
 
         var ids: [Int64] = []
         for target in targets {
-            try db.execute(
-                sql: """
-                    INSERT INTO request (kind, status, article_id, message_id, group_name, persona_id,
-                        requested_model, requested_backend, chain, turn, created_at, updated_at)
-                    VALUES ('answer', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    articleID, messageID.value, home.name, target.persona.id, prepared.request?.model,
-                    prepared.request?.backend, target.chain.joined(separator: " "), turn,
-                    now.timeIntervalSince1970, now.timeIntervalSince1970,
-                ]
+            let id = try transaction.insertAnswerRequest(
+                NewAnswerRequest(
+                    articleID: articleID,
+                    messageID: messageID,
+                    groupName: home.name,
+                    personaID: target.persona.id,
+                    requestedModel: prepared.request?.model,
+                    requestedBackend: prepared.request?.backend,
+                    chain: target.chain,
+                    turn: turn
+                ),
+                now: now
             )
-            let id = db.lastInsertedRowID
             // Fixed here, once per request, so a request that runs twice cannot post two answers;
             // the random part keeps it unique beyond this database (a fresh database, or another
             // installation with the default hostname, counts request ids from 1 again).
@@ -134,10 +125,7 @@ extension ForumDatabase {
                 from: "\(id).\(target.persona.handle).answer.\(String(UInt64.random(in: .min ... .max), radix: 36))",
                 domain: self.configuration.hostname
             )
-            try db.execute(
-                sql: "UPDATE request SET answer_message_id = ? WHERE id = ?",
-                arguments: [answerID.value, id]
-            )
+            try transaction.setAnswerMessageID(answerID, ofRequest: id)
             ids.append(id)
         }
         return ids
@@ -145,43 +133,13 @@ extension ForumDatabase {
 
     /// The persona that answers in `group` when nobody is named: the group's default, else the
     /// global default, else the built-in `Assistant`; retired personas are skipped.
-    func defaultPersona(for group: GroupRow, _ db: Database) throws -> Persona? {
-        if let id = group.defaultPersonaID, let persona = try self.activePersona(id: id, db) {
+    func defaultPersona(for group: GroupRow, _ transaction: StoreTransaction) throws -> Persona? {
+        if let id = group.defaultPersonaID, let persona = try transaction.activePersona(id: id) {
             return persona
         }
-        if let value = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = 'default_persona_id'"),
-            let id = Int64(value), let persona = try self.activePersona(id: id, db)
-        {
+        if let id = try transaction.globalDefaultPersonaID(), let persona = try transaction.activePersona(id: id) {
             return persona
         }
-        return try self.activePersona(handle: Persona.builtinHandle, db)
+        return try transaction.activePersona(handle: Persona.builtinHandle)
     }
-
-    func activePersona(id: Int64, _ db: Database) throws -> Persona? {
-        try Persona.fetchOne(db, sql: "SELECT * FROM persona WHERE id = ? AND retired_at IS NULL", arguments: [id])
-    }
-
-    func activePersona(handle: String, _ db: Database) throws -> Persona? {
-        try Persona.fetchOne(
-            db,
-            sql: "SELECT * FROM persona WHERE handle = ? AND retired_at IS NULL",
-            arguments: [handle.lowercased()]
-        )
-    }
-
-    /// A persona by handle, else by display name (case-insensitive).
-    func activePersona(handleOrName text: String, _ db: Database) throws -> Persona? {
-        if let persona = try self.activePersona(handle: text, db) { return persona }
-        return try Persona.fetchOne(
-            db,
-            sql: "SELECT * FROM persona WHERE name_key = ? AND retired_at IS NULL",
-            arguments: [Persona.nameKey(text)]
-        )
-    }
-}
-
-/// A persona to queue, with the handles that follow it in its mention chain.
-struct QueuedTarget {
-    var persona: Persona
-    var chain: [String]
 }

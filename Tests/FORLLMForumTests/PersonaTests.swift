@@ -1,4 +1,5 @@
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import Foundation
 import GRDB
 import NewsArticle
@@ -19,7 +20,7 @@ struct PersonaTests {
 
     @Test("a fresh database shows Assistant's card")
     func builtinCard() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (_, database) = try await makeForum()
         let cards = try await self.cards(database)
         #expect(cards.count == 1)
         #expect(cards.first?["Subject"] == "Assistant (@assistant)")
@@ -31,22 +32,22 @@ struct PersonaTests {
 
     @Test("handles are derived from names, unique, and names are unique case-insensitively")
     func handles() async throws {
-        let database = try ForumDatabase.inMemory()
-        let anna = try await database.createPersona(name: "Chef Anna Müller", instructions: "Cook.", by: "test")
+        let (forum, database) = try await makeForum()
+        let anna = try await forum.createPersona(name: "Chef Anna Müller", instructions: "Cook.", by: "test")
         #expect(anna.handle == "chef-anna-muller")
-        let again = try await database.createPersona(name: "Chef Anna-Muller", instructions: "Cook.", by: "test")
+        let again = try await forum.createPersona(name: "Chef Anna-Muller", instructions: "Cook.", by: "test")
         #expect(again.handle == "chef-anna-muller-2")
-        await #expect(throws: StoreError.self) {
-            try await database.createPersona(name: "chef anna müller", instructions: "x", by: "test")
+        await #expect(throws: ForumError.self) {
+            try await forum.createPersona(name: "chef anna müller", instructions: "x", by: "test")
         }
-        await #expect(throws: StoreError.self) {
-            try await database.createPersona(name: "Bad", handle: "Bad Handle", instructions: "x", by: "test")
+        await #expect(throws: ForumError.self) {
+            try await forum.createPersona(name: "Bad", handle: "Bad Handle", instructions: "x", by: "test")
         }
-        await #expect(throws: StoreError.self) {
-            try await database.createPersona(name: "Other", handle: "assistant", instructions: "x", by: "test")
+        await #expect(throws: ForumError.self) {
+            try await forum.createPersona(name: "Other", handle: "assistant", instructions: "x", by: "test")
         }
-        await #expect(throws: StoreError.self) {
-            try await database.createPersona(name: "Empty", instructions: "   ", by: "test")
+        await #expect(throws: ForumError.self) {
+            try await forum.createPersona(name: "Empty", instructions: "   ", by: "test")
         }
         #expect(try await database.persona(named: "CHEF ANNA MÜLLER")?.id == anna.id)
         #expect(try await database.persona(named: "chef-anna-muller-2")?.id == again.id)
@@ -54,17 +55,17 @@ struct PersonaTests {
 
     @Test("every edit is a new version; revert makes a new version equal to an old one")
     func versions() async throws {
-        let database = try ForumDatabase.inMemory()
-        _ = try await database.createPersona(name: "Critic", instructions: "Be harsh.", model: "llama3.2", by: "jane")
-        _ = try await database.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
-        let third = try await database.editPersona("Critic", PersonaChanges(name: "The Critic", model: .some(nil)), by: "bob")
+        let (forum, database) = try await makeForum()
+        _ = try await forum.createPersona(name: "Critic", instructions: "Be harsh.", model: "llama3.2", by: "jane")
+        _ = try await forum.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
+        let third = try await forum.editPersona("Critic", PersonaChanges(name: "The Critic", model: .some(nil)), by: "bob")
         #expect(third.version == 3)
         #expect(third.name == "The Critic")
         #expect(third.model == nil)
-        await #expect(throws: StoreError.self) {
-            try await database.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "bob")
+        await #expect(throws: ForumError.self) {
+            try await forum.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "bob")
         }
-        let reverted = try await database.revertPersona("critic", to: 1, by: "jane")
+        let reverted = try await forum.revertPersona("critic", to: 1, by: "jane")
         #expect(reverted.version == 4)
         #expect(reverted.name == "Critic")
         #expect(reverted.instructions == "Be harsh.")
@@ -73,7 +74,7 @@ struct PersonaTests {
         #expect(history.map(\.version) == [1, 2, 3, 4])
         #expect(history.map(\.change) == ["created", "instructions", "name, model", "reverted to version 1"])
         #expect(history.map(\.changedBy) == ["jane", "jane", "bob", "jane"])
-        await #expect(throws: StoreError.self) { try await database.revertPersona("critic", to: 9, by: "x") }
+        await #expect(throws: StoreError.self) { try await forum.revertPersona("critic", to: 9, by: "x") }
 
         // Only the newest card stays in forllm.personas; it supersedes the previous one.
         let cards = try await self.cards(database).filter { $0["Subject"]?.contains("@critic") == true }
@@ -84,21 +85,21 @@ struct PersonaTests {
 
     @Test("deleting retires: no new requests, pending ones cancelled, history kept; Assistant stays")
     func delete() async throws {
-        let database = try ForumDatabase.inMemory()
-        _ = try await database.createPersona(name: "Critic", instructions: "Be harsh.", by: "jane")
-        let injected = try await database.inject(raw: rawArticle(body: "@critic thoughts?\n"))
-        try await database.deletePersona("critic", by: "jane")
+        let (forum, database) = try await makeForum()
+        _ = try await forum.createPersona(name: "Critic", instructions: "Be harsh.", by: "jane")
+        let injected = try await forum.inject(raw: rawArticle(body: "@critic thoughts?\n"))
+        try await forum.deletePersona("critic", by: "jane")
         #expect(try await database.request(id: injected.requestIDs[0]).status == .cancelled)
         #expect(try await database.persona(named: "critic") == nil)
         #expect(try await database.personaHistory("critic").count == 1)
         await #expect(throws: ArticleError.self) {
-            _ = try await database.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: critic"]))
+            _ = try await forum.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: critic"]))
         }
-        await #expect(throws: StoreError.self) { try await database.deletePersona("assistant", by: "jane") }
+        await #expect(throws: ForumError.self) { try await forum.deletePersona("assistant", by: "jane") }
         let subjects = try await self.cards(database).compactMap { $0["Subject"] }
         #expect(subjects.contains("Critic (@critic) [deleted]"))
         // The name is free again.
-        _ = try await database.createPersona(name: "Critic", instructions: "New one.", by: "jane")
+        _ = try await forum.createPersona(name: "Critic", instructions: "New one.", by: "jane")
     }
 
     @Test(
@@ -111,41 +112,41 @@ struct PersonaTests {
         ]
     )
     func resolution(_ unused: String?, groupDefault: Bool, globalDefault: Bool, expected: String) async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.auto", mode: .auto)
-        _ = try await database.createPersona(name: "Named", instructions: "x", by: "t")
-        _ = try await database.createPersona(name: "Group", instructions: "x", by: "t")
-        _ = try await database.createPersona(name: "Global", instructions: "x", by: "t")
-        if groupDefault { try await database.assignPersona("group", to: "test.auto", asDefault: true) }
-        if globalDefault { try await database.setGlobalDefaultPersona("global") }
+        _ = try await forum.createPersona(name: "Named", instructions: "x", by: "t")
+        _ = try await forum.createPersona(name: "Group", instructions: "x", by: "t")
+        _ = try await forum.createPersona(name: "Global", instructions: "x", by: "t")
+        if groupDefault { try await forum.assignPersona("group", to: "test.auto", asDefault: true) }
+        if globalDefault { try await forum.setGlobalDefaultPersona("global") }
         let header = expected == "named" ? ["X-FORLLM-Request: named"] : []
-        let injected = try await database.inject(raw: rawArticle(groups: "test.auto", extraHeaders: header))
+        let injected = try await forum.inject(raw: rawArticle(groups: "test.auto", extraHeaders: header))
         let request = try await database.request(id: try #require(injected.requestIDs.first))
         #expect(request.personaHandle == expected)
         if expected != "named" {
-            let asked = try await database.inject(raw: rawArticle(groups: "test.auto", extraHeaders: ["X-FORLLM-Request: default"]))
+            let asked = try await forum.inject(raw: rawArticle(groups: "test.auto", extraHeaders: ["X-FORLLM-Request: default"]))
             #expect(try await database.request(id: asked.requestIDs[0]).personaHandle == expected)
         }
     }
 
     @Test("assign, default and unassign show in the details and on the card")
     func assignments() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.kitchen", mode: .request)
-        _ = try await database.createPersona(name: "Chef", instructions: "Cook.", by: "t")
-        try await database.assignPersona("chef", to: "test.kitchen", asDefault: true)
+        _ = try await forum.createPersona(name: "Chef", instructions: "Cook.", by: "t")
+        try await forum.assignPersona("chef", to: "test.kitchen", asDefault: true)
         var details = try await database.personaDetails("chef")
         #expect(details.groups == ["test.kitchen"])
         #expect(details.defaultFor == ["test.kitchen"])
         #expect(try await database.personas(assignedTo: "test.kitchen").map(\.handle) == ["chef"])
         let card = try #require(try await self.cards(database).first { $0["Subject"] == "Chef (@chef)" })
         #expect(ArticleText.plainText(of: card).contains("Groups: test.kitchen\nDefault-For: test.kitchen\n"))
-        try await database.unassignPersona("chef", from: "test.kitchen")
+        try await forum.unassignPersona("chef", from: "test.kitchen")
         details = try await database.personaDetails("chef")
         #expect(details.groups.isEmpty)
         #expect(details.defaultFor.isEmpty)
-        await #expect(throws: StoreError.self) { try await database.unassignPersona("chef", from: "test.kitchen") }
-        await #expect(throws: StoreError.self) { try await database.assignPersona("chef", to: "no.such", asDefault: false) }
+        await #expect(throws: StoreError.self) { try await forum.unassignPersona("chef", from: "test.kitchen") }
+        await #expect(throws: StoreError.self) { try await forum.assignPersona("chef", to: "no.such", asDefault: false) }
     }
 
     // MARK: - Posting to forllm.personas
@@ -156,7 +157,7 @@ struct PersonaTests {
 
     @Test("a post creates a persona with its handle, model, groups and default")
     func createByPost() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.kitchen", mode: .request)
         let body = """
             Handle: chef
@@ -167,7 +168,7 @@ struct PersonaTests {
             You are Chef Anna, a cook who loves bread.
             Answer briefly.
             """
-        let injected = try await database.inject(raw: self.personaPost(subject: "persona: Chef Anna", body: body + "\n"))
+        let injected = try await forum.inject(raw: self.personaPost(subject: "persona: Chef Anna", body: body + "\n"))
         #expect(injected.numbers.first?.group == "forllm.personas")
         let details = try await database.personaDetails("chef")
         #expect(details.persona.name == "Chef Anna")
@@ -183,14 +184,14 @@ struct PersonaTests {
 
     @Test("a post edits an existing persona: only the lines given change")
     func editByPost() async throws {
-        let database = try ForumDatabase.inMemory()
-        _ = try await database.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", model: "llama3.2", by: "t")
-        _ = try await database.inject(raw: self.personaPost(subject: "persona: chef", body: "Model: none\n"))
+        let (forum, database) = try await makeForum()
+        _ = try await forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", model: "llama3.2", by: "t")
+        _ = try await forum.inject(raw: self.personaPost(subject: "persona: chef", body: "Model: none\n"))
         var persona = try #require(try await database.persona(named: "chef"))
         #expect(persona.model == nil)
         #expect(persona.instructions == "Cook.")
         #expect(persona.version == 2)
-        _ = try await database.inject(raw: self.personaPost(subject: "persona: Chef Anna", body: "Name: Anna\n\nBake.\n"))
+        _ = try await forum.inject(raw: self.personaPost(subject: "persona: Chef Anna", body: "Name: Anna\n\nBake.\n"))
         persona = try #require(try await database.persona(named: "chef"))
         #expect(persona.name == "Anna")
         #expect(persona.instructions == "Bake.")
@@ -212,10 +213,10 @@ struct PersonaTests {
         ]
     )
     func badPosts(subject: String, body: String, reason: String) async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, database) = try await makeForum()
         let before = try await self.cards(database).count
         await #expect {
-            _ = try await database.inject(raw: self.personaPost(subject: subject, body: body))
+            _ = try await forum.inject(raw: self.personaPost(subject: subject, body: body))
         } throws: { error in
             let message = (error as? ArticleError)?.message ?? ""
             return message.contains(reason)
@@ -226,9 +227,9 @@ struct PersonaTests {
 
     @Test("a persona post cannot be cross-posted")
     func crossPostedPersonaPost() async throws {
-        let database = try ForumDatabase.inMemory()
+        let (forum, _) = try await makeForum()
         await #expect(throws: ArticleError.self) {
-            _ = try await database.inject(
+            _ = try await forum.inject(
                 raw: self.personaPost(subject: "persona: Chef", body: "\nCook.\n", groups: "forllm.personas,forllm.general")
             )
         }

@@ -1,13 +1,18 @@
+import FORLLMForum
 import FORLLMStore
 import Foundation
+import Logging
 import NIOCore
 import NNTPServer
 import NewsArticle
 
-/// The NNTP server's view of the forum database: the one place where the server and the store
-/// meet.
-public struct StoreBackend: NNTPBackend {
-    public let database: ForumDatabase
+/// The NNTP server's view of the forum: the one place where the server meets the forum.
+/// Articles go in through the forum's front door (``Forum/inject(_:origin:)``); reads go
+/// straight to the store, which keeps them cheap.
+public struct ForumBackend: NNTPBackend {
+    public let forum: Forum
+    var database: ForumDatabase { self.forum.database }
+    let logger: Logger
     /// `AUTHINFO` credentials, when configured.
     public let credentials: (user: String, password: String)?
     /// Checks an article's `X-FORLLM-Request` against what the LLM side knows (models,
@@ -15,11 +20,13 @@ public struct StoreBackend: NNTPBackend {
     public let requestCheck: (@Sendable (Article) async -> String?)?
 
     public init(
-        database: ForumDatabase,
+        forum: Forum,
         credentials: (user: String, password: String)? = nil,
-        requestCheck: (@Sendable (Article) async -> String?)? = nil
+        requestCheck: (@Sendable (Article) async -> String?)? = nil,
+        logger: Logger
     ) {
-        self.database = database
+        self.forum = forum
+        self.logger = logger
         self.credentials = credentials
         self.requestCheck = requestCheck
     }
@@ -95,14 +102,19 @@ public struct StoreBackend: NNTPBackend {
             if let check = self.requestCheck, let reason = await check(article) {
                 return .rejected(reason: reason)
             }
-            let injected = try await self.database.inject(article, origin: .user)
+            let injected = try await self.forum.inject(article, origin: .user)
             return .posted(messageID: injected.messageID.value)
         } catch let error as ArticleError {
+            return .rejected(reason: error.message)
+        } catch let error as ForumError {
             return .rejected(reason: error.message)
         } catch let error as StoreError {
             return .rejected(reason: error.message)
         } catch {
-            return .rejected(reason: "the article could not be stored: \(error)")
+            // A storage failure (disk full, I/O error): the poster reads that it was not
+            // stored, the operator reads why. SQLite's text never goes to a client.
+            self.logger.error("Could not store a posted article", metadata: ["error": "\(error)"])
+            return .rejected(reason: "the article could not be stored (a server error; the server's log says why)")
         }
     }
 

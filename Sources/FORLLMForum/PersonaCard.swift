@@ -1,86 +1,4 @@
 import Foundation
-import GRDB
-import NewsArticle
-
-extension ForumDatabase {
-    /// Posts a persona's card to `forllm.personas`, superseding (and removing) its previous
-    /// card, and remembers it on the persona's current version. Does nothing when the group
-    /// was removed.
-    func postCard(for persona: Persona, by author: String, change: String, now: Date, _ db: Database) throws {
-        guard try GroupRow.fetch(name: Self.personasGroupName, db) != nil else { return }
-        let details = try self.details(of: persona, db)
-        let previous = try String.fetchOne(
-            db,
-            sql: """
-                SELECT article_message_id FROM persona_version
-                WHERE persona_id = ? AND article_message_id IS NOT NULL ORDER BY version DESC LIMIT 1
-                """,
-            arguments: [persona.id]
-        )
-        let hostname = self.configuration.hostname
-        var headers: [(name: String, value: String)] = [
-            ("X-FORLLM-Persona", "\(persona.handle) (version \(persona.version))")
-        ]
-        if let previous { headers.append(("Supersedes", previous)) }
-        let stamp = ISO8601DateFormatter().string(from: now)
-        var subject = "\(persona.name) (@\(persona.handle))"
-        if persona.retiredAt != nil { subject += " [deleted]" }
-        let text = PersonaCard(
-            name: persona.name,
-            handle: persona.handle,
-            model: persona.model,
-            groups: details.groups,
-            defaultFor: details.defaultFor,
-            instructions: persona.instructions
-        ).text + """
-
-
-            -- 
-            Version \(persona.version) (\(change); by \(author), \(stamp))\(persona.retiredAt != nil ? ", deleted" : "")
-            To change it, post to \(Self.personasGroupName) with the Subject "persona: \(persona.name)" and
-            the lines you want changed; see `forllm persona --help`.
-            """
-        let card = try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
-            newsgroups: [Self.personasGroupName],
-            subject: subject,
-            messageID: MessageID.generate(domain: hostname),
-            date: now,
-            extraHeaders: headers,
-            text: text,
-            flowed: false
-        ).build()
-        let injected = try self.insert(try self.prepare(card, origin: .system, now: now), origin: .system, now: now, db)
-        if let previous {
-            try self.deleteArticle(messageID: previous, db)
-        }
-        try db.execute(
-            sql: "UPDATE persona_version SET article_message_id = ? WHERE persona_id = ? AND version = ?",
-            arguments: [injected.messageID.value, persona.id, persona.version]
-        )
-    }
-
-    /// Removes an article from every group (its numbers are never reused).
-    func deleteArticle(messageID: String, _ db: Database) throws {
-        guard
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM article WHERE message_id = ?", arguments: [messageID])
-        else { return }
-        try self.deleteArticle(id: id, db)
-    }
-
-    /// Removes the article with row id `id` from every group (its numbers are never reused).
-    func deleteArticle(id: Int64, _ db: Database) throws {
-        try db.execute(
-            sql: """
-                UPDATE newsgroup SET article_count = article_count - 1
-                WHERE id IN (SELECT group_id FROM group_article WHERE article_id = ?)
-                """,
-            arguments: [id]
-        )
-        try db.execute(sql: "DELETE FROM group_article WHERE article_id = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [id])
-    }
-}
 
 /// The `Key: value` form of a persona, shown on its card and accepted in posts to
 /// `forllm.personas`:
@@ -143,7 +61,7 @@ public struct PersonaCard: Hashable, Sendable {
             let line = lines[index]
             if line.trimmingCharacters(in: .whitespaces).isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else {
-                throw StoreError(
+                throw ForumError(
                     .invalidInput,
                     "line '\(line)' is not 'Key: value'; start with the keys (\(Self.keys.joined(separator: ", "))), "
                         + "then a blank line, then the instructions"
@@ -152,10 +70,10 @@ public struct PersonaCard: Hashable, Sendable {
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             guard let known = (Self.keys + ["Version"]).first(where: { $0.lowercased() == key.lowercased() }) else {
-                throw StoreError(.invalidInput, "unknown key '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
+                throw ForumError(.invalidInput, "unknown key '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
             }
             guard seen.insert(known).inserted else {
-                throw StoreError(.invalidInput, "key '\(known)' is given twice")
+                throw ForumError(.invalidInput, "key '\(known)' is given twice")
             }
             switch known {
             case "Name": card.name = value

@@ -1,4 +1,5 @@
-import FORLLMStore
+import FORLLMForum
+@testable import FORLLMStore
 import Foundation
 import GRDB
 import NewsArticle
@@ -20,8 +21,8 @@ struct QueueTests {
 
     @Test("a request is claimed by one worker only")
     func claimOnce() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         async let first = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         async let second = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
@@ -36,8 +37,8 @@ struct QueueTests {
 
     @Test("running requests go back to pending at start-up")
     func recovery() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         #expect(try await database.recoverInterruptedRequests() == 1)
@@ -47,14 +48,14 @@ struct QueueTests {
 
     @Test("completing stores the answer in the thread and marks the request done, once")
     func complete() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         let request = try await database.request(id: id)
         let answer = try self.answer(for: request, parent: injected.messageID)
         let stored = try #require(
-            try await database.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
+            try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
         )
         #expect(stored.numbers == [GroupNumber(group: "forllm.general", number: 2)])
         #expect(try await database.request(id: id).status == .done)
@@ -63,7 +64,7 @@ struct QueueTests {
         try await database.writer.write { db in
             try db.execute(sql: "UPDATE request SET status = 'running' WHERE id = ?", arguments: [id])
         }
-        _ = try await database.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
+        _ = try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
         let group = try #require(try await database.group(named: "forllm.general"))
         #expect(group.articleCount == 2)
 
@@ -77,8 +78,8 @@ struct QueueTests {
     func answerMessageIDs() async throws {
         var seen: Set<String> = []
         for _ in 0..<2 {
-            let database = try makeDatabase()
-            let injected = try await database.inject(raw: rawArticle())
+            let (forum, database) = try await makeForum()
+            let injected = try await forum.inject(raw: rawArticle())
             let id = try #require(injected.requestIDs.first)
             #expect(id == 1)
             let answerID = try #require(try await database.request(id: id).answerMessageID)
@@ -93,14 +94,14 @@ struct QueueTests {
 
     @Test("a cancelled request stores no answer")
     func cancelledWhileRunning() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         _ = try await database.cancelRequest(id: id)
         #expect(try await database.recordProgress(requestID: id, characters: 10) == false)
         let request = try await database.request(id: id)
-        let stored = try await database.complete(
+        let stored = try await forum.complete(
             requestID: id,
             answer: try self.answer(for: request, parent: injected.messageID),
             personaID: 1,
@@ -112,8 +113,8 @@ struct QueueTests {
 
     @Test("retry waits for its backoff; failure posts the notice and keeps the error")
     func retryAndFail() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         let now = Date()
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: now)
@@ -131,7 +132,7 @@ struct QueueTests {
             date: Date(),
             text: "Assistant could not answer."
         ).build()
-        try await database.fail(requestID: id, error: "connection refused", notice: notice)
+        try await forum.fail(requestID: id, error: "connection refused", notice: notice)
         let request = try await database.request(id: id)
         #expect(request.status == .failed)
         #expect(request.attempts == 2)
@@ -148,8 +149,8 @@ struct QueueTests {
 
     @Test("retry and cancel refuse the wrong states")
     func transitions() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         await #expect(throws: StoreError.self) { _ = try await database.retryRequest(id: id) }
         _ = try await database.cancelRequest(id: id)
@@ -160,8 +161,8 @@ struct QueueTests {
 
     @Test("a requeued request does not count the interrupted attempt")
     func requeue() async throws {
-        let database = try makeDatabase()
-        let injected = try await database.inject(raw: rawArticle())
+        let (forum, database) = try await makeForum()
+        let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
         try await database.requeue(requestID: id)

@@ -1,8 +1,8 @@
+import FORLLMStore
 import Foundation
-import GRDB
 import NewsArticle
 
-extension ForumDatabase {
+extension Forum {
     /// A control message from a reader (RFC 5537 §5). Only `cancel` is accepted: it is what a
     /// newsreader's "Cancel Message" sends. The control message itself is not stored and asks
     /// for no answer.
@@ -11,7 +11,7 @@ extension ForumDatabase {
     /// Control: cancel <mx52q9q2.1n9pvlcochcbf@forllm.local>
     /// ```
     /// - SeeAlso: [RFC 5537 §5.3](https://datatracker.ietf.org/doc/html/rfc5537#section-5.3)
-    func applyControl(_ value: String, _ prepared: PreparedArticle, now: Date, _ db: Database) throws
+    func applyControl(_ value: String, _ prepared: PreparedArticle, now: Date, _ transaction: StoreTransaction) throws
         -> InjectedArticle
     {
         let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -27,7 +27,8 @@ extension ForumDatabase {
         guard words.count == 2, let target = MessageID(validating: String(words[1])) else {
             throw ArticleError(.invalidHeaderValue, "Control: cancel takes one message-id, like 'cancel <id@example.org>'")
         }
-        guard try self.withdraw(target, by: prepared.facts.from, because: "Control: cancel", now: now, db) else {
+        guard try self.withdraw(target, by: prepared.facts.from, because: "Control: cancel", now: now, transaction)
+        else {
             throw ArticleError(.invalidHeaderValue, "Control: cancel: there is no article \(target.value) here")
         }
         return InjectedArticle(
@@ -43,49 +44,32 @@ extension ForumDatabase {
     /// with a "persona: NAME" post) nor for other people's articles. Requests still waiting to
     /// answer the article are cancelled. Its numbers are never given out again.
     /// - Returns: `false` when there is no such article.
-    func withdraw(_ target: MessageID, by author: Mailbox, because header: String, now: Date, _ db: Database) throws
-        -> Bool
-    {
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: "SELECT id, from_header, author_persona_id FROM article WHERE message_id = ?",
-                arguments: [target.value]
-            )
-        else { return false }
-        let articleID: Int64 = row["id"]
-        let isCard =
-            try Bool.fetchOne(
-                db,
-                sql: "SELECT EXISTS (SELECT 1 FROM persona_version WHERE article_message_id = ?)",
-                arguments: [target.value]
-            ) ?? false
-        if isCard {
+    func withdraw(
+        _ target: MessageID,
+        by author: Mailbox,
+        because header: String,
+        now: Date,
+        _ transaction: StoreTransaction
+    ) throws -> Bool {
+        guard let stored = try transaction.articleSummary(messageID: target.value) else { return false }
+        if try transaction.isPersonaCard(messageID: target.value) {
             throw ArticleError(
                 .invalidHeaderValue,
                 "\(header): \(target.value) is a persona card; change personas by posting 'persona: NAME' "
-                    + "to \(Self.personasGroupName) or with forllm persona"
+                    + "to \(ForumDatabase.personasGroupName) or with forllm persona"
             )
         }
-        let poster = (try? Mailbox(parsing: row["from_header"] as String))?.address.lowercased()
+        let poster = (try? Mailbox(parsing: stored.fromHeader))?.address.lowercased()
         let isOwn = poster == author.address.lowercased()
-        let isForum =
-            (row["author_persona_id"] as Int64?) != nil || poster == "forllm@\(self.configuration.hostname)"
+        let isForum = stored.authorPersonaID != nil || poster == self.systemMailbox.address
         guard isOwn || isForum else {
             throw ArticleError(
                 .invalidHeaderValue,
                 "\(header): \(target.value) was posted by \(poster ?? "someone else"), not by \(author.address)"
             )
         }
-        try db.execute(
-            sql: """
-                UPDATE request SET status = 'cancelled', error = 'the article was withdrawn by its author',
-                    finished_at = ?, updated_at = ?
-                WHERE article_id = ? AND status IN ('pending', 'running')
-                """,
-            arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, articleID]
-        )
-        try self.deleteArticle(id: articleID, db)
+        try transaction.cancelRequests(ofArticle: stored.id, reason: "the article was withdrawn by its author", now: now)
+        try transaction.deleteArticle(id: stored.id)
         return true
     }
 }

@@ -1,0 +1,165 @@
+import FORLLMStore
+import Foundation
+import NewsArticle
+
+/// Who wrote an article being injected.
+public enum ArticleOrigin: Hashable, Sendable {
+    /// A person, through NNTP `POST` or `forllm post`.
+    case user
+    /// A persona answering request `requestID`.
+    case persona(id: Int64, version: Int, requestID: Int64)
+    /// FORLLM itself: error notices, persona cards, generation reports.
+    case system
+}
+
+/// The result of injecting an article.
+public struct InjectedArticle: Hashable, Sendable {
+    public var messageID: MessageID
+    /// The article's number in each of its groups, in `Newsgroups` order.
+    public var numbers: [GroupNumber]
+    /// The requests queued because of it.
+    public var requestIDs: [Int64]
+}
+
+/// An article validated outside the transaction.
+struct PreparedArticle: Sendable {
+    var article: Article
+    var facts: PostingFacts
+    var request: ForumRequest?
+    var mentions: [[String]]
+}
+
+extension Forum {
+    /// Parses, validates and injects an article as a client sent it (unstuffed, CRLF lines).
+    /// Throws ``ArticleError``, ``ForumError`` or ``StoreError`` for a refused article (their
+    /// `message` is what the poster should read) and other errors for storage failures.
+    public func inject(raw: [UInt8], origin: ArticleOrigin = .user) async throws -> InjectedArticle {
+        let article = try Article(parsing: raw)
+        return try await self.inject(article, origin: origin)
+    }
+
+    /// Validates and injects `article`: everything derived from it (numbers in each group,
+    /// overview, thread links, the requests it asks for) is written in one transaction.
+    public func inject(_ article: Article, origin: ArticleOrigin = .user) async throws -> InjectedArticle {
+        let now = self.now()
+        let prepared = try self.prepare(article, origin: origin, now: now)
+        let injected = try await self.database.write { transaction in
+            try self.insert(prepared, origin: origin, now: now, transaction)
+        }
+        if !injected.requestIDs.isEmpty { self.database.queueSignal.notify() }
+        return injected
+    }
+
+    /// The work that needs no database: validation and parsing of what the article asks for.
+    func prepare(_ article: Article, origin: ArticleOrigin, now: Date) throws -> PreparedArticle {
+        let facts = try article.validateForPosting(now: now, policy: self.configuration.postingPolicy)
+        var request: ForumRequest?
+        if origin == .user, let value = article[ForumRequest.headerName] {
+            request = try ForumRequest(parsing: value)
+        }
+        var mentions: [[String]] = []
+        switch origin {
+        case .user, .persona:
+            let text = ArticleText.authoredText(ArticleText.plainText(of: article))
+            if text.utf8.contains(UInt8(ascii: "@")) {
+                mentions = Mentions.chains(in: text)
+            }
+        case .system:
+            break
+        }
+        return PreparedArticle(article: article, facts: facts, request: request, mentions: mentions)
+    }
+
+    /// Inserts a prepared article inside the caller's transaction: a control message and a
+    /// post to `forllm.personas` are applied instead of stored; any other article is stamped
+    /// with the headers only the injecting server sets, numbered, and asks for its answers.
+    func insert(_ prepared: PreparedArticle, origin: ArticleOrigin, now: Date, _ transaction: StoreTransaction) throws
+        -> InjectedArticle
+    {
+        let facts = prepared.facts
+        let hostname = self.configuration.hostname
+        if origin == .user, let control = prepared.article["Control"] {
+            return try self.applyControl(control, prepared, now: now, transaction)
+        }
+        if origin == .user, facts.newsgroups.contains(ForumDatabase.personasGroupName) {
+            return try self.applyPersonaPost(prepared, now: now, transaction)
+        }
+
+        var groups: [GroupRow] = []
+        for name in facts.newsgroups {
+            guard let group = try transaction.group(named: name) else {
+                throw ArticleError(.invalidNewsgroups, "Newsgroups: no such group '\(name)'")
+            }
+            if !group.postingAllowed, origin == .user {
+                throw ArticleError(.invalidNewsgroups, "Newsgroups: posting to '\(name)' is not allowed")
+            }
+            groups.append(group)
+        }
+
+        var article = prepared.article
+        let messageID = facts.messageID ?? MessageID.generate(domain: hostname)
+        if facts.messageID != nil, try transaction.articleExists(messageID: messageID.value) {
+            throw StoreError(.alreadyExists, "Message-ID \(messageID.value) is already on the server (duplicate)")
+        }
+
+        // A new version of an article of the poster's own replaces it (RFC 5537 §5.4); one
+        // that is not here (any more) is simply not replaced.
+        if origin == .user, let value = prepared.article["Supersedes"] {
+            guard let target = MessageID(validating: value) else {
+                throw ArticleError(.invalidHeaderValue, "Supersedes: '\(value.prefix(80))' is not a message-id")
+            }
+            _ = try self.withdraw(target, by: facts.from, because: "Supersedes", now: now, transaction)
+        }
+
+        // Headers that only the injecting server may set.
+        for name in ["Path", "Xref", "Injection-Date", "Injection-Info"] {
+            article.removeFields(named: name)
+        }
+        article.insert(try HeaderField(name: "Path", value: "\(hostname)!not-for-mail"), at: 0)
+        if facts.messageID == nil {
+            article.append(try HeaderField(name: "Message-ID", value: messageID.value))
+        }
+        if facts.date == nil {
+            article.append(try HeaderField(name: "Date", value: NewsDate.format(now)))
+        }
+        article.append(try HeaderField(name: "Injection-Date", value: NewsDate.format(now)))
+
+        var author: PersonaAuthorship?
+        if case .persona(let id, let version, let request) = origin {
+            author = PersonaAuthorship(personaID: id, version: version, requestID: request)
+        }
+        let root = facts.references.first ?? messageID
+        let stored = try transaction.insertArticle(
+            article,
+            messageID: messageID,
+            parent: facts.references.last,
+            root: root,
+            groups: groups,
+            hostname: hostname,
+            author: author,
+            now: now
+        )
+        let requestIDs = try self.queueRequests(
+            for: prepared,
+            articleID: stored.id,
+            messageID: messageID,
+            root: root,
+            home: groups[0],
+            origin: origin,
+            now: now,
+            transaction
+        )
+        return InjectedArticle(messageID: messageID, numbers: stored.numbers, requestIDs: requestIDs)
+    }
+
+    /// Injects an article FORLLM writes itself (a card, a report, a notice) inside the caller's
+    /// transaction, unless one with its Message-ID is stored already.
+    @discardableResult
+    func insertSystemArticle(_ article: Article, now: Date, _ transaction: StoreTransaction) throws -> InjectedArticle {
+        let prepared = try self.prepare(article, origin: .system, now: now)
+        if let id = prepared.facts.messageID, try transaction.articleExists(messageID: id.value) {
+            return InjectedArticle(messageID: id, numbers: [], requestIDs: [])
+        }
+        return try self.insert(prepared, origin: .system, now: now, transaction)
+    }
+}

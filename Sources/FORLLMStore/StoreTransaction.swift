@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import NewsArticle
+
+/// One write transaction of the forum's database, as the forum layer sees it: the persistence
+/// steps it may combine, none of the SQL.
+///
+/// The forum layer (`FORLLMForum`) decides what an article means (who is asked, what a control
+/// message withdraws, which persona a card changes) and composes these steps inside one
+/// ``ForumDatabase/write(_:)``: everything derived from an article commits with it or not at
+/// all. A value of this type is only valid inside the closure it was given to.
+public struct StoreTransaction {
+    let db: Database
+
+    init(_ db: Database) {
+        self.db = db
+    }
+}
+
+extension ForumDatabase {
+    /// Runs `body` in one write transaction: it commits when `body` returns and rolls back when
+    /// it throws.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
+        try await self.writer.write { db in try body(StoreTransaction(db)) }
+    }
+}
+
+// MARK: - Articles
+
+/// The columns of a group that injection needs.
+public struct GroupRow: Sendable {
+    public var id: Int64
+    public var name: String
+    public var mode: GroupMode
+    public var postingAllowed: Bool
+    public var lastNumber: Int64
+    public var defaultPersonaID: Int64?
+
+    static func fetch(name: String, _ db: Database) throws -> GroupRow? {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, name, mode, posting_allowed, last_number, default_persona_id
+                        FROM newsgroup WHERE name = ? AND removed_at IS NULL
+                        """
+                ),
+                arguments: [name]
+            )
+        else { return nil }
+        return GroupRow(
+            id: row["id"],
+            name: row["name"],
+            mode: try GroupMode(stored: row["mode"], column: "newsgroup.mode"),
+            postingAllowed: row["posting_allowed"],
+            lastNumber: row["last_number"],
+            defaultPersonaID: row["default_persona_id"]
+        )
+    }
+}
+
+/// Who wrote an article, as stored with it.
+public struct PersonaAuthorship: Hashable, Sendable {
+    public var personaID: Int64
+    public var version: Int
+    /// The request the article answers.
+    public var requestID: Int64
+
+    public init(personaID: Int64, version: Int, requestID: Int64) {
+        self.personaID = personaID
+        self.version = version
+        self.requestID = requestID
+    }
+}
+
+/// An article as the store holds it for rules that look at it (withdrawal).
+public struct ArticleSummary: Hashable, Sendable {
+    public var id: Int64
+    public var fromHeader: String
+    public var authorPersonaID: Int64?
+}
+
+extension StoreTransaction {
+    /// The group `name`, unless it does not exist or was removed.
+    public func group(named name: String) throws -> GroupRow? {
+        try GroupRow.fetch(name: name, self.db)
+    }
+
+    /// Whether an article with this Message-ID is stored.
+    public func articleExists(messageID: String) throws -> Bool {
+        try Bool.fetchOne(
+            self.db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM article WHERE message_id = ?)"),
+            arguments: [messageID]
+        ) ?? false
+    }
+
+    /// Stores `article` in `groups` with the next number of each, and its overview line: the
+    /// one place article numbers are given out (each group's `last_number` only grows, so a
+    /// number is never given twice). Appends the `Xref` header (`hostname group:number ...`).
+    /// - Returns: the article's row id and its numbers, in `groups` order.
+    public func insertArticle(
+        _ article: Article,
+        messageID: MessageID,
+        parent: MessageID?,
+        root: MessageID,
+        groups: [GroupRow],
+        hostname: String,
+        author: PersonaAuthorship?,
+        now: Date
+    ) throws -> (id: Int64, numbers: [GroupNumber]) {
+        var article = article
+        var numbers: [GroupNumber] = []
+        for group in groups {
+            numbers.append(GroupNumber(group: group.name, number: group.lastNumber + 1))
+        }
+        let xref = ([hostname] + numbers.map { "\($0.group):\($0.number)" }).joined(separator: " ")
+        article.append(try HeaderField(name: "Xref", value: xref))
+
+        let overview = OverviewFields(article: article)
+        let overviewLine = overview.line(xref: xref)
+        var head: [UInt8] = []
+        head.reserveCapacity(article.fields.reduce(0) { $0 + $1.raw.count + 2 })
+        for field in article.fields {
+            head.append(contentsOf: field.raw)
+            head.append(contentsOf: [13, 10])
+        }
+        // Cached statements: this runs for every article, and preparing SQL (with GRDB's
+        // authorizer) costs more than executing it.
+        try self.db.cachedStatement(
+            sql: """
+                INSERT INTO article (message_id, parent_message_id, root_message_id, arrived_at, newsgroups,
+                    author_persona_id, author_persona_version, request_id, subject, from_header, date_header,
+                    references_header, xref, bytes, lines, head, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
+            arguments: [
+                messageID.value, parent?.value, root.value, now.timeIntervalSince1970,
+                groups.map(\.name).joined(separator: ","), author?.personaID, author?.version, author?.requestID,
+                overview.subject, overview.from, overview.date, overview.references, xref, overview.bytes,
+                overview.lines, Data(head), Data(article.body),
+            ]
+        )
+        let articleID = self.db.lastInsertedRowID
+        let overviewData = Data(overviewLine)
+        for (group, number) in zip(groups, numbers) {
+            try self.db.cachedStatement(
+                sql: "INSERT INTO group_article (group_id, number, article_id, overview) VALUES (?, ?, ?, ?)"
+            ).execute(arguments: [group.id, number.number, articleID, overviewData])
+            try self.db.cachedStatement(
+                sql: "UPDATE newsgroup SET last_number = ?, article_count = article_count + 1 WHERE id = ?"
+            ).execute(arguments: [number.number, group.id])
+        }
+        return (articleID, numbers)
+    }
+
+    /// The stored facts about article `messageID` that withdrawal rules need.
+    public func articleSummary(messageID: String) throws -> ArticleSummary? {
+        try Row.fetchOne(
+            self.db,
+            sql: "SELECT id, from_header, author_persona_id FROM article WHERE message_id = ?",
+            arguments: [messageID]
+        ).map { ArticleSummary(id: $0["id"], fromHeader: $0["from_header"], authorPersonaID: $0["author_persona_id"]) }
+    }
+
+    /// The numbers of article `messageID` in its groups.
+    public func numbers(ofMessageID messageID: String) throws -> [GroupNumber] {
+        try Row.fetchAll(
+            self.db,
+            sql: """
+                SELECT g.name, ga.number FROM article a JOIN group_article ga ON ga.article_id = a.id
+                JOIN newsgroup g ON g.id = ga.group_id WHERE a.message_id = ?
+                """,
+            arguments: [messageID]
+        ).map { GroupNumber(group: $0[0], number: $0[1]) }
+    }
+
+    /// Removes an article from every group (its numbers are never reused).
+    public func deleteArticle(messageID: String) throws {
+        guard
+            let id = try Int64.fetchOne(
+                self.db,
+                sql: "SELECT id FROM article WHERE message_id = ?",
+                arguments: [messageID]
+            )
+        else { return }
+        try self.deleteArticle(id: id)
+    }
+
+    /// Removes the article with row id `id` from every group (its numbers are never reused).
+    public func deleteArticle(id: Int64) throws {
+        try self.db.execute(
+            sql: """
+                UPDATE newsgroup SET article_count = article_count - 1
+                WHERE id IN (SELECT group_id FROM group_article WHERE article_id = ?)
+                """,
+            arguments: [id]
+        )
+        try self.db.execute(sql: "DELETE FROM group_article WHERE article_id = ?", arguments: [id])
+        try self.db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [id])
+    }
+}
