@@ -1,6 +1,7 @@
 import FORLLMApp
 import FORLLMStore
 import FORLLMTestSupport
+import FORLLMWorker
 import Foundation
 import GRDB
 import NewsArticle
