@@ -253,7 +253,7 @@ enum ConfigurationKeys {
             help: "environment variable holding the API key",
             details: ["Leave it out when the server needs no key (Ollama, llama.cpp, LM Studio)."],
             value: { _ in nil },
-            example: "CPU_BOX_KEY",
+            example: "LLM_API_KEY",
             apply: { backend, input throws(ConfigurationError) in
                 let variable = try ConfigurationValueType<String>.word.parse(input.text, input.key)
                 guard let key = input.secret(variable), !key.isEmpty else {

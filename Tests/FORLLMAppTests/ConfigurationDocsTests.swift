@@ -64,4 +64,18 @@ struct ConfigurationDocsTests {
         #expect(loaded == FORLLMConfiguration())
         #expect(try ConfigurationTests.load() == FORLLMConfiguration())
     }
+
+    @Test("forllm config defaults and forllm config keys print the file and the table")
+    func commands() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let defaults = try ForLLMProcess.run(["config", "defaults"], in: directory)
+        #expect(defaults.status == 0)
+        #expect(defaults.stdout == FORLLMConfiguration.defaultsFile())
+        let keys = try ForLLMProcess.run(["config", "keys"], in: directory)
+        #expect(keys.status == 0)
+        #expect(keys.stdout == FORLLMConfiguration.keyTable())
+        // Neither needs nor creates a database.
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
+    }
 }
