@@ -11,24 +11,6 @@ struct ConfigFile: Sendable {
     /// How many entries `backends:` has (0 when absent).
     var backendCount: Int
 
-    /// The keys each section accepts. A key outside these is an error, so that a typo
-    /// (`sever:`) is reported instead of silently ignored.
-    static let serverKeys: Set<String> = [
-        "listen", "hostname", "max_article_bytes", "max_article_age_days", "max_connections",
-        "idle_timeout_seconds", "auth",
-    ]
-    static let authKeys: Set<String> = ["user", "password_env"]
-    static let topKeys: Set<String> = ["server", "database", "log_level", "llm", "backends"]
-    static let llmKeys: Set<String> = [
-        "default_backend", "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "unreachable_wait_seconds",
-        "max_persona_turns", "poll_interval_seconds", "keep_alive", "max_context_tokens", "temperature",
-        "max_answer_tokens",
-    ]
-    static let backendKeys: Set<String> = [
-        "name", "type", "url", "timeout_seconds", "concurrency", "api_key_env", "fallback",
-        "fallback_after_seconds", "keep_alive", "max_context_tokens",
-    ]
-
     static let empty = ConfigFile(values: [:], backendCount: 0)
 
     /// Reads and checks the file at `path`.
@@ -50,69 +32,84 @@ struct ConfigFile: Sendable {
             throw ConfigurationError(key: path, problem: "not valid YAML: \(Self.oneLine(error))")
         }
         guard let root else { return .empty }
-        guard let top = root.mapping else {
+        guard root.mapping != nil else {
             throw ConfigurationError(key: path, problem: "the file must be a mapping of keys such as server:, llm:")
         }
         var file = ConfigFile.empty
-        for (keyNode, value) in top {
-            let key = try Self.keyString(keyNode, path: "")
-            switch key {
-            case "server":
-                try file.addMapping(value, at: "server", allowed: Self.serverKeys) { file, key, value in
-                    guard key == "auth" else { return false }
-                    try file.addMapping(value, at: "server.auth", allowed: Self.authKeys, nested: nil)
-                    return true
-                }
-            case "llm":
-                try file.addMapping(value, at: "llm", allowed: Self.llmKeys, nested: nil)
-            case "backends":
-                if value.scalar?.string == "" || value.scalar?.string == "null" { continue }
-                guard let list = value.sequence else {
-                    throw ConfigurationError(key: "backends", problem: "must be a list of backends (- name: ...)")
-                }
-                for (index, entry) in list.enumerated() {
-                    try file.addMapping(entry, at: "backends.\(index)", allowed: Self.backendKeys, nested: nil)
-                }
-                file.backendCount = list.count
-            case "database", "log_level":
-                file.values[key] = try Self.scalarString(value, key: key)
-            default:
-                throw ConfigurationError(
-                    key: key,
-                    problem: "unknown key (known: \(Self.topKeys.sorted().joined(separator: ", ")))"
-                )
-            }
-        }
+        try file.addMapping(root, at: "")
         return file
     }
 
-    private mutating func addMapping(
-        _ node: Node,
-        at prefix: String,
-        allowed: Set<String>,
-        nested: ((inout ConfigFile, String, Node) throws -> Bool)?
-    ) throws {
-        if node.scalar?.string == "" || node.scalar?.string == "null" { return }
+    /// Adds the keys of a mapping at `prefix` (`""` at the top), each checked against
+    /// ``ConfigurationKeys``: a key outside the table is an error, so that a typo (`sever:`) is
+    /// reported instead of silently ignored.
+    private mutating func addMapping(_ node: Node, at prefix: String) throws {
+        if Self.isEmpty(node) { return }
         guard let mapping = node.mapping else {
             throw ConfigurationError(key: Self.display(prefix), problem: "must be a mapping of keys")
         }
         for (keyNode, value) in mapping {
             let key = try Self.keyString(keyNode, path: prefix)
-            let full = "\(prefix).\(key)"
-            guard allowed.contains(key) else {
+            let full = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch ConfigurationKeys.entry(at: full) {
+            case .value:
+                self.values[full] = try Self.scalarString(value, key: full)
+            case .section:
+                try self.addMapping(value, at: full)
+            case .list:
+                try self.addBackends(value)
+            case nil:
                 throw ConfigurationError(
                     key: Self.display(full),
-                    problem: "unknown key (known: \(allowed.sorted().joined(separator: ", ")))"
+                    problem: "unknown key (known: \(ConfigurationKeys.names(under: prefix).joined(separator: ", ")))"
                 )
             }
-            if let nested, try nested(&self, key, value) { continue }
-            self.values[full] = try Self.scalarString(value, key: full)
         }
+    }
+
+    /// `backends:`, a list of mappings of ``ConfigurationKeys/backendEntry`` keys, flattened to
+    /// `backends.<index>.<key>`.
+    private mutating func addBackends(_ node: Node) throws {
+        if Self.isEmpty(node) { return }
+        guard let list = node.sequence else {
+            throw ConfigurationError(
+                key: ConfigurationKeys.backends,
+                problem: "must be a list of backends (- name: ...)"
+            )
+        }
+        let allowed = ConfigurationKeys.backendEntry.map(\.name)
+        for (index, entry) in list.enumerated() {
+            let prefix = "\(ConfigurationKeys.backends).\(index)"
+            if Self.isEmpty(entry) { continue }
+            guard let mapping = entry.mapping else {
+                throw ConfigurationError(key: Self.display(prefix), problem: "must be a mapping of keys")
+            }
+            for (keyNode, value) in mapping {
+                let key = try Self.keyString(keyNode, path: prefix)
+                let full = "\(prefix).\(key)"
+                guard allowed.contains(key) else {
+                    throw ConfigurationError(
+                        key: Self.display(full),
+                        problem: "unknown key (known: \(allowed.sorted().joined(separator: ", ")))"
+                    )
+                }
+                self.values[full] = try Self.scalarString(value, key: full)
+            }
+        }
+        self.backendCount = list.count
+    }
+
+    /// An empty value (`server:` with nothing under it) stands for no keys.
+    private static func isEmpty(_ node: Node) -> Bool {
+        node.scalar?.string == "" || node.scalar?.string == "null"
     }
 
     private static func keyString(_ node: Node, path: String) throws -> String {
         guard let key = node.scalar?.string else {
-            throw ConfigurationError(key: path.isEmpty ? "(top level)" : Self.display(path), problem: "keys must be plain words")
+            throw ConfigurationError(
+                key: path.isEmpty ? "(top level)" : Self.display(path),
+                problem: "keys must be plain words"
+            )
         }
         return key
     }

@@ -73,17 +73,7 @@ public enum FORLLMApplication {
             logger: logger
         )
         let server = NNTPServer(
-            configuration: NNTPServerConfiguration(
-                host: configuration.server.host,
-                port: configuration.server.port,
-                hostname: configuration.server.hostname,
-                maximumConnections: configuration.server.maxConnections,
-                idleTimeout: .seconds(configuration.server.idleTimeoutSeconds),
-                maximumArticleBytes: configuration.server.maxArticleBytes,
-                postingAllowed: true,
-                authenticationRequired: credentials != nil,
-                implementation: "FORLLM \(FORLLMVersion.version)"
-            ),
+            configuration: configuration.nntpServerConfiguration,
             backend: backend,
             logger: logger,
             onListening: { address in

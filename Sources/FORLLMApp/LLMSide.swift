@@ -16,20 +16,7 @@ public final class LLMSide: Sendable {
 
     public init(configuration: FORLLMConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.backends = configuration.backends.map { backend in
-            LLMBackendConfiguration(
-                name: backend.name,
-                type: backend.type == .ollama ? .ollama : .openai,
-                url: URL(string: backend.url),
-                inactivityTimeout: .seconds(backend.timeoutSeconds),
-                apiKey: backend.apiKey,
-                concurrency: backend.concurrency,
-                fallback: backend.fallback,
-                fallbackAfter: .seconds(backend.fallbackAfterSeconds),
-                keepAlive: backend.keepAlive,
-                maximumContextLength: backend.maxContextTokens
-            )
-        }
+        self.backends = configuration.backends
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: LLMBackendConfiguration.httpClientConfiguration(for: self.backends)
@@ -46,31 +33,7 @@ public final class LLMSide: Sendable {
 
     /// The worker's settings from the configuration.
     public var workerConfiguration: WorkerConfiguration {
-        let llm = self.configuration.llm
-        return WorkerConfiguration(
-            hostname: self.configuration.server.hostname,
-            defaultModel: llm.defaultModel,
-            defaultBackend: llm.defaultBackend,
-            contextCharacters: llm.contextChars,
-            maximumAttempts: llm.maxAttempts,
-            retryDelay: .seconds(llm.retryDelaySeconds),
-            unreachableWait: .seconds(llm.unreachableWaitSeconds),
-            pollInterval: .milliseconds(Int64(llm.pollIntervalSeconds * 1000)),
-            temperature: llm.temperature,
-            maximumAnswerTokens: llm.maxAnswerTokens,
-            backends: self.configuration.backends.map { backend in
-                WorkerConfiguration.Backend(
-                    name: backend.name,
-                    concurrency: backend.concurrency,
-                    fallback: backend.fallback,
-                    fallbackAfter: .seconds(backend.fallbackAfterSeconds),
-                    keepAlive: backend.type == .ollama ? backend.keepAlive : nil,
-                    maximumContextLength: backend.maxContextTokens
-                )
-            },
-            calendar: .current,
-            userAgent: FORLLMVersion.userAgent
-        )
+        self.configuration.workerConfiguration
     }
 
     /// Checks the `model=` and `backend=` of an article's `X-FORLLM-Request` against the

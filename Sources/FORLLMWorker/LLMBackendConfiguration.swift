@@ -10,12 +10,14 @@ import NIOCore
 ///   - name: ollama
 ///     type: ollama                  # or: openai
 ///     url: http://127.0.0.1:11434   # openai: the base including /v1, e.g. http://127.0.0.1:8080/v1
-///     timeout_seconds: 300          # inactivityTimeout
+///     timeout_seconds: 900          # inactivityTimeout
 ///     concurrency: 1
 /// ```
 ///
-/// The values are plain data: only `FORLLMApp` reads configuration keys and builds this.
-/// ``description`` never shows the API key.
+/// The values are plain data: only `FORLLMApp` reads configuration keys and builds this. It is
+/// the one representation of a configured backend: the clients, the worker
+/// (``WorkerConfiguration/backends``) and the application's configuration use it. The defaults
+/// of `init` are the defaults of the `backends[]` keys. ``description`` never shows the API key.
 public struct LLMBackendConfiguration: Hashable, Sendable, CustomStringConvertible {
     /// The wire format a backend speaks.
     public enum BackendType: String, Hashable, Sendable, CaseIterable {
@@ -47,8 +49,8 @@ public struct LLMBackendConfiguration: Hashable, Sendable, CustomStringConvertib
     /// The backend the worker tries when this one fails for longer than ``fallbackAfter``.
     /// Used by the worker, not by the clients.
     public var fallback: String?
-    /// See ``fallback``.
-    public var fallbackAfter: Duration?
+    /// How long this one must have been unreachable before the worker uses ``fallback``.
+    public var fallbackAfter: Duration
     /// Ollama `keep_alive` when the request does not carry one: how long the model stays loaded.
     public var keepAlive: String?
     /// The largest `num_ctx` the Ollama client asks for; `nil`: no cap.
@@ -58,12 +60,12 @@ public struct LLMBackendConfiguration: Hashable, Sendable, CustomStringConvertib
         name: String,
         type: BackendType = .ollama,
         url: URL? = nil,
-        inactivityTimeout: Duration = .seconds(300),
+        inactivityTimeout: Duration = .seconds(900),
         connectTimeout: Duration = .seconds(10),
         apiKey: String? = nil,
         concurrency: Int = 1,
         fallback: String? = nil,
-        fallbackAfter: Duration? = nil,
+        fallbackAfter: Duration = .seconds(60),
         keepAlive: String? = "30m",
         maximumContextLength: Int? = 8192
     ) {

@@ -1,33 +1,11 @@
 import Foundation
 
-/// Settings of the reply worker; defaults as in conf/forllm.yaml.
+/// Settings of the reply worker. The defaults of `init` are the defaults of the `llm.*` keys
+/// that FORLLMApp reads (it takes them from here).
 public struct WorkerConfiguration: Sendable {
-    /// Per-backend settings the worker needs (the client has the rest).
-    public struct Backend: Sendable {
-        public var name: String
-        /// Requests run at once on this backend.
-        public var concurrency: Int
-        /// The backend used instead while this one is unreachable.
-        public var fallback: String?
-        /// How long this one must have been unreachable before the fallback is used.
-        public var fallbackAfter: Duration
-        /// Ollama `keep_alive`.
-        public var keepAlive: String?
-        /// Cap for the context length asked for (`num_ctx`).
-        public var maximumContextLength: Int
-
-        public init(
-            name: String, concurrency: Int = 1, fallback: String? = nil, fallbackAfter: Duration = .seconds(60),
-            keepAlive: String? = "30m", maximumContextLength: Int = 8192
-        ) {
-            self.name = name
-            self.concurrency = concurrency
-            self.fallback = fallback
-            self.fallbackAfter = fallbackAfter
-            self.keepAlive = keepAlive
-            self.maximumContextLength = maximumContextLength
-        }
-    }
+    /// Per-backend settings the worker needs: the configured backend itself (its concurrency,
+    /// fallback, `keep_alive` and context cap; the clients use the rest).
+    public typealias Backend = LLMBackendConfiguration
 
     public var hostname: String
     public var defaultModel: String

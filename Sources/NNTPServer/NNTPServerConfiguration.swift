@@ -1,6 +1,7 @@
 import NNTPCore
 
-/// Settings of the NNTP service. The defaults are those of a local single-user server.
+/// Settings of the NNTP service. The defaults are those of a local single-user server; FORLLM's
+/// `server.*` configuration keys take theirs from here.
 public struct NNTPServerConfiguration: Hashable, Sendable {
     /// The address to bind, e.g. `127.0.0.1` or `::1`.
     public var host: String
@@ -24,17 +25,17 @@ public struct NNTPServerConfiguration: Hashable, Sendable {
     /// The longest line the framing layer buffers (commands are further limited to 512 octets).
     public var maximumLineLength: Int
 
-    /// Creates a configuration.
+    /// Creates a configuration. What a session needs defaults as in ``NNTPSessionConfiguration``.
     public init(
         host: String = "127.0.0.1",
         port: Int = 1119,
-        hostname: String = "localhost",
+        hostname: String = NNTPSessionConfiguration().hostname,
         maximumConnections: Int = 1000,
         idleTimeout: Duration = .seconds(600),
-        maximumArticleBytes: Int = NNTPDefaults.maximumArticleBytes,
-        postingAllowed: Bool = true,
-        authenticationRequired: Bool = false,
-        implementation: String = "FORLLM",
+        maximumArticleBytes: Int = NNTPSessionConfiguration().maximumArticleBytes,
+        postingAllowed: Bool = NNTPSessionConfiguration().postingAllowed,
+        authenticationRequired: Bool = NNTPSessionConfiguration().authenticationRequired,
+        implementation: String = NNTPSessionConfiguration().implementation,
         maximumLineLength: Int = NNTPDefaults.lineLengthLimit
     ) {
         self.host = host

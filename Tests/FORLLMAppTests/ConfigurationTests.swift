@@ -1,4 +1,5 @@
 import FORLLMApp
+import FORLLMWorker
 import Foundation
 import Testing
 
@@ -29,8 +30,8 @@ struct ConfigurationTests {
         #expect(configuration.llm.contextChars == 24_000)
         #expect(configuration.backends.map(\.name) == ["ollama"])
         #expect(configuration.backends.first?.type == .ollama)
-        #expect(configuration.backends.first?.url == "http://127.0.0.1:11434")
-        #expect(configuration.backends.first?.timeoutSeconds == 900)
+        #expect(configuration.backends.first?.url == URL(string: "http://127.0.0.1:11434"))
+        #expect(configuration.backends.first?.inactivityTimeout == .seconds(900))
         #expect(configuration.backends.first?.concurrency == 1)
         #expect(configuration.configFile == nil)
     }
@@ -86,7 +87,7 @@ struct ConfigurationTests {
         #expect(file.server.hostname == "news.example.org")
         #expect(file.llm.defaultModel == "from-file")
         #expect(file.backends.map(\.name) == ["gpu", "cpu"])
-        #expect(file.backends[1].url == "http://10.0.0.3:8080/v1")
+        #expect(file.backends[1].url == URL(string: "http://10.0.0.3:8080/v1"))
         #expect(file.backends[1].apiKey == "secret")
         let environment = try Self.load(
             file: path,

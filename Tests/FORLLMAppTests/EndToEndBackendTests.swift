@@ -2,6 +2,7 @@ import FORLLMApp
 import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
+import FORLLMWorker
 import Foundation
 import GRDB
 import NewsArticle
@@ -27,8 +28,8 @@ struct EndToEndBackendTests {
         fallback: String? = nil, fallbackAfterSeconds: Int = 60
     ) -> FORLLMConfiguration.Backend {
         FORLLMConfiguration.Backend(
-            name: name, type: type, url: url, timeoutSeconds: 30, concurrency: concurrency, fallback: fallback,
-            fallbackAfterSeconds: fallbackAfterSeconds)
+            name: name, type: type, url: URL(string: url), inactivityTimeout: .seconds(30), concurrency: concurrency,
+            fallback: fallback, fallbackAfter: .seconds(fallbackAfterSeconds))
     }
 
     /// The answer to `<id@example.org>` in `group`, read over NNTP.

@@ -2,6 +2,7 @@ import FORLLMApp
 import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
+import FORLLMWorker
 import Foundation
 import GRDB
 import NewsArticle

@@ -55,7 +55,8 @@ final class RunningApp: Sendable {
         configuration.llm.retryDelaySeconds = 1
         configuration.llm.defaultBackend = backends.first?.name ?? "ollama"
         configuration.backends = backends.map { backend in
-            FORLLMConfiguration.Backend(name: backend.name, type: backend.type, url: backend.url, timeoutSeconds: 30)
+            FORLLMConfiguration.Backend(
+                name: backend.name, type: backend.type, url: URL(string: backend.url), inactivityTimeout: .seconds(30))
         }
         return configuration
     }

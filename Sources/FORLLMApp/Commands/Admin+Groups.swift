@@ -1,4 +1,5 @@
 import FORLLMStore
+import FORLLMWorker
 import Foundation
 
 extension Admin {

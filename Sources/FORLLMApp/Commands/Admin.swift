@@ -29,21 +29,6 @@ public struct Admin: Sendable {
     }
 }
 
-extension FORLLMConfiguration {
-    /// The forum's view of the configuration.
-    public var forumConfiguration: ForumConfiguration {
-        ForumConfiguration(
-            hostname: self.server.hostname,
-            postingPolicy: PostingPolicy(
-                maximumBytes: self.server.maxArticleBytes,
-                maximumAge: TimeInterval(self.server.maxArticleAgeDays) * 86_400,
-                maximumFutureSkew: 86_400
-            ),
-            maximumPersonaTurns: self.llm.maxPersonaTurns
-        )
-    }
-}
-
 /// JSON for `--json`: snake_case keys, sorted, dates as ISO-8601.
 enum JSONOutput {
     static func encode(_ value: some Encodable) throws -> String {

@@ -1,0 +1,339 @@
+import FORLLMWorker
+import Foundation
+
+/// Every configuration key, in one table: the loader reads these and no others, the check for
+/// unknown keys allows these and no others, and conf/forllm.yaml and the README's table are
+/// rendered from it (`forllm config defaults`, `forllm config keys`; ConfigurationDocsTests
+/// fails when they differ).
+///
+/// ## Defaults
+/// Each default is written once, in the `init` of the configuration value of the module that
+/// uses it: `NNTPServerConfiguration`, `WorkerConfiguration`, `LLMBackendConfiguration`, the
+/// forum's `ForumConfiguration` (STYLE.md §6). ``FORLLMConfiguration`` starts from those
+/// (see `FORLLMConfiguration+Modules.swift`) and this table reads its defaults from a default
+/// ``FORLLMConfiguration``. Only the keys no module has (`database`, `log_level`,
+/// `server.auth.*`) have their default in ``FORLLMConfiguration`` itself.
+///
+/// ## A new key
+/// A row below, the property it fills in ``FORLLMConfiguration`` (with the line handing it to
+/// its module in `FORLLMConfiguration+Modules.swift`), then the docs:
+/// `swift run forllm config defaults > conf/forllm.yaml`, and `forllm config keys` in the
+/// README's configuration section.
+enum ConfigurationKeys {
+    /// The keys of the file, in the order conf/forllm.yaml and the README list them.
+    static let settings: [ConfigurationKey<FORLLMConfiguration>] = [
+        ConfigurationKey(
+            "server.listen",
+            type: "`HOST:PORT`",
+            help: "NNTP address, `HOST:PORT` (`[::1]:1119` for IPv6)",
+            details: ["0.0.0.0:1119 listens on every interface: then also set server.auth below."],
+            value: { configuration in
+                let host = configuration.server.host
+                return "\(host.contains(":") ? "[\(host)]" : host):\(configuration.server.port)"
+            },
+            apply: { configuration, input throws(ConfigurationError) in
+                (configuration.server.host, configuration.server.port) = try FORLLMConfiguration.parseListen(
+                    input.text,
+                    key: input.key
+                )
+            }
+        ),
+        ConfigurationKey(
+            "server.hostname",
+            .hostname,
+            \.server.hostname,
+            help: "in Message-ID, Path, Xref and persona addresses; needs a dot",
+            details: ["tin refuses addresses without a dot (assistant@personas.forllm.local)."]
+        ),
+        ConfigurationKey(
+            "server.max_article_bytes",
+            .integer(1024...(64 << 20)),
+            \.server.maxArticleBytes,
+            help: "largest article accepted, in bytes"
+        ),
+        ConfigurationKey(
+            "server.max_article_age_days",
+            .integer(1...36500),
+            \.server.maxArticleAgeDays,
+            help: "a posted `Date` older than this is refused",
+            details: ["It is answered 441, and so is one more than a day in the future."]
+        ),
+        ConfigurationKey(
+            "server.max_connections",
+            .integer(1...1_000_000),
+            \.server.maxConnections,
+            help: "readers at once; the next gets `400`"
+        ),
+        ConfigurationKey(
+            "server.idle_timeout_seconds",
+            .integer(10...86400),
+            \.server.idleTimeoutSeconds,
+            help: "idle readers are disconnected after this"
+        ),
+        ConfigurationKey(
+            "server.auth.user",
+            type: ConfigurationValueType<String>.text.name,
+            help: "when set, readers must log in (`AUTHINFO USER/PASS`)",
+            value: { $0.server.authUser },
+            example: "jane",
+            apply: { configuration, input in
+                configuration.server.authUser = input.text.isEmpty ? nil : input.text
+            }
+        ),
+        ConfigurationKey(
+            "server.auth.password_env",
+            .word,
+            \.server.authPasswordEnv,
+            help: "environment variable holding the password",
+            details: ["The password itself is never written in this file."]
+        ),
+        ConfigurationKey(
+            "database",
+            .file,
+            \.databasePath,
+            help: "the SQLite file (WAL mode)",
+            details: [
+                "Created and migrated on first start; a relative path is relative to the directory",
+                "forllm starts in.",
+            ]
+        ),
+        ConfigurationKey("log_level", .logLevel, \.logLevel, help: "`trace` … `critical`, to standard error"),
+        ConfigurationKey(
+            "llm.default_backend",
+            .word,
+            \.llm.defaultBackend,
+            help: "backend when nothing else decides",
+            details: ["Nothing else: neither the request, the group nor the persona names one."]
+        ),
+        ConfigurationKey(
+            "llm.default_model",
+            .word,
+            \.llm.defaultModel,
+            help: "model when nothing else decides"
+        ),
+        ConfigurationKey(
+            "llm.context_chars",
+            .integer(1000...10_000_000),
+            \.llm.contextChars,
+            help: "thread text sent to the model, in characters",
+            details: [
+                "Over budget, the oldest turns in the middle of the thread are dropped first; the root",
+                "article and the one answered always stay.",
+            ]
+        ),
+        ConfigurationKey(
+            "llm.max_attempts",
+            .integer(1...100),
+            \.llm.maxAttempts,
+            help: "attempts before a request fails for good",
+            details: [
+                "Then a notice is posted in the thread. Connection errors, timeouts and 5xx answers",
+                "are retried; a 4xx (unknown model) is not.",
+            ]
+        ),
+        ConfigurationKey(
+            "llm.retry_delay_seconds",
+            .integer(1...86400),
+            \.llm.retryDelaySeconds,
+            help: "first retry delay; doubles each attempt, at most 1 h"
+        ),
+        ConfigurationKey(
+            "llm.unreachable_wait_seconds",
+            .integer(0...31_536_000),
+            \.llm.unreachableWaitSeconds,
+            help: "how long requests wait for a backend that cannot be reached",
+            details: [
+                "Ollama not started yet, the GPU box switched off: such tries cost no attempts. The",
+                "requests wait, tried again every few minutes, with the reason in `forllm queue list`.",
+            ]
+        ),
+        ConfigurationKey(
+            "llm.max_persona_turns",
+            .integer(0...100),
+            \.llm.maxPersonaTurns,
+            help: "persona-to-persona answers per thread",
+            details: [
+                "A persona's answer mentioning another persona, or a chained tag @a:@b; 0 turns",
+                "chains off, so that personas cannot talk forever.",
+            ]
+        ),
+        ConfigurationKey(
+            "llm.poll_interval_seconds",
+            .number(0.05...3600),
+            \.llm.pollIntervalSeconds,
+            help: "queue polling for work queued by the CLI",
+            details: ["Posts to this server wake the worker at once."]
+        ),
+        ConfigurationKey(
+            "llm.keep_alive",
+            .word,
+            \.llm.keepAlive,
+            help: "Ollama `keep_alive`",
+            details: ["How long the model stays loaded after an answer."]
+        ),
+        ConfigurationKey(
+            "llm.max_context_tokens",
+            .integer(512...10_000_000),
+            \.llm.maxContextTokens,
+            help: "cap for Ollama's `num_ctx`",
+            details: [
+                "The model's own context length (from /api/show) is used up to this cap, and kept",
+                "fixed so that Ollama does not reload the model.",
+            ]
+        ),
+        ConfigurationKey(
+            "llm.temperature",
+            .number(0...2),
+            \.llm.temperature,
+            unset: "model's",
+            example: "0.7",
+            help: "sampling temperature"
+        ),
+        ConfigurationKey(
+            "llm.max_answer_tokens",
+            .integer(1...10_000_000),
+            \.llm.maxAnswerTokens,
+            unset: "no limit",
+            example: "2048",
+            help: "longest answer, in tokens"
+        ),
+    ]
+
+    /// The list of LLM servers; each entry is a mapping of ``backendEntry`` keys.
+    static let backends = "backends"
+
+    /// The keys of one `backends:` entry, in order: `type` before `url`, whose default depends
+    /// on it.
+    static let backendEntry: [ConfigurationKey<LLMBackendConfiguration>] = [
+        ConfigurationKey(
+            "name",
+            .word,
+            \.name,
+            help: "used in `backend=` and `forllm models`",
+            details: ["Only the first backend has a default name."]
+        ),
+        ConfigurationKey(
+            "type",
+            type: ConfigurationValueType.backendType.name,
+            help: "the wire format",
+            details: ["openai: LM Studio, llama.cpp server, vLLM, Ollama's /v1, ..."],
+            value: { ConfigurationValueType.backendType.format($0.type) },
+            apply: { backend, input throws(ConfigurationError) in
+                // The URL's default depends on the type; an explicit `url` (the next key) wins.
+                backend.type = try ConfigurationValueType.backendType.parse(input.text, input.key)
+                backend.url = LLMBackendConfiguration.defaultURL(for: backend.type)
+            }
+        ),
+        ConfigurationKey(
+            "url",
+            .url,
+            \.url,
+            help: "base URL (`…/v1` for `openai`)",
+            details: ["For type openai the default is http://127.0.0.1:8080/v1 (llama.cpp server)."]
+        ),
+        ConfigurationKey(
+            "timeout_seconds",
+            .seconds(1...86400),
+            \.inactivityTimeout,
+            help: "longest silence while generating",
+            details: [
+                "Not a limit on the whole answer: a big model may take minutes to load before its",
+                "first token.",
+            ]
+        ),
+        ConfigurationKey(
+            "concurrency",
+            .integer(1...64),
+            \.concurrency,
+            help: "requests at once on this backend"
+        ),
+        ConfigurationKey(
+            "api_key_env",
+            type: ConfigurationValueType<String>.word.name,
+            help: "environment variable holding the API key",
+            details: ["Leave it out when the server needs no key (Ollama, llama.cpp, LM Studio)."],
+            value: { _ in nil },
+            example: "LLM_API_KEY",
+            apply: { backend, input throws(ConfigurationError) in
+                let variable = try ConfigurationValueType<String>.word.parse(input.text, input.key)
+                guard let key = input.secret(variable), !key.isEmpty else {
+                    throw ConfigurationError(
+                        key: input.key,
+                        problem: "the environment variable \(variable) is empty or unset"
+                    )
+                }
+                backend.apiKey = key
+            }
+        ),
+        ConfigurationKey(
+            "fallback",
+            .word,
+            \.fallback,
+            example: "cpu-box",
+            help: "backend used while this one is unreachable"
+        ),
+        ConfigurationKey(
+            "fallback_after_seconds",
+            .seconds(0...86400),
+            \.fallbackAfter,
+            help: "how long it must be unreachable first"
+        ),
+        ConfigurationKey(
+            "keep_alive",
+            .word,
+            \.keepAlive,
+            inherits: "llm.keep_alive",
+            help: "this backend's Ollama `keep_alive`"
+        ),
+        ConfigurationKey(
+            "max_context_tokens",
+            .integer(512...10_000_000),
+            \.maximumContextLength,
+            inherits: "llm.max_context_tokens",
+            help: "this backend's cap for `num_ctx`"
+        ),
+    ]
+
+    /// Comment lines above a section in conf/forllm.yaml.
+    static let sections: [String: [String]] = [
+        "server": ["The news server."],
+        "server.auth": ["Reader login (AUTHINFO USER/PASS, RFC 4643): off while `user` is unset."],
+        "llm": ["Answers: models, thread text, retries."],
+        Self.backends: [
+            "The LLM servers. The first one is what runs without any configuration; further ones",
+            "are further entries of the list.",
+        ],
+    ]
+}
+
+// MARK: - Names
+
+extension ConfigurationKeys {
+    /// What a dotted path of the file names.
+    enum Entry {
+        /// A key of ``settings``.
+        case value
+        /// A mapping of keys (`server`, `server.auth`).
+        case section
+        /// The `backends` list.
+        case list
+    }
+
+    /// What `path` (`server.auth`, `llm.keep_alive`) names; `nil` when nothing.
+    static func entry(at path: String) -> Entry? {
+        if path == Self.backends { return .list }
+        if Self.settings.contains(where: { $0.name == path }) { return .value }
+        if Self.settings.contains(where: { $0.name.hasPrefix(path + ".") }) { return .section }
+        return nil
+    }
+
+    /// The names allowed directly under `path` (`""`: at the top), sorted.
+    static func names(under path: String) -> [String] {
+        let prefix = path.isEmpty ? "" : path + "."
+        var names: Set<String> = path.isEmpty ? [Self.backends] : []
+        for key in Self.settings where key.name.hasPrefix(prefix) {
+            names.insert(String(key.name.dropFirst(prefix.count).prefix { $0 != "." }))
+        }
+        return names.sorted()
+    }
+}

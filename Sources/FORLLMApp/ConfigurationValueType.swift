@@ -1,0 +1,210 @@
+import FORLLMWorker
+import Foundation
+import Logging
+
+/// The kind of value a configuration key holds: how its text is checked and converted, and how
+/// a value is written back in conf/forllm.yaml.
+///
+/// Every problem is a ``ConfigurationError`` naming the key, so that `forllm` can stop with one
+/// line and exit status 78.
+struct ConfigurationValueType<Value>: Sendable {
+    /// The README's type column: `integer 1–100`, `word`, `URL`.
+    let name: String
+    /// Converts the text (trimmed of spaces) of the key `key`, as a person writes it
+    /// (`backends[1].url`).
+    let parse: @Sendable (_ text: String, _ key: String) throws(ConfigurationError) -> Value
+    /// The value as conf/forllm.yaml writes it.
+    let format: @Sendable (Value) -> String
+
+    /// The same text read as another type: a whole number of seconds as a `Duration`.
+    func map<Other>(
+        _ transform: @escaping @Sendable (Value) -> Other,
+        back: @escaping @Sendable (Other) -> Value
+    ) -> ConfigurationValueType<Other> {
+        let parse = self.parse
+        let format = self.format
+        return ConfigurationValueType<Other>(
+            name: self.name,
+            parse: { text, key throws(ConfigurationError) in transform(try parse(text, key)) },
+            format: { format(back($0)) }
+        )
+    }
+}
+
+// MARK: - Numbers
+
+extension ConfigurationValueType where Value == Int {
+    /// A whole number in `range`.
+    static func integer(_ range: ClosedRange<Int>) -> Self {
+        Self(
+            name: "integer \(range.lowerBound)–\(range.upperBound)",
+            parse: { text, key throws(ConfigurationError) in
+                guard let value = Int(text), range.contains(value) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "'\(text)' is not a whole number from \(range.lowerBound) to \(range.upperBound)"
+                    )
+                }
+                return value
+            },
+            format: { String($0) }
+        )
+    }
+}
+
+extension ConfigurationValueType where Value == Duration {
+    /// A whole number of seconds in `range`.
+    static func seconds(_ range: ClosedRange<Int>) -> Self {
+        ConfigurationValueType<Int>.integer(range).map({ .seconds($0) }, back: { Int($0.components.seconds) })
+    }
+}
+
+extension ConfigurationValueType where Value == Double {
+    /// A number in `range`.
+    static func number(_ range: ClosedRange<Double>) -> Self {
+        Self(
+            name: "number \(Self.text(range.lowerBound))–\(Self.text(range.upperBound))",
+            parse: { text, key throws(ConfigurationError) in
+                guard let value = Double(text), range.contains(value) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "'\(text)' is not a number from \(range.lowerBound) to \(range.upperBound)"
+                    )
+                }
+                return value
+            },
+            format: { Self.text($0) }
+        )
+    }
+
+    /// `5`, not `5.0`, for whole numbers.
+    private static func text(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 {
+            return String(Int(value))
+        }
+        return String(value)
+    }
+}
+
+// MARK: - Text
+
+extension ConfigurationValueType where Value == String {
+    /// Any text, also empty.
+    static var text: Self {
+        Self(name: "text", parse: { text, _ in text }, format: { $0 })
+    }
+
+    /// A file name: not empty.
+    static var file: Self {
+        Self(
+            name: "file name",
+            parse: { text, key throws(ConfigurationError) in
+                guard !text.isEmpty else { throw ConfigurationError(key: key, problem: "must name a file") }
+                return text
+            },
+            format: { $0 }
+        )
+    }
+
+    /// A single word: not empty, no white space.
+    static var word: Self {
+        Self(
+            name: "word",
+            parse: { text, key throws(ConfigurationError) in
+                guard !text.isEmpty, !text.contains(where: \.isWhitespace) else {
+                    throw ConfigurationError(key: key, problem: "'\(text)' must be one word without spaces")
+                }
+                return text
+            },
+            format: { $0 }
+        )
+    }
+
+    /// A domain name with at least one dot, lower-cased.
+    static var hostname: Self {
+        Self(
+            name: "domain name",
+            parse: { text, key throws(ConfigurationError) in
+                let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+                let valid =
+                    !text.isEmpty && text.count <= 253 && labels.count >= 2
+                    && labels.allSatisfy { label in
+                        !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                            && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
+                    }
+                guard valid else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "'\(text)' is not a domain name with a dot, like forllm.local "
+                            + "(newsreaders such as tin need the dot)"
+                    )
+                }
+                return text.lowercased()
+            },
+            format: { $0 }
+        )
+    }
+}
+
+// MARK: - Choices
+
+extension ConfigurationValueType where Value == Logger.Level {
+    /// `trace` … `critical`, in any case.
+    static var logLevel: Self {
+        Self(
+            name: "log level",
+            parse: { text, key throws(ConfigurationError) in
+                guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "'\(text)' is not a level "
+                            + "(\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                return level
+            },
+            format: { $0.rawValue }
+        )
+    }
+}
+
+extension ConfigurationValueType where Value == LLMBackendConfiguration.BackendType {
+    /// `ollama` or `openai`, in any case.
+    static var backendType: Self {
+        Self(
+            name: Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "),
+            parse: { text, key throws(ConfigurationError) in
+                guard let type = Value(rawValue: text.lowercased()) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem: "'\(text)' is not a backend type "
+                            + "(\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                return type
+            },
+            format: { $0.rawValue }
+        )
+    }
+}
+
+// MARK: - Addresses
+
+extension ConfigurationValueType where Value == URL {
+    /// An `http://` or `https://` URL with a host; one trailing `/` is dropped.
+    static var url: Self {
+        Self(
+            name: "URL",
+            parse: { text, key throws(ConfigurationError) in
+                let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+                guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+                    scheme == "http" || scheme == "https", url.host != nil
+                else {
+                    throw ConfigurationError(key: key, problem: "'\(text)' is not an http:// or https:// URL")
+                }
+                return url
+            },
+            format: { $0.absoluteString }
+        )
+    }
+}
