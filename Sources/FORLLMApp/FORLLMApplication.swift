@@ -58,7 +58,6 @@ public enum FORLLMApplication {
         configuration: FORLLMConfiguration,
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
-        workerClock: any WorkerClock = SystemWorkerClock(),
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in }
     ) throws -> Assembly {
         let database = try ForumDatabase.open(
@@ -102,7 +101,6 @@ public enum FORLLMApplication {
             clients: llm.clients,
             catalog: llm.catalog,
             configuration: llm.workerConfiguration,
-            clock: workerClock,
             logger: logger
         )
         let serviceGroup = ServiceGroup(

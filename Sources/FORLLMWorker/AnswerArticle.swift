@@ -2,8 +2,8 @@ import FORLLMStore
 import Foundation
 import NewsArticle
 
-/// The articles the worker writes: a persona's answer, and FORLLM's notice when a request
-/// failed for good (PRODUCT.md "The answer article").
+/// A persona's answer as an article (PRODUCT.md "The answer article"), and the follow-up rules
+/// (groups, `References`, `Subject`) that FORLLM's notices share (`ReplyWorker+Notices`).
 enum AnswerArticle {
     /// The groups a follow-up to `parent` goes to: its `Followup-To` unless that is `poster`,
     /// else its `Newsgroups`.
@@ -71,80 +71,6 @@ enum AnswerArticle {
             extraHeaders: headers,
             text: Self.cleaned(text) + "\n\n" + signature,
             flowed: true
-        ).build()
-    }
-
-    /// FORLLM's notice that a persona could not answer.
-    static func failureNotice(
-        parent: Article,
-        parentID: MessageID,
-        groups: [String],
-        requestID: Int64,
-        personaName: String,
-        handle: String,
-        model: String,
-        backend: String,
-        reason: String,
-        attempts: Int,
-        hostname: String,
-        userAgent: String,
-        now: Date
-    ) throws -> Article {
-        let text = """
-            \(personaName) (@\(handle)) could not answer this article.
-
-            Model:    \(model) on backend \(backend)
-            Attempts: \(attempts)
-            Reason:   \(reason)
-
-            To try again once the problem is fixed: forllm queue retry \(requestID)
-            """
-        return try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
-            newsgroups: groups,
-            subject: Self.subject(of: parent),
-            references: Self.references(of: parent, parentID: parentID),
-            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
-            date: now,
-            extraHeaders: [
-                ("X-FORLLM-Error", "request \(requestID)"),
-                ("User-Agent", userAgent),
-            ],
-            text: text,
-            flowed: false
-        ).build()
-    }
-
-    /// FORLLM's notice that a persona generation request failed, as a new thread in its group.
-    static func generationFailureNotice(
-        group: String,
-        requestID: Int64,
-        model: String,
-        backend: String,
-        reason: String,
-        attempts: Int,
-        hostname: String,
-        userAgent: String,
-        now: Date
-    ) throws -> Article {
-        let text = """
-            Generating personas for \(group) failed.
-
-            Model:    \(model) on backend \(backend)
-            Attempts: \(attempts)
-            Reason:   \(reason)
-
-            To try again: forllm queue retry \(requestID)
-            """
-        return try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
-            newsgroups: [group],
-            subject: "Persona generation failed",
-            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
-            date: now,
-            extraHeaders: [("X-FORLLM-Error", "request \(requestID)"), ("User-Agent", userAgent)],
-            text: text,
-            flowed: false
         ).build()
     }
 

@@ -1,4 +1,5 @@
 import FORLLMStore
+import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
 import NewsArticle
@@ -16,7 +17,7 @@ struct PersonaGenerationTests {
         ```
         """
 
-    let clock = ManualClock(Date())
+    let clock = ManualClock(date: Date())
 
     func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (ForumDatabase, ReplyWorker, FakeLLMClient) {
         let database = try ForumDatabase.inMemory()
@@ -57,13 +58,13 @@ struct PersonaGenerationTests {
     func unusable(answer: String, reason: String) async throws {
         let (database, worker, _) = try await self.setUp([.answer(answer), .answer(answer)])
         let request = try await database.queuePersonaGeneration(
-            group: "test.baking", count: 2, hint: nil, regenerate: nil, model: nil, now: self.clock.now)
+            group: "test.baking", count: 2, hint: nil, regenerate: nil, model: nil, now: self.clock.date)
         await worker.execute(try #require(try await worker.claimRunnable().first))
         var state = try await database.request(id: request.id)
         #expect(state.status == .pending)
         #expect(state.error?.contains(reason) == true)
         #expect(try await worker.claimRunnable().isEmpty)
-        self.clock.advance(by: 2)
+        self.clock.advance(by: .seconds(2))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         state = try await database.request(id: request.id)
         #expect(state.status == .failed)

@@ -1,4 +1,5 @@
 import FORLLMStore
+import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
 import Logging
@@ -102,23 +103,6 @@ final class FakeLLMClient: LLMClient {
     }
 }
 
-/// A clock the test sets by hand; sleeping returns at once.
-final class ManualClock: WorkerClock {
-    private let current: Mutex<Date>
-
-    init(_ date: Date) { self.current = Mutex(date) }
-
-    var now: Date { self.current.withLock { $0 } }
-
-    func set(_ date: Date) { self.current.withLock { $0 = date } }
-
-    func advance(by seconds: TimeInterval) { self.current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 func rawArticle(
     groups: String = "forllm.general",
     subject: String = "Bread",
@@ -135,10 +119,11 @@ func rawArticle(
     return Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")).utf8)
 }
 
+/// A worker over `clients` whose monotonic clock and wall clock are both `clock`.
 func makeWorker(
     database: ForumDatabase,
     clients: [FakeLLMClient],
-    clock: ManualClock = ManualClock(Date()),
+    clock: ManualClock = ManualClock(date: Date()),
     configure: (inout WorkerConfiguration) -> Void = { _ in }
 ) -> ReplyWorker {
     var configuration = WorkerConfiguration(
@@ -152,6 +137,7 @@ func makeWorker(
         clients: clients.map { (name: $0.backendName, client: $0 as any LLMClient) },
         configuration: configuration,
         clock: clock,
+        now: { clock.date },
         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     )
 }
