@@ -58,7 +58,6 @@ public enum FORLLMApplication {
         configuration: FORLLMConfiguration,
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
-        workerClock: any WorkerClock = SystemWorkerClock(),
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in }
     ) async throws -> Assembly {
         let forum = try await Forum.open(path: configuration.databasePath, configuration: configuration.forumConfiguration)
@@ -90,7 +89,6 @@ public enum FORLLMApplication {
             clients: llm.clients,
             catalog: llm.catalog,
             configuration: llm.workerConfiguration,
-            clock: workerClock,
             logger: logger
         )
         let serviceGroup = ServiceGroup(

@@ -200,3 +200,15 @@ extension StoreTransaction {
         try self.db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [id])
     }
 }
+
+extension StoreTransaction {
+    /// The article with row id `id`, as stored.
+    public func article(id: Int64) throws -> StoredArticle? {
+        try ForumDatabase.storedArticle(id: id, self.db)
+    }
+
+    /// Persona `id`, retired or not.
+    public func persona(id: Int64) throws -> Persona? {
+        try Persona.fetchOne(self.db, key: id)
+    }
+}

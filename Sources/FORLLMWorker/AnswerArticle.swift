@@ -2,32 +2,9 @@ import FORLLMStore
 import Foundation
 import NewsArticle
 
-/// The articles the worker writes: a persona's answer, and FORLLM's notice when a request
-/// failed for good (PRODUCT.md "The answer article").
+/// A persona's answer as an article (PRODUCT.md "The answer article"); the follow-up rules
+/// (groups, `References`, `Subject`) are the article's own (`Article+Followup`).
 enum AnswerArticle {
-    /// The groups a follow-up to `parent` goes to: its `Followup-To` unless that is `poster`,
-    /// else its `Newsgroups`.
-    static func followupGroups(of parent: Article) -> [String] {
-        if let followup = parent["Followup-To"], followup.lowercased() != "poster",
-            let groups = try? NewsgroupName.parseList(followup), !groups.isEmpty
-        {
-            return groups
-        }
-        return (try? NewsgroupName.parseList(parent["Newsgroups"] ?? "")) ?? []
-    }
-
-    /// The `References` of a follow-up to `parent`.
-    static func references(of parent: Article, parentID: MessageID) -> [MessageID] {
-        Threading.followupReferences(
-            parentReferences: Threading.parseReferences(parent["References"] ?? ""),
-            parentID: parentID
-        )
-    }
-
-    static func subject(of parent: Article) -> String {
-        Threading.replySubject(EncodedWord.decode(parent["Subject"] ?? ""))
-    }
-
     /// A persona's answer.
     static func answer(
         parent: Article,
@@ -64,87 +41,13 @@ enum AnswerArticle {
         return try ArticleDraft(
             from: Mailbox(displayName: persona.name, address: persona.address(hostname: hostname)),
             newsgroups: groups,
-            subject: Self.subject(of: parent),
-            references: Self.references(of: parent, parentID: parentID),
+            subject: parent.followupSubject,
+            references: parent.followupReferences(messageID: parentID),
             messageID: messageID,
             date: now,
             extraHeaders: headers,
             text: Self.cleaned(text) + "\n\n" + signature,
             flowed: true
-        ).build()
-    }
-
-    /// FORLLM's notice that a persona could not answer.
-    static func failureNotice(
-        parent: Article,
-        parentID: MessageID,
-        groups: [String],
-        requestID: Int64,
-        personaName: String,
-        handle: String,
-        model: String,
-        backend: String,
-        reason: String,
-        attempts: Int,
-        hostname: String,
-        userAgent: String,
-        now: Date
-    ) throws -> Article {
-        let text = """
-            \(personaName) (@\(handle)) could not answer this article.
-
-            Model:    \(model) on backend \(backend)
-            Attempts: \(attempts)
-            Reason:   \(reason)
-
-            To try again once the problem is fixed: forllm queue retry \(requestID)
-            """
-        return try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
-            newsgroups: groups,
-            subject: Self.subject(of: parent),
-            references: Self.references(of: parent, parentID: parentID),
-            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
-            date: now,
-            extraHeaders: [
-                ("X-FORLLM-Error", "request \(requestID)"),
-                ("User-Agent", userAgent),
-            ],
-            text: text,
-            flowed: false
-        ).build()
-    }
-
-    /// FORLLM's notice that a persona generation request failed, as a new thread in its group.
-    static func generationFailureNotice(
-        group: String,
-        requestID: Int64,
-        model: String,
-        backend: String,
-        reason: String,
-        attempts: Int,
-        hostname: String,
-        userAgent: String,
-        now: Date
-    ) throws -> Article {
-        let text = """
-            Generating personas for \(group) failed.
-
-            Model:    \(model) on backend \(backend)
-            Attempts: \(attempts)
-            Reason:   \(reason)
-
-            To try again: forllm queue retry \(requestID)
-            """
-        return try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@\(hostname)"),
-            newsgroups: [group],
-            subject: "Persona generation failed",
-            messageID: MessageID.derived(from: "\(requestID).failed.\(Int(now.timeIntervalSince1970))", domain: hostname),
-            date: now,
-            extraHeaders: [("X-FORLLM-Error", "request \(requestID)"), ("User-Agent", userAgent)],
-            text: text,
-            flowed: false
         ).build()
     }
 

@@ -1,5 +1,7 @@
-/// Why a call to an LLM server failed. `message` is one line for a person: it goes into the
-/// queue's `error` column and into the error article posted in the thread.
+/// Why a request to a model failed: a call to an LLM server, or the request itself (its article,
+/// persona or backend gone, an answer that cannot be used). The worker module's one error.
+/// `message` is one line for a person: it goes into the queue's `error` column and into the
+/// notice posted in the thread, and it is the error's `description`.
 public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
@@ -12,6 +14,8 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
             case invalidResponse
             case emptyAnswer
             case unauthorized
+            case notRunnable
+            case requestCancelled
         }
         private var base: Base
         private init(_ base: Base) { self.base = base }
@@ -29,12 +33,18 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let modelNotFound = Code(.modelNotFound)
         /// The stream carried an error object (`{"error": ...}` line or SSE error event).
         public static let streamError = Code(.streamError)
-        /// The body was not the expected wire format.
+        /// The body was not the expected wire format, or the answer in it not what was asked
+        /// for (persona generation: not the JSON asked for, too few usable personas).
         public static let invalidResponse = Code(.invalidResponse)
         /// The stream ended without any answer text.
         public static let emptyAnswer = Code(.emptyAnswer)
         /// 401/403: wrong or missing API key.
         public static let unauthorized = Code(.unauthorized)
+        /// The request cannot run as queued: its article, persona, group or backend is gone.
+        public static let notRunnable = Code(.notRunnable)
+        /// The request was cancelled (`forllm queue cancel`) while its answer was generated:
+        /// nothing is posted.
+        public static let requestCancelled = Code(.requestCancelled)
 
         public var description: String { "\(self.base)" }
     }
@@ -43,16 +53,30 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The HTTP status when there was one.
     public var httpStatus: Int?
+    /// The error this one reports (a store refusal, a transport error), for logs; `message`
+    /// already says what a person needs to know. Not compared by `==`.
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, httpStatus: Int? = nil) {
+    public init(_ code: Code, _ message: String, httpStatus: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.httpStatus = httpStatus
+        self.cause = cause
+    }
+
+    public static func == (lhs: LLMError, rhs: LLMError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.httpStatus == rhs.httpStatus
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+        hasher.combine(self.message)
+        hasher.combine(self.httpStatus)
     }
 
     /// Whether trying again later may help: an unreachable server, connection failures,
-    /// timeouts, 5xx, 429, stream errors and invalid responses; not an unknown model, a 4xx or
-    /// a bad key.
+    /// timeouts, 5xx, 429, stream errors, invalid responses and empty answers; not an unknown
+    /// model, a 4xx, a bad key, a request that cannot run or one that was cancelled.
     public var isRetryable: Bool {
         if self.code == .unreachable || self.code == .connectionFailed || self.code == .timedOut || self.code == .streamError
             || self.code == .invalidResponse || self.code == .emptyAnswer

@@ -4,25 +4,33 @@ import Foundation
 /// backend answered the last time it was asked. Used to choose a backend for a model, to
 /// refuse unknown models at POST time, and by `forllm models`.
 public actor ModelCatalog {
-    /// One backend's last answer.
-    public struct Entry: Sendable {
-        public var models: [LLMModel]?
-        public var error: LLMError?
-        public var checkedAt: ContinuousClock.Instant
+    /// One backend's last answer; instants on `timeline`.
+    private struct Entry: Sendable {
+        var models: [LLMModel]?
+        var error: LLMError?
+        var checkedAt: Duration
         /// When the backend first failed to answer in the current run of failures.
-        public var unreachableSince: ContinuousClock.Instant?
+        var unreachableSince: Duration?
     }
 
     private let clients: [String: any LLMClient]
     /// Backend names in configuration order.
     public nonisolated let order: [String]
     private let lifetime: Duration
+    private let timeline: Timeline
     private var entries: [String: Entry] = [:]
 
-    public init(clients: [(name: String, client: any LLMClient)], lifetime: Duration = .seconds(60)) {
+    /// A catalog of `clients` whose answers are kept for `lifetime`, measured on `clock` (as
+    /// is how long a backend has been unreachable).
+    public init(
+        clients: [(name: String, client: any LLMClient)],
+        lifetime: Duration = .seconds(60),
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.clients = Dictionary(clients.map { ($0.name, $0.client) }, uniquingKeysWith: { first, _ in first })
         self.order = clients.map(\.name)
         self.lifetime = lifetime
+        self.timeline = Timeline(clock)
     }
 
     /// The backend's models, from the cache when fresh. Throws the backend's error.
@@ -49,21 +57,22 @@ public actor ModelCatalog {
     /// How long `backend` has been failing, `nil` when it answered last time (or was never asked).
     public func unreachableFor(_ backend: String) -> Duration? {
         guard let since = self.entries[backend]?.unreachableSince else { return nil }
-        return ContinuousClock.now - since
+        return self.timeline.now - since
     }
 
     /// Records the outcome of a real request, so that a backend that just failed or
     /// recovered is known without asking it again.
     public func record(backend: String, reachable: Bool, error: LLMError? = nil) {
-        var entry = self.entries[backend] ?? Entry(models: nil, error: nil, checkedAt: .now, unreachableSince: nil)
+        let now = self.timeline.now
+        var entry = self.entries[backend] ?? Entry(models: nil, error: nil, checkedAt: now, unreachableSince: nil)
         if reachable {
             entry.unreachableSince = nil
             entry.error = nil
         } else {
-            entry.unreachableSince = entry.unreachableSince ?? .now
+            entry.unreachableSince = entry.unreachableSince ?? now
             entry.error = error
             entry.models = nil
-            entry.checkedAt = .now
+            entry.checkedAt = now
         }
         self.entries[backend] = entry
     }
@@ -83,24 +92,25 @@ public actor ModelCatalog {
             throw LLMError(.invalidResponse, "no backend named \(backend)")
         }
         if !refresh, let entry = self.entries[backend], entry.models != nil || entry.error != nil,
-            ContinuousClock.now - entry.checkedAt < self.lifetime
+            self.timeline.now - entry.checkedAt < self.lifetime
         {
             return entry
         }
-        var entry = self.entries[backend] ?? Entry(models: nil, error: nil, checkedAt: .now, unreachableSince: nil)
+        var entry =
+            self.entries[backend] ?? Entry(models: nil, error: nil, checkedAt: self.timeline.now, unreachableSince: nil)
         do {
             entry.models = try await client.models()
             entry.error = nil
             entry.unreachableSince = nil
         } catch {
-            let llmError = (error as? LLMError) ?? LLMError(.connectionFailed, "\(backend): \(error)")
+            let llmError = (error as? LLMError) ?? LLMError(.connectionFailed, "\(backend): \(error)", cause: error)
             entry.models = nil
             entry.error = llmError
             if llmError.code == .unreachable || llmError.code == .connectionFailed || llmError.code == .timedOut {
-                entry.unreachableSince = entry.unreachableSince ?? .now
+                entry.unreachableSince = entry.unreachableSince ?? self.timeline.now
             }
         }
-        entry.checkedAt = .now
+        entry.checkedAt = self.timeline.now
         self.entries[backend] = entry
         return entry
     }

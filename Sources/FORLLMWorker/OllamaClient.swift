@@ -26,12 +26,19 @@ public final class OllamaClient: LLMClient {
     private let contextLengths = Mutex<[String: Int?]>([:])
 
     /// A client for `configuration` (whose `type` should be `.ollama`) over the shared `httpClient`.
-    public init(configuration: LLMBackendConfiguration, httpClient: HTTPClient, logger: Logger) {
+    /// `clock` times the inactivity timeout, the answer and the progress reports.
+    public init(
+        configuration: LLMBackendConfiguration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.configuration = configuration
         self.transport = LLMHTTPTransport(
             configuration: configuration,
             httpClient: httpClient,
             logger: logger,
+            clock: clock,
             serverKind: "Ollama"
         )
     }
@@ -95,12 +102,12 @@ public final class OllamaClient: LLMClient {
             options: hasOptions ? options : nil
         )
         let httpRequest = try self.transport.makeRequest(.POST, "/api/chat", body: body)
-        let start = ContinuousClock.now
         let transport = self.transport
+        let start = transport.timeline.now
         let result = try await transport.perform(httpRequest, model: request.model) { status, body in
             self.statusError(status, body: body, request: "POST /api/chat", model: request.model)
         } consume: { reader in
-            var answer = LLMAnswerAccumulator(start: start, progress: progress)
+            var answer = LLMAnswerAccumulator(timeline: transport.timeline, start: start, progress: progress)
             var last: OllamaWire.ChatChunk?
             while let line = try await reader.nextLine() {
                 if line.isBlankLLMLine {
@@ -152,7 +159,7 @@ public final class OllamaClient: LLMClient {
                 completionTokens: last.evalCount,
                 truncation: truncation,
                 timeToFirstToken: answer.timeToFirstToken,
-                totalTime: start.duration(to: .now)
+                totalTime: answer.elapsed
             )
         }
         self.transport.logAnswer(result, backend: self.configuration.name, model: request.model)

@@ -31,12 +31,19 @@ public final class OpenAIClient: LLMClient {
     private let contextLengths = Mutex<[String: Int?]>([:])
 
     /// A client for `configuration` (whose `type` should be `.openai`) over the shared `httpClient`.
-    public init(configuration: LLMBackendConfiguration, httpClient: HTTPClient, logger: Logger) {
+    /// `clock` times the inactivity timeout, the answer and the progress reports.
+    public init(
+        configuration: LLMBackendConfiguration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.configuration = configuration
         self.transport = LLMHTTPTransport(
             configuration: configuration,
             httpClient: httpClient,
             logger: logger,
+            clock: clock,
             serverKind: "OpenAI-compatible server"
         )
     }
@@ -87,12 +94,12 @@ public final class OpenAIClient: LLMClient {
             body: body,
             bearerToken: self.configuration.apiKey
         )
-        let start = ContinuousClock.now
         let transport = self.transport
+        let start = transport.timeline.now
         let result = try await transport.perform(httpRequest, model: request.model) { status, body in
             self.statusError(status, body: body, request: "POST /chat/completions", model: request.model)
         } consume: { reader in
-            var answer = LLMAnswerAccumulator(start: start, progress: progress)
+            var answer = LLMAnswerAccumulator(timeline: transport.timeline, start: start, progress: progress)
             var events = LLMServerSentEventParser()
             var finishReason: String?
             var usage: OpenAIWire.ChatChunk.Usage?
@@ -168,7 +175,7 @@ public final class OpenAIClient: LLMClient {
                 completionTokens: usage?.completionTokens,
                 truncation: truncation,
                 timeToFirstToken: answer.timeToFirstToken,
-                totalTime: start.duration(to: .now)
+                totalTime: answer.elapsed
             )
         }
         self.transport.logAnswer(result, backend: self.configuration.name, model: request.model)

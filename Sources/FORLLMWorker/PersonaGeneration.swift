@@ -35,18 +35,15 @@ enum PersonaGeneration {
         return [LLMMessage(role: .system, content: Self.systemPrompt), LLMMessage(role: .user, content: request)]
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// The personas in the model's answer: JSON, optionally in a code fence, either
-    /// `{"personas": [...]}` or a bare array. Throws with what is wrong when the answer is not
-    /// that, or has fewer than `count` usable personas.
+    /// `{"personas": [...]}` or a bare array. Throws ``LLMError/Code/invalidResponse`` (which the
+    /// model may do better on a retry) saying what is wrong when the answer is not that, or has
+    /// fewer than `count` usable personas.
     static func parse(_ text: String, count: Int) throws -> [GeneratedPersona] {
         guard let start = text.firstIndex(where: { $0 == "{" || $0 == "[" }),
             let end = text.lastIndex(where: { $0 == "}" || $0 == "]" }), start < end
         else {
-            throw Failure(description: "the model's answer was not JSON")
+            throw LLMError(.invalidResponse, "the model's answer was not JSON")
         }
         let json = Data(text[start...end].utf8)
         struct Wrapper: Decodable { var personas: [Entry] }
@@ -61,7 +58,7 @@ enum PersonaGeneration {
         } else if let list = try? JSONDecoder().decode([Entry].self, from: json) {
             entries = list
         } else {
-            throw Failure(description: "the model's answer was not the JSON asked for ({\"personas\": [...]})")
+            throw LLMError(.invalidResponse, "the model's answer was not the JSON asked for ({\"personas\": [...]})")
         }
         var personas: [GeneratedPersona] = []
         var names: Set<String> = []
@@ -76,8 +73,9 @@ enum PersonaGeneration {
             personas.append(GeneratedPersona(name: name, handle: handle, instructions: instructions))
         }
         guard personas.count >= count else {
-            throw Failure(
-                description: "the model proposed \(personas.count) usable persona\(personas.count == 1 ? "" : "s"), "
+            throw LLMError(
+                .invalidResponse,
+                "the model proposed \(personas.count) usable persona\(personas.count == 1 ? "" : "s"), "
                     + "\(count) were asked for"
             )
         }

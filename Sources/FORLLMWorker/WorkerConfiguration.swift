@@ -55,21 +55,3 @@ public struct WorkerConfiguration: Sendable {
         self.backends.first { $0.name == name }
     }
 }
-
-/// The worker's sense of time: wall-clock time for the schedule and backoff, and sleeping.
-/// Tests inject a manual clock.
-public protocol WorkerClock: Sendable {
-    /// The current wall-clock time.
-    var now: Date { get }
-    /// Sleeps for `duration` (throws on cancellation).
-    func sleep(for duration: Duration) async throws
-}
-
-/// The real clock.
-public struct SystemWorkerClock: WorkerClock {
-    public init() {}
-    public var now: Date { Date() }
-    public func sleep(for duration: Duration) async throws {
-        try await ContinuousClock().sleep(for: duration)
-    }
-}

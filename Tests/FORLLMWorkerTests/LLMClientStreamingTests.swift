@@ -125,18 +125,23 @@ struct LLMClientStreamingTests {
         arguments: Self.formats
     )
     func hangAfterHeaders(format: LLMStubServer.WireFormat) async throws {
-        try await withStubClient(format, inactivityTimeout: .milliseconds(300)) { client, stub, _ in
+        let clock = ManualClock()
+        try await withStubClient(format, inactivityTimeout: .milliseconds(300), clock: clock) { client, stub, logs in
             await stub.enqueue(.hangAfterHeaders)
-            let start = ContinuousClock.now
+            let chat = Task { try await client.chat(chatRequest(), progress: noProgress) }
+            // The client has the headers (which reset the timeout) and waits for the body.
+            await logs.waitForMessage("LLM response head received")
+            await clock.waitForSleepers(atLeast: 1)
+            clock.advance(by: .milliseconds(299))
+            // Not yet: the timeout is still asleep.
+            #expect(clock.sleeperCount == 1)
+            clock.advance(by: .milliseconds(1))
             let error = await #expect(throws: LLMError.self) {
-                try await client.chat(chatRequest(), progress: noProgress)
+                try await chat.value
             }
-            let elapsed = start.duration(to: .now)
             #expect(error?.code == .timedOut)
             #expect(error?.isRetryable == true)
             #expect(error?.message == "no data from stub for 0.3 s")
-            #expect(elapsed >= .milliseconds(300))
-            #expect(elapsed < .seconds(10))
             // The request did not leak: the stub saw the client close the connection.
             #expect(await stub.waitForChatOutcomes(count: 1) == [.clientClosedConnection])
         }
@@ -144,26 +149,75 @@ struct LLMClientStreamingTests {
 
     @Test("silence before the headers (a model loading forever) times out", arguments: Self.formats)
     func hangBeforeHeaders(format: LLMStubServer.WireFormat) async throws {
-        try await withStubClient(format, inactivityTimeout: .milliseconds(300)) { client, stub, _ in
+        let clock = ManualClock()
+        try await withStubClient(format, inactivityTimeout: .milliseconds(300), clock: clock) { client, stub, _ in
             await stub.enqueue(.hangBeforeHeaders)
+            let chat = Task { try await client.chat(chatRequest(), progress: noProgress) }
+            await stub.waitForChatRequests(count: 1)
+            // Nothing arrives, so nothing resets the timeout: the time since the request counts.
+            clock.advance(by: .milliseconds(300))
             let error = await #expect(throws: LLMError.self) {
-                try await client.chat(chatRequest(), progress: noProgress)
+                try await chat.value
             }
             #expect(error?.code == .timedOut)
             #expect(await stub.waitForChatOutcomes(count: 1) == [.clientClosedConnection])
         }
     }
 
+    // The paced stub sends a piece only when the test releases it, and the client measures
+    // silences on a manual clock: the tests below do not depend on the machine's speed.
+    // Pieces of 200 characters or more are reported as soon as they arrive, so a progress
+    // report tells the test that the client has the piece (and has reset its timeout).
+
     @Test("the inactivity timeout limits silences, not the whole answer", arguments: Self.formats)
     func slowSteadyStream(format: LLMStubServer.WireFormat) async throws {
-        try await withStubClient(format, inactivityTimeout: .seconds(1)) { client, stub, _ in
-            let pieces = (1...8).map { "p\($0) " }
-            await stub.enqueue(.answer(pieces, delay: .milliseconds(150)))
-            let start = ContinuousClock.now
-            let result = try await client.chat(chatRequest(), progress: noProgress)
+        let pieces = (1...8).map { String(repeating: "p\($0) ", count: 70) }
+        let clock = ManualClock()
+        try await withPacedStubClient(format, pieces: pieces, inactivityTimeout: .seconds(1), clock: clock) {
+            client, stub in
+            let progress = ProgressStream()
+            let chat = Task { try await client.chat(chatRequest(), progress: progress.callback) }
+            var reports = progress.reports.makeAsyncIterator()
+            for _ in pieces {
+                await stub.release()
+                _ = await reports.next()
+                // A silence shorter than the timeout.
+                clock.advance(by: .milliseconds(900))
+            }
+            await stub.release()
+            let result = try await chat.value
             #expect(result.text == pieces.joined())
             // The whole answer took longer than the timeout.
-            #expect(start.duration(to: .now) > .seconds(1))
+            #expect(result.totalTime > .seconds(1))
+            #expect(result.totalTime == .milliseconds(7200))
+            #expect(await stub.waitForChatOutcome() == .completed)
+        }
+    }
+
+    @Test("a silence as long as the timeout in the middle of the answer ends it", arguments: Self.formats)
+    func silenceMidAnswer(format: LLMStubServer.WireFormat) async throws {
+        let pieces = (1...3).map { String(repeating: "w\($0) ", count: 70) }
+        let clock = ManualClock()
+        try await withPacedStubClient(format, pieces: pieces, inactivityTimeout: .seconds(1), clock: clock) {
+            client, stub in
+            let progress = ProgressStream()
+            let chat = Task { try await client.chat(chatRequest(), progress: progress.callback) }
+            var reports = progress.reports.makeAsyncIterator()
+            await stub.release()
+            #expect(await reports.next() == 210)
+            // Just under the timeout: the next piece is still taken.
+            clock.advance(by: .milliseconds(999))
+            await stub.release()
+            #expect(await reports.next() == 420)
+            clock.advance(by: .seconds(1))
+            let error = await #expect(throws: LLMError.self) {
+                try await chat.value
+            }
+            #expect(error?.code == .timedOut)
+            #expect(error?.isRetryable == true)
+            #expect(error?.message == "no data from stub for 1 s")
+            // The request did not leak: the stub saw the client close the connection.
+            #expect(await stub.waitForChatOutcome() == .clientClosedConnection)
         }
     }
 

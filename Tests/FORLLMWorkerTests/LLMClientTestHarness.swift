@@ -7,16 +7,23 @@ import Logging
 import Synchronization
 import Testing
 
-/// Log lines of one test, at trace level, captured without `LoggingSystem.bootstrap`.
+/// Log lines of one test, at trace level, captured without `LoggingSystem.bootstrap`; a test
+/// can await a message (the code under test has reached the point that logs it).
 struct LogCapture {
     let handler: InMemoryLogHandler
     let logger: Logger
+    private let arrivals: LogArrivals
 
     init() {
         var handler = InMemoryLogHandler()
         handler.logLevel = .trace
+        let arrivals = LogArrivals()
         self.handler = handler
-        self.logger = Logger(label: "forllm.test", factory: { _ in handler })
+        self.arrivals = arrivals
+        self.logger = Logger(
+            label: "forllm.test",
+            factory: { _ in SignallingLogHandler(inner: handler, arrivals: arrivals) }
+        )
     }
 
     /// Every entry as one line: level, message, metadata.
@@ -25,6 +32,74 @@ struct LogCapture {
             let metadata = entry.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             return "\(entry.level) \(entry.message) \(metadata.joined(separator: " "))"
         }
+    }
+
+    /// Suspends until an entry with `message` was logged (returns at once if one was).
+    func waitForMessage(_ message: String) async {
+        await self.arrivals.wait(for: message)
+    }
+}
+
+/// The messages logged so far, and the tests waiting for one.
+final class LogArrivals: Sendable {
+    private struct State {
+        var seen: Set<String> = []
+        var waiters: [(message: String, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let state = Mutex(State())
+
+    func received(_ message: String) {
+        let ready = self.state.withLock { state in
+            state.seen.insert(message)
+            let ready = state.waiters.filter { $0.message == message }
+            state.waiters.removeAll { $0.message == message }
+            return ready
+        }
+        for waiter in ready {
+            waiter.continuation.resume()
+        }
+    }
+
+    func wait(for message: String) async {
+        await withCheckedContinuation { continuation in
+            let seen = self.state.withLock { state in
+                if state.seen.contains(message) {
+                    return true
+                }
+                state.waiters.append((message, continuation))
+                return false
+            }
+            if seen {
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Keeps entries in an ``InMemoryLogHandler`` and tells ``LogArrivals`` about each message.
+struct SignallingLogHandler: LogHandler {
+    var inner: InMemoryLogHandler
+    let arrivals: LogArrivals
+
+    var metadata: Logger.Metadata {
+        get { self.inner.metadata }
+        set { self.inner.metadata = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { self.inner.logLevel }
+        set { self.inner.logLevel = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.inner[metadataKey: key] }
+        set { self.inner[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        self.inner.log(event: event)
+        self.arrivals.received("\(event.message)")
     }
 }
 
@@ -39,8 +114,39 @@ final class ProgressRecorder: Sendable {
     }
 }
 
+/// Progress reports as a stream the test awaits, one element per report.
+struct ProgressStream {
+    let reports: AsyncStream<Int>
+    let callback: @Sendable (Int) async -> Void
+
+    init() {
+        let (reports, continuation) = AsyncStream.makeStream(of: Int.self)
+        self.reports = reports
+        self.callback = { value in continuation.yield(value) }
+    }
+}
+
+/// The client of `format` for `configuration`: as the app makes it, or on `clock` when given.
+func makeClient(
+    _ format: LLMStubServer.WireFormat,
+    configuration: LLMBackendConfiguration,
+    httpClient: HTTPClient,
+    logger: Logger,
+    clock: (any Clock<Duration>)?
+) -> any LLMClient {
+    guard let clock else {
+        return configuration.makeClient(httpClient: httpClient, logger: logger)
+    }
+    switch format {
+    case .ollama:
+        return OllamaClient(configuration: configuration, httpClient: httpClient, logger: logger, clock: clock)
+    case .openai:
+        return OpenAIClient(configuration: configuration, httpClient: httpClient, logger: logger, clock: clock)
+    }
+}
+
 /// A fresh stub of `format`, a fresh `HTTPClient` configured as the app will, and the client
-/// for the stub; all torn down when `body` ends, whether it throws or not.
+/// for the stub (on `clock` when given); all torn down when `body` ends, whether it throws or not.
 func withStubClient<Result>(
     _ format: LLMStubServer.WireFormat,
     models: [LLMStubServer.Model] = [.init(name: "llama3.2")],
@@ -49,6 +155,7 @@ func withStubClient<Result>(
     inactivityTimeout: Duration = .seconds(30),
     apiKey: String? = nil,
     url: String? = nil,
+    clock: (any Clock<Duration>)? = nil,
     _ body: (any LLMClient, LLMStubServer, LogCapture) async throws -> Result
 ) async throws -> Result {
     let stub = LLMStubServer(format, models: models, requiredAPIKey: requiredAPIKey, sendsUsage: sendsUsage)
@@ -67,9 +174,57 @@ func withStubClient<Result>(
         configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration]),
         backgroundActivityLogger: logs.logger
     )
-    let client = configuration.makeClient(httpClient: httpClient, logger: logs.logger)
+    let client = makeClient(
+        format,
+        configuration: configuration,
+        httpClient: httpClient,
+        logger: logs.logger,
+        clock: clock
+    )
     do {
         let result = try await body(client, stub, logs)
+        try await httpClient.shutdown()
+        await stub.shutdown()
+        return result
+    } catch {
+        try? await httpClient.shutdown()
+        await stub.shutdown()
+        throw error
+    }
+}
+
+/// A fresh paced stub of `format` answering `pieces`, and a client for it on `clock`; both torn
+/// down when `body` ends, whether it throws or not.
+func withPacedStubClient<Result>(
+    _ format: LLMStubServer.WireFormat,
+    pieces: [String],
+    inactivityTimeout: Duration,
+    clock: ManualClock,
+    _ body: (any LLMClient, LLMPacedStubServer) async throws -> Result
+) async throws -> Result {
+    let stub = LLMPacedStubServer(format, pieces: pieces)
+    try await stub.start()
+    let configuration = LLMBackendConfiguration(
+        name: "stub",
+        type: format == .ollama ? .ollama : .openai,
+        url: URL(string: await stub.baseURL),
+        inactivityTimeout: inactivityTimeout
+    )
+    let logs = LogCapture()
+    let httpClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration]),
+        backgroundActivityLogger: logs.logger
+    )
+    let client = makeClient(
+        format,
+        configuration: configuration,
+        httpClient: httpClient,
+        logger: logs.logger,
+        clock: clock
+    )
+    do {
+        let result = try await body(client, stub)
         try await httpClient.shutdown()
         await stub.shutdown()
         return result

@@ -1,5 +1,6 @@
 import FORLLMForum
 import FORLLMStore
+import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
 import NewsArticle
@@ -17,11 +18,11 @@ struct PersonaGenerationTests {
         ```
         """
 
-    let clock = ManualClock(Date())
+    let clock = ManualClock(date: Date())
 
     func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (Forum, ReplyWorker, FakeLLMClient) {
-        let (forum, _) = try await makeForum(clock: self.clock)
-        try await forum.database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request)
+        let (forum, database) = try await makeForum(clock: self.clock)
+        try await database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request)
         let client = FakeLLMClient(steps: steps)
         let worker = makeWorker(forum: forum, clients: [client], clock: self.clock) {
             $0.maximumAttempts = 2
@@ -64,7 +65,7 @@ struct PersonaGenerationTests {
         #expect(state.status == .pending)
         #expect(state.error?.contains(reason) == true)
         #expect(try await worker.claimRunnable().isEmpty)
-        self.clock.advance(by: 2)
+        self.clock.advance(by: .seconds(2))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         state = try await forum.database.request(id: request.id)
         #expect(state.status == .failed)

@@ -1,5 +1,6 @@
 import FORLLMForum
 import FORLLMStore
+import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
 import GRDB
@@ -107,7 +108,7 @@ struct ReplyWorkerTests {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         // Wednesday 25 Nov 2026, 12:00 UTC.
         let noon = try #require(calendar.date(from: DateComponents(year: 2026, month: 11, day: 25, hour: 12)))
-        let clock = ManualClock(noon)
+        let clock = ManualClock(date: noon)
         let (forum, database) = try await makeForum(clock: clock)
         let worker = makeWorker(forum: forum, clients: [FakeLLMClient()], clock: clock) { $0.calendar = calendar }
         try await database.addScheduleWindow(
@@ -118,7 +119,7 @@ struct ReplyWorkerTests {
         let injected = try await forum.inject(raw: rawArticle())
         #expect(try await worker.claimRunnable().isEmpty)
         #expect(try await database.request(id: injected.requestIDs[0]).status == .pending)
-        clock.advance(by: 10.5 * 3600)  // 22:30
+        clock.advance(by: .seconds(10 * 3600 + 30 * 60))  // 22:30
         let jobs = try await worker.claimRunnable()
         #expect(jobs.map(\.request.id) == injected.requestIDs)
     }
@@ -127,7 +128,7 @@ struct ReplyWorkerTests {
     func retriesThenFails() async throws {
         let down = LLMError(.connectionFailed, "Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(down), .fail(down), .fail(down)])
-        let clock = ManualClock(Date())
+        let clock = ManualClock(date: Date())
         let (forum, database) = try await makeForum(clock: clock)
         let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.maximumAttempts = 3
@@ -141,13 +142,13 @@ struct ReplyWorkerTests {
         #expect(request.status == .pending)
         #expect(request.error == "attempt 1 of 3 failed: Ollama at http://127.0.0.1:11434: connection refused")
         #expect(try await worker.claimRunnable().isEmpty)
-        clock.advance(by: 31)
+        clock.advance(by: .seconds(31))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
         #expect(request.attempts == 2)
-        clock.advance(by: 31)
+        clock.advance(by: .seconds(31))
         #expect(try await worker.claimRunnable().isEmpty)  // second delay is 60 s
-        clock.advance(by: 30)
+        clock.advance(by: .seconds(30))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
         #expect(request.status == .failed)
@@ -168,7 +169,7 @@ struct ReplyWorkerTests {
     func waitsForUnreachableBackend() async throws {
         let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused), .answer("Here you are.")])
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let clock = ManualClock(date: Date(timeIntervalSince1970: 1_800_000_000))
         let (forum, database) = try await makeForum(clock: clock)
         let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.maximumAttempts = 2
@@ -176,7 +177,7 @@ struct ReplyWorkerTests {
         }
         let injected = try await forum.inject(raw: rawArticle())
         let id = injected.requestIDs[0]
-        let start = clock.now
+        let start = clock.date
 
         // Three refused tries: more than max_attempts, none of them counted.
         await worker.execute(try #require(try await worker.claimRunnable().first))
@@ -188,17 +189,17 @@ struct ReplyWorkerTests {
         #expect(request.error?.contains("tries again until") == true)
         #expect(request.notBefore == start.addingTimeInterval(30))
         #expect(try await worker.claimRunnable().isEmpty)
-        clock.advance(by: 30)
+        clock.advance(by: .seconds(30))
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        clock.advance(by: 30)
+        clock.advance(by: .seconds(30))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
         #expect(request.status == .pending)
         #expect(request.attempts == 0)
         #expect(request.waitingSince == start)
         // After a longer wait the tries are further apart, at most five minutes.
-        #expect(request.notBefore == clock.now.addingTimeInterval(30))
-        clock.advance(by: 3600)
+        #expect(request.notBefore == clock.date.addingTimeInterval(30))
+        clock.advance(by: .seconds(3600))
         // The backend is up now.
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
@@ -211,7 +212,7 @@ struct ReplyWorkerTests {
     func unreachableTooLong() async throws {
         let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
         let client = FakeLLMClient(steps: [.fail(refused), .fail(refused), .fail(refused)])
-        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let clock = ManualClock(date: Date(timeIntervalSince1970: 1_800_000_000))
         let (forum, database) = try await makeForum(clock: clock)
         let worker = makeWorker(forum: forum, clients: [client], clock: clock) {
             $0.unreachableWait = .seconds(86_400)
@@ -219,12 +220,12 @@ struct ReplyWorkerTests {
         let injected = try await forum.inject(raw: rawArticle())
         let id = injected.requestIDs[0]
         await worker.execute(try #require(try await worker.claimRunnable().first))
-        clock.advance(by: 20 * 3600)
+        clock.advance(by: .seconds(20 * 3600))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         var request = try await database.request(id: id)
         #expect(request.status == .pending)
-        #expect(request.notBefore == clock.now.addingTimeInterval(300))
-        clock.advance(by: 4 * 3600)
+        #expect(request.notBefore == clock.date.addingTimeInterval(300))
+        clock.advance(by: .seconds(4 * 3600))
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
         #expect(request.status == .failed)
@@ -236,6 +237,53 @@ struct ReplyWorkerTests {
         // Retrying starts a fresh wait.
         try await database.retryRequest(id: id)
         #expect(try await database.request(id: id).waitingSince == nil)
+    }
+
+    @Test("a backend unreachable for its fallback delay hands its requests to the fallback")
+    func fallbackAfterDelay() async throws {
+        let refused = LLMError(.unreachable, "cannot reach Ollama at http://127.0.0.1:11434: connection refused")
+        let gpu = FakeLLMClient(name: "gpu", steps: [.fail(refused), .fail(refused)])
+        let cpu = FakeLLMClient(name: "cpu", steps: [.answer("From the CPU box.")])
+        let clock = ManualClock(date: Date(timeIntervalSince1970: 1_800_000_000))
+        let (forum, database) = try await makeForum(clock: clock)
+        let worker = makeWorker(forum: forum, clients: [gpu, cpu], clock: clock) {
+            $0.retryDelay = .seconds(30)
+            $0.backends[0].fallback = "cpu"
+            $0.backends[0].fallbackAfter = .seconds(60)
+        }
+        let injected = try await forum.inject(
+            raw: rawArticle(extraHeaders: ["X-FORLLM-Request: default; backend=gpu"])
+        )
+        let id = injected.requestIDs[0]
+
+        // gpu cannot be reached from now on; the request waits for it, tried every 30 s.
+        var job = try #require(try await worker.claimRunnable().first)
+        #expect(job.backend == "gpu")
+        await worker.execute(job)
+        #expect(await worker.catalog.unreachableFor("gpu") == .zero)
+        clock.advance(by: .seconds(30))
+        // Down for 30 s, less than the fallback delay: still gpu.
+        job = try #require(try await worker.claimRunnable().first)
+        #expect(job.backend == "gpu")
+        await worker.execute(job)
+        clock.advance(by: .seconds(29))
+        #expect(await worker.catalog.unreachableFor("gpu") == .seconds(59))
+        #expect(try await worker.claimRunnable().isEmpty)
+        clock.advance(by: .seconds(1))
+        // Down for 60 s: the fallback takes the request.
+        job = try #require(try await worker.claimRunnable().first)
+        #expect(job.backend == "cpu")
+        await worker.execute(job)
+
+        let request = try await database.request(id: id)
+        #expect(request.status == .done)
+        #expect(request.backend == "cpu")
+        #expect(request.attempts == 1)
+        #expect(gpu.received.count == 2)
+        #expect(cpu.received.count == 1)
+        let answer = try #require(try await self.articles(database).last)
+        #expect(answer["X-FORLLM-Backend"] == "cpu")
+        #expect(ArticleText.plainText(of: answer).contains("From the CPU box."))
     }
 
     @Test("an unknown model fails at once, without retries")

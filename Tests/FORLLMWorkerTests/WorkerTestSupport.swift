@@ -1,5 +1,6 @@
 import FORLLMForum
 import FORLLMStore
+import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
 import Logging
@@ -103,23 +104,6 @@ final class FakeLLMClient: LLMClient {
     }
 }
 
-/// A clock the test sets by hand; sleeping returns at once.
-final class ManualClock: WorkerClock {
-    private let current: Mutex<Date>
-
-    init(_ date: Date) { self.current = Mutex(date) }
-
-    var now: Date { self.current.withLock { $0 } }
-
-    func set(_ date: Date) { self.current.withLock { $0 = date } }
-
-    func advance(by seconds: TimeInterval) { self.current.withLock { $0 = $0.addingTimeInterval(seconds) } }
-
-    func sleep(for duration: Duration) async throws {
-        try await Task.sleep(for: .milliseconds(1))
-    }
-}
-
 func rawArticle(
     groups: String = "forllm.general",
     subject: String = "Bread",
@@ -136,16 +120,19 @@ func rawArticle(
     return Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")).utf8)
 }
 
-/// A fresh forum on an in-memory database whose wall clock is `clock` (real time without one).
+/// A worker over `clients` whose monotonic clock and wall clock are both `clock`.
+/// A fresh forum on an in-memory database whose wall clock is `clock`'s date (real time
+/// without one).
 func makeForum(clock: ManualClock? = nil) async throws -> (Forum, ForumDatabase) {
-    let forum = try await Forum.inMemory(now: { clock?.now ?? Date() })
+    let forum = try await Forum.inMemory(now: { clock?.date ?? Date() })
     return (forum, forum.database)
 }
 
+/// A worker over `forum`; its monotonic clock is `clock` (give the forum the same one).
 func makeWorker(
     forum: Forum,
     clients: [FakeLLMClient],
-    clock: ManualClock = ManualClock(Date()),
+    clock: ManualClock = ManualClock(date: Date()),
     configure: (inout WorkerConfiguration) -> Void = { _ in }
 ) -> ReplyWorker {
     var configuration = WorkerConfiguration(

@@ -4,16 +4,17 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import Synchronization
 
 /// The HTTP side both wire formats share: building requests, sending them over the shared
 /// `HTTPClient`, the inactivity timeout, reading the body as chunks or lines, and turning
 /// transport failures into ``LLMError``s. ``OllamaClient`` and ``OpenAIClient`` only know their
-/// JSON.
+/// JSON. Time (the inactivity timeout, answer timings, progress throttling) is measured on
+/// the client's injected clock.
 struct LLMHTTPTransport: Sendable {
     let configuration: LLMBackendConfiguration
     let httpClient: HTTPClient
     let logger: Logger
+    let timeline: Timeline
     /// How messages name the server: "Ollama at http://127.0.0.1:11434".
     let serverLabel: String
 
@@ -25,10 +26,17 @@ struct LLMHTTPTransport: Sendable {
     /// the format at all.
     static let maximumLineBytes = 8 * 1024 * 1024
 
-    init(configuration: LLMBackendConfiguration, httpClient: HTTPClient, logger: Logger, serverKind: String) {
+    init(
+        configuration: LLMBackendConfiguration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        clock: any Clock<Duration>,
+        serverKind: String
+    ) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
+        self.timeline = Timeline(clock)
         self.serverLabel = "\(serverKind) at \(configuration.baseURL)"
     }
 
@@ -86,7 +94,7 @@ struct LLMHTTPTransport: Sendable {
             metadata["llm.model"] = "\(model)"
         }
         self.logger.debug("LLM request sent", metadata: metadata)
-        let watchdog = LLMInactivityWatchdog()
+        let watchdog = LLMInactivityWatchdog(timeline: self.timeline)
         let timeout = self.configuration.inactivityTimeout
         do {
             return try await withThrowingTaskGroup(of: LLMExchangeOutcome<Result>.self) { group in
@@ -229,9 +237,13 @@ struct LLMHTTPTransport: Sendable {
         }
         let reason = LLMTransportFailure.describe(error, connectTimeout: self.configuration.connectTimeout)
         if connected {
-            return LLMError(.connectionFailed, "connection to \(self.serverLabel) broke off: \(reason)")
+            return LLMError(
+                .connectionFailed,
+                "connection to \(self.serverLabel) broke off: \(reason)",
+                cause: error
+            )
         }
-        return LLMError(.unreachable, "cannot reach \(self.serverLabel): \(reason)")
+        return LLMError(.unreachable, "cannot reach \(self.serverLabel): \(reason)", cause: error)
     }
 
     /// `text` from a server made fit for a one-line message: whitespace runs become one space,
@@ -249,146 +261,7 @@ struct LLMHTTPTransport: Sendable {
 }
 
 /// How an exchange under the inactivity watchdog ended.
-enum LLMExchangeOutcome<Result: Sendable>: Sendable {
+private enum LLMExchangeOutcome<Result: Sendable>: Sendable {
     case finished(Result)
     case silent
-}
-
-// MARK: - Body
-
-/// The body of a response as chunks or lines; every chunk resets the inactivity timeout.
-struct LLMResponseBodyReader {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
-    private var splitter = LLMLineSplitter()
-    private var ended = false
-    private let watchdog: LLMInactivityWatchdog
-    private let transport: LLMHTTPTransport
-
-    init(iterator: HTTPClientResponse.Body.AsyncIterator, watchdog: LLMInactivityWatchdog, transport: LLMHTTPTransport)
-    {
-        self.iterator = iterator
-        self.watchdog = watchdog
-        self.transport = transport
-    }
-
-    /// The next chunk as it came off the wire; `nil` at the end of the body.
-    mutating func nextChunk() async throws -> ByteBuffer? {
-        if self.ended {
-            return nil
-        }
-        let chunk: ByteBuffer?
-        do {
-            chunk = try await self.iterator.next()
-        } catch {
-            throw self.transport.transportError(error, connected: true)
-        }
-        self.watchdog.touch()
-        if chunk == nil {
-            self.ended = true
-        }
-        return chunk
-    }
-
-    /// The next line without its line end (LF or CRLF), however the chunks split it; at the
-    /// end of the body the last line even without a line end; then `nil`.
-    mutating func nextLine() async throws -> ByteBuffer? {
-        while true {
-            if let line = self.splitter.nextLine() {
-                return line
-            }
-            guard let chunk = try await self.nextChunk() else {
-                return self.splitter.finish()
-            }
-            self.splitter.append(chunk)
-            if self.splitter.bufferedByteCount > LLMHTTPTransport.maximumLineBytes {
-                throw LLMError(
-                    .invalidResponse,
-                    "\(self.transport.serverLabel): a line of the stream is longer than "
-                        + "\(LLMHTTPTransport.maximumLineBytes) bytes"
-                )
-            }
-        }
-    }
-
-    /// The whole rest of the body; `invalidResponse` when it exceeds `maximumBytes`.
-    mutating func collect(upTo maximumBytes: Int) async throws -> ByteBuffer {
-        var result = ByteBuffer()
-        while var chunk = try await self.nextChunk() {
-            guard result.readableBytes + chunk.readableBytes <= maximumBytes else {
-                throw LLMError(
-                    .invalidResponse,
-                    "\(self.transport.serverLabel): response larger than \(maximumBytes) bytes"
-                )
-            }
-            result.writeBuffer(&chunk)
-        }
-        return result
-    }
-
-    /// Up to `maximumBytes` of the body as text (for error responses); the rest is read and dropped.
-    mutating func collectText(upTo maximumBytes: Int) async throws -> String {
-        var result = ByteBuffer()
-        while var chunk = try await self.nextChunk() {
-            let room = maximumBytes - result.readableBytes
-            if room > 0, let slice = chunk.readSlice(length: min(room, chunk.readableBytes)) {
-                var slice = slice
-                result.writeBuffer(&slice)
-            }
-        }
-        return String(decoding: result.readableBytesView, as: UTF8.self)
-    }
-
-    /// Reads the body to its end so the connection can be reused; failures no longer matter
-    /// because the answer is complete.
-    mutating func drain() async {
-        do {
-            while try await self.nextChunk() != nil {}
-        } catch {
-            self.transport.logger.debug(
-                "LLM stream broke after the answer was complete",
-                metadata: ["llm.backend": "\(self.transport.configuration.name)", "llm.error": "\(error)"]
-            )
-        }
-    }
-}
-
-// MARK: - Inactivity
-
-/// Remembers when data last arrived, and waits until it has been silent for too long.
-final class LLMInactivityWatchdog: Sendable {
-    private let lastActivity = Mutex(ContinuousClock.now)
-
-    func touch() {
-        let now = ContinuousClock.now
-        self.lastActivity.withLock { $0 = now }
-    }
-
-    /// Returns once nothing arrived for `timeout`; throws `CancellationError` when cancelled.
-    func waitForSilence(of timeout: Duration) async throws {
-        while true {
-            let deadline = self.lastActivity.withLock { $0 }.advanced(by: timeout)
-            if ContinuousClock.now >= deadline {
-                return
-            }
-            try await Task.sleep(until: deadline, clock: .continuous)
-        }
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds, for log metadata.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// `300 s`, `0.25 s`: how messages state a timeout.
-    var formattedForLLMMessage: String {
-        let (seconds, attoseconds) = self.components
-        if attoseconds == 0 {
-            return "\(seconds) s"
-        }
-        let value = Double(seconds) + Double(attoseconds) / 1e18
-        return String(format: "%g s", value)
-    }
 }

@@ -1,0 +1,47 @@
+import FORLLMForum
+import FORLLMStore
+import Logging
+
+extension ReplyWorker {
+    /// Runs a persona generation request: asks the model for personas (``PersonaGeneration``)
+    /// and stores the usable ones with a report in the group.
+    func generatePersonas(_ job: ClaimedJob, logger: Logger) async throws {
+        let parameters = try GenerationParameters(of: job.request)
+        guard let group = try await self.database.group(named: job.request.groupName) else {
+            throw LLMError(.notRunnable, "the group \(job.request.groupName) was removed")
+        }
+        var target: Persona?
+        if let handle = parameters.regenerate {
+            guard let persona = try await self.database.persona(named: handle) else {
+                throw LLMError(.notRunnable, "the persona @\(handle) to regenerate was deleted")
+            }
+            target = persona
+        }
+        guard let client = self.clients[job.backend] else {
+            throw LLMError(.notRunnable, "no backend named \(job.backend)")
+        }
+        let existing = try await self.database.personas(assignedTo: group.name)
+        let request = LLMChatRequest(
+            model: job.model,
+            messages: PersonaGeneration.messages(group: group, existing: existing, parameters: parameters, target: target),
+            keepAlive: self.configuration.backend(named: job.backend)?.keepAlive,
+            temperature: self.configuration.temperature
+        )
+        let result = try await self.generate(request, client: client, requestID: job.request.id)
+        await self.catalog.record(backend: job.backend, reachable: true)
+        let proposals = try PersonaGeneration.parse(result.text, count: parameters.count)
+        do {
+            let personas = try await self.forum.completeGeneration(
+                requestID: job.request.id,
+                personas: proposals,
+                model: job.model
+            )
+            logger.info("Personas generated", metadata: ["worker.personas": "\(personas.map(\.handle))"])
+        } catch let error as ForumError {
+            // A proposal clashed with an existing persona (same name): the model may do better.
+            throw LLMError(.invalidResponse, "the model's personas could not be used: \(error)", cause: error)
+        } catch let error as StoreError {
+            throw LLMError(.invalidResponse, "the model's personas could not be used: \(error)", cause: error)
+        }
+    }
+}
