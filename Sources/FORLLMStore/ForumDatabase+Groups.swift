@@ -33,7 +33,7 @@ extension ForumDatabase {
         description: String = "",
         mode: GroupMode = .request,
         postingAllowed: Bool = true,
-        now: Date = Date()
+        now: Date
     ) async throws -> Newsgroup {
         guard NewsgroupName.isValid(name) else {
             throw StoreError(
@@ -120,7 +120,7 @@ extension ForumDatabase {
     /// and numbering then continues where it stopped.
     /// - Returns: the number of articles deleted.
     @discardableResult
-    public func removeGroup(_ name: String, now: Date = Date()) async throws -> Int {
+    public func removeGroup(_ name: String, now: Date) async throws -> Int {
         try await self.writer.write { db in
             let group = try Self.requireGroup(name, db)
             try db.execute(

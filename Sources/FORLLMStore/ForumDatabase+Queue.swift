@@ -24,7 +24,7 @@ extension ForumDatabase {
     /// the worker runs.
     /// - Returns: how many were recovered.
     @discardableResult
-    public func recoverInterruptedRequests(now: Date = Date()) async throws -> Int {
+    public func recoverInterruptedRequests(now: Date) async throws -> Int {
         try await self.writer.write { db in
             try db.execute(
                 sql: "UPDATE request SET status = 'pending', updated_at = ? WHERE status = 'running'",
@@ -35,7 +35,7 @@ extension ForumDatabase {
     }
 
     /// Pending requests that may run at `now` (backoff elapsed), oldest first.
-    public func runnableRequests(now: Date = Date(), limit: Int = 50) async throws -> [QueuedRequest] {
+    public func runnableRequests(now: Date, limit: Int = 50) async throws -> [QueuedRequest] {
         try await self.writer.read { db in
             let requests = try ReplyRequest.fetchAll(
                 db,
@@ -65,7 +65,7 @@ extension ForumDatabase {
     }
 
     /// The earliest `not_before` among pending requests still waiting for their backoff.
-    public func nextBackoffEnd(after now: Date = Date()) async throws -> Date? {
+    public func nextBackoffEnd(after now: Date) async throws -> Date? {
         try await self.writer.read { db in
             try Double.fetchOne(
                 db,
@@ -83,7 +83,7 @@ extension ForumDatabase {
         model: String,
         backend: String,
         personaVersion: Int?,
-        now: Date = Date()
+        now: Date
     ) async throws -> Bool {
         try await self.writer.write { db in
             try db.execute(
@@ -103,7 +103,7 @@ extension ForumDatabase {
     /// Records streaming progress.
     /// - Returns: `false` when the request is no longer running (cancelled meanwhile): the
     ///   worker should stop generating.
-    public func recordProgress(requestID: Int64, characters: Int, now: Date = Date()) async throws -> Bool {
+    public func recordProgress(requestID: Int64, characters: Int, now: Date) async throws -> Bool {
         try await self.writer.write { db in
             try db.execute(
                 sql: """
@@ -120,7 +120,7 @@ extension ForumDatabase {
     ///   count as an attempt, and ``ReplyRequest/waitingSince`` starts (or goes on); otherwise
     ///   it ends.
     public func scheduleRetry(
-        requestID: Int64, error: String, retryAt: Date, waitingForBackend: Bool = false, now: Date = Date()
+        requestID: Int64, error: String, retryAt: Date, waitingForBackend: Bool = false, now: Date
     ) async throws {
         let now = now.timeIntervalSince1970
         try await self.writer.write { db in
@@ -148,7 +148,7 @@ extension ForumDatabase {
 
     /// Puts a running request back to `pending` without counting the attempt (graceful
     /// shutdown interrupted it).
-    public func requeue(requestID: Int64, now: Date = Date()) async throws {
+    public func requeue(requestID: Int64, now: Date) async throws {
         try await self.writer.write { db in
             try db.execute(
                 sql: """

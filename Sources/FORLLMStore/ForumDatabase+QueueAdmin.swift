@@ -40,7 +40,7 @@ extension ForumDatabase {
 
     /// Puts a failed or cancelled request back into the queue with a fresh attempt count.
     @discardableResult
-    public func retryRequest(id: Int64, now: Date = Date()) async throws -> ReplyRequest {
+    public func retryRequest(id: Int64, now: Date) async throws -> ReplyRequest {
         defer { self.queueSignal.notify() }
         return try await self.writer.write { db in
             let request = try Self.requireRequest(id, db)
@@ -69,7 +69,7 @@ extension ForumDatabase {
 
     /// Cancels a pending or running request (a running one stops at its next progress report).
     @discardableResult
-    public func cancelRequest(id: Int64, now: Date = Date()) async throws -> ReplyRequest {
+    public func cancelRequest(id: Int64, now: Date) async throws -> ReplyRequest {
         try await self.writer.write { db in
             let request = try Self.requireRequest(id, db)
             switch request.status {

@@ -11,7 +11,7 @@ extension ForumDatabase {
 
     /// Adds a window.
     @discardableResult
-    public func addScheduleWindow(days: Set<Weekday>, start: TimeOfDay, end: TimeOfDay, now: Date = Date())
+    public func addScheduleWindow(days: Set<Weekday>, start: TimeOfDay, end: TimeOfDay, now: Date)
         async throws -> ScheduleWindow
     {
         guard !days.isEmpty else { throw StoreError(.invalidInput, "a window needs at least one day") }

@@ -26,7 +26,8 @@ extension ReplyWorker {
                     // runs in a task of its own (awaited here, so it does not outlive the job).
                     let database = self.database
                     let id = job.request.id
-                    try await Task { try await database.requeue(requestID: id) }.value
+                    let now = self.now()
+                    try await Task { try await database.requeue(requestID: id, now: now) }.value
                     logger.info("Request interrupted by shutdown, pending again")
                 } catch {
                     logger.error("Could not put an interrupted request back", metadata: ["worker.error": "\(error)"])
@@ -195,10 +196,13 @@ extension ReplyWorker {
         let stop = QueueSignal()
         let database = self.database
         let clock = self.clock
+        let now = self.now
         return try await withThrowingTaskGroup(of: LLMChatResult?.self) { group in
             group.addTask {
                 try await client.chat(request) { characters in
-                    let running = (try? await database.recordProgress(requestID: requestID, characters: characters)) ?? true
+                    let running =
+                        (try? await database.recordProgress(requestID: requestID, characters: characters, now: now()))
+                        ?? true
                     if !running { stop.notify() }
                 }
             }

@@ -185,9 +185,9 @@ struct EndToEndBackendTests {
         configuration.llm.defaultBackend = "first"
         configuration.llm.defaultModel = "base"
         let app = try await RunningApp.start(configuration)
-        try await app.database.createGroup(name: "forllm.kitchen", mode: .request)
+        try await app.database.createGroup(name: "forllm.kitchen", mode: .request, now: Date())
         _ = try await app.database.editGroup("forllm.kitchen", GroupChanges(defaultModel: "group-model"))
-        try await app.database.createGroup(name: "forllm.hall", mode: .request)
+        try await app.database.createGroup(name: "forllm.hall", mode: .request, now: Date())
         _ = try await app.database.editGroup("forllm.hall", GroupChanges(defaultBackend: "second"))
         try await app.forum.createPersona(name: "Chef", handle: "chef", instructions: "Cook.", model: "persona-model", by: "t")
         let client = try await app.connect()

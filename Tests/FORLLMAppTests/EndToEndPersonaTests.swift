@@ -18,7 +18,7 @@ struct EndToEndPersonaTests {
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
-            try await app.database.createGroup(name: "forllm.cooking", description: "Food and kitchens", mode: .request)
+            try await app.database.createGroup(name: "forllm.cooking", description: "Food and kitchens", mode: .request, now: Date())
             let client = try await app.connect()
             let create = """
                 From: Jane Doe <jane@example.org>

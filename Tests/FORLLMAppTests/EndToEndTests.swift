@@ -81,7 +81,7 @@ struct EndToEndTests {
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
             _ = try await app.forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "You cook.", by: "t")
-            try await app.database.createGroup(name: "forllm.quiet", mode: .request)
+            try await app.database.createGroup(name: "forllm.quiet", mode: .request, now: Date())
             let client = try await app.connect()
             let base = "From: Jane <jane@example.org>\nSubject: Test\n"
             #expect(try await client.postArticle(base + "Newsgroups: forllm.general\nMessage-ID: <auto@x.example>\n\nHi all\n").code == 240)
@@ -243,7 +243,7 @@ struct EndToEndTests {
         var configuration = RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
         configuration.llm.maxAttempts = 1
         var app = try await RunningApp.start(configuration)
-        try await app.database.createGroup(name: "test.keep", mode: .off)
+        try await app.database.createGroup(name: "test.keep", mode: .off, now: Date())
         var client = try await app.connect()
         for index in 1...3 {
             let article = "From: a@b.example\nNewsgroups: test.keep\nSubject: n\(index)\nMessage-ID: <keep\(index)@x.example>\n\nbody \(index)\n"
@@ -271,8 +271,8 @@ struct EndToEndTests {
         let app = try await RunningApp.start(
             RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
         )
-        try await app.database.createGroup(name: "test.a", mode: .off)
-        try await app.database.createGroup(name: "test.b", mode: .off)
+        try await app.database.createGroup(name: "test.a", mode: .off, now: Date())
+        try await app.database.createGroup(name: "test.b", mode: .off, now: Date())
         let client = try await app.connect()
         #expect(try await client.postArticle("From: a@b.example\nNewsgroups: test.b\nSubject: first\n\nx\n").code == 240)
         #expect(try await client.postArticle("From: a@b.example\nNewsgroups: test.a, test.b\nSubject: both\nMessage-ID: <both@x.example>\n\n.dot line\n").code == 240)
@@ -299,7 +299,7 @@ struct EndToEndTests {
         let app = try await RunningApp.start(
             RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
         )
-        try await app.database.createGroup(name: "test.pipe", mode: .off)
+        try await app.database.createGroup(name: "test.pipe", mode: .off, now: Date())
         for index in 1...20 {
             _ = try await app.forum.inject(
                 raw: Array("From: a@b.example\r\nNewsgroups: test.pipe\r\nSubject: s\(index)\r\n\r\nbody\r\n".utf8)

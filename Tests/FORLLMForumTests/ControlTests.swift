@@ -75,7 +75,7 @@ struct ControlTests {
         let (forum, database) = try await makeForum()
         let posted = try await forum.inject(raw: rawArticle(messageID: "<q@example.org>"))
         let id = try #require(posted.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
+        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
         let request = try await database.request(id: id)
         let answer = try ArticleDraft(
             from: Mailbox(displayName: "Assistant", address: "assistant@personas.forllm.local"),
@@ -90,7 +90,7 @@ struct ControlTests {
     @Test("Supersedes replaces the poster's own article; someone else's is refused")
     func supersedes() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v1@example.org>"))
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v2@example.org>", extraHeaders: ["Supersedes: <v1@example.org>"]))
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>"])

@@ -20,7 +20,7 @@ struct InjectionTests {
     @Test("articles are numbered 1, 2, 3 and the group's marks follow")
     func numbering() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         var numbers: [Int64] = []
         for index in 1...3 {
             let injected = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "n\(index)"))
@@ -37,7 +37,7 @@ struct InjectionTests {
     @Test("the server adds Path, Message-ID, Date, Injection-Date and Xref, and drops client Xref")
     func addedHeaders() async throws {
         let (forum, database) = try await makeForum(configuration: ForumConfiguration(hostname: "news.example"))
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         let injected = try await forum.inject(
             raw: rawArticle(groups: "test.plain", extraHeaders: ["Xref: evil.example test.plain:99", "Path: elsewhere"])
         )
@@ -56,7 +56,7 @@ struct InjectionTests {
     @Test("the body and the client's headers are stored byte-exact")
     func byteExact() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         let body = "Grüße aus Köln 🍺\n.leading dot\n\nlast line\n"
         let raw = rawArticle(
             groups: "test.plain",
@@ -77,8 +77,8 @@ struct InjectionTests {
     @Test("a cross-post is stored once and numbered in each group")
     func crossPost() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.a", mode: .off)
-        try await database.createGroup(name: "test.b", mode: .off)
+        try await database.createGroup(name: "test.a", mode: .off, now: Date())
+        try await database.createGroup(name: "test.b", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.b", subject: "first in b"))
         let injected = try await forum.inject(
             raw: rawArticle(groups: "test.a,test.b", subject: "both", messageID: "<cross@example.org>")
@@ -127,7 +127,7 @@ struct InjectionTests {
     @Test("a duplicate Message-ID is refused and the first article stays")
     func duplicate() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
         await #expect(throws: StoreError.self) {
             _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
@@ -140,7 +140,7 @@ struct InjectionTests {
     @Test("posting to a read-only group is refused for users")
     func readOnly() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.ro", mode: .off, postingAllowed: false)
+        try await database.createGroup(name: "test.ro", mode: .off, postingAllowed: false, now: Date())
         await #expect(throws: ArticleError.self) {
             _ = try await forum.inject(raw: rawArticle(groups: "test.ro"))
         }
@@ -149,7 +149,7 @@ struct InjectionTests {
     @Test("overview lines come from one range scan, with number, fields and Xref")
     func overview() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         for index in 1...5 {
             _ = try await forum.inject(
                 raw: rawArticle(groups: "test.plain", subject: "tab\there \(index)", messageID: "<ov\(index)@example.org>")
@@ -177,7 +177,7 @@ struct InjectionTests {
     @Test("header values come from columns or the stored head")
     func headerValues() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "one", extraHeaders: ["X-Custom: yes"]))
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "two"))
         let subjects = try await database.headerValues(field: "subject", inGroup: "test.plain", range: 1...10, limit: 10)
@@ -191,8 +191,8 @@ struct InjectionTests {
     @Test("next and previous articles skip gaps")
     func neighbours() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.a", mode: .off)
-        try await database.createGroup(name: "test.b", mode: .off)
+        try await database.createGroup(name: "test.a", mode: .off, now: Date())
+        try await database.createGroup(name: "test.b", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.a"))
         _ = try await forum.inject(raw: rawArticle(groups: "test.b"))
         _ = try await forum.inject(raw: rawArticle(groups: "test.a,test.b"))
@@ -204,16 +204,16 @@ struct InjectionTests {
     @Test("a removed group comes back empty without reusing numbers; its own articles are gone")
     func removeAndRecreate() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.a", mode: .off)
-        try await database.createGroup(name: "test.b", mode: .off)
+        try await database.createGroup(name: "test.a", mode: .off, now: Date())
+        try await database.createGroup(name: "test.b", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.a", messageID: "<only-a@example.org>"))
         _ = try await forum.inject(raw: rawArticle(groups: "test.a,test.b", messageID: "<both@example.org>"))
-        let deleted = try await database.removeGroup("test.a")
+        let deleted = try await database.removeGroup("test.a", now: Date())
         #expect(deleted == 1)
         #expect(try await database.group(named: "test.a") == nil)
         #expect(try await database.article(messageID: "<only-a@example.org>") == nil)
         #expect(try await database.article(messageID: "<both@example.org>") != nil)
-        try await database.createGroup(name: "test.a", mode: .off)
+        try await database.createGroup(name: "test.a", mode: .off, now: Date())
         let group = try #require(try await database.group(named: "test.a"))
         #expect(group.lowNumber == 3)
         #expect(group.lastNumber == 2)
@@ -226,7 +226,7 @@ struct InjectionTests {
         let t0 = Date()
         let clock = TestWallClock(t0)
         let (forum, database) = try await makeForum(clock: clock)
-        try await database.createGroup(name: "test.plain", mode: .off)
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<old@example.org>"))
         clock.set(t0.addingTimeInterval(60))
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<new@example.org>"))
@@ -239,7 +239,7 @@ struct InjectionTests {
     func persistence() async throws {
         let (forum, database, path) = try await makeFileForum()
         defer { removeDatabaseFile(path) }
-        try await database.createGroup(name: "test.keep", mode: .off)
+        try await database.createGroup(name: "test.keep", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.keep", messageID: "<keep@example.org>"))
         try await database.close()
         let reopened = try await ForumDatabase.open(path: path)

@@ -113,7 +113,7 @@ struct PersonaTests {
     )
     func resolution(_ unused: String?, groupDefault: Bool, globalDefault: Bool, expected: String) async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.auto", mode: .auto)
+        try await database.createGroup(name: "test.auto", mode: .auto, now: Date())
         _ = try await forum.createPersona(name: "Named", instructions: "x", by: "t")
         _ = try await forum.createPersona(name: "Group", instructions: "x", by: "t")
         _ = try await forum.createPersona(name: "Global", instructions: "x", by: "t")
@@ -132,7 +132,7 @@ struct PersonaTests {
     @Test("assign, default and unassign show in the details and on the card")
     func assignments() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.kitchen", mode: .request)
+        try await database.createGroup(name: "test.kitchen", mode: .request, now: Date())
         _ = try await forum.createPersona(name: "Chef", instructions: "Cook.", by: "t")
         try await forum.assignPersona("chef", to: "test.kitchen", asDefault: true)
         var details = try await database.personaDetails("chef")
@@ -158,7 +158,7 @@ struct PersonaTests {
     @Test("a post creates a persona with its handle, model, groups and default")
     func createByPost() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.kitchen", mode: .request)
+        try await database.createGroup(name: "test.kitchen", mode: .request, now: Date())
         let body = """
             Handle: chef
             Model: qwen2.5:7b

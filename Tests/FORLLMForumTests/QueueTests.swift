@@ -24,8 +24,8 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        async let first = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
-        async let second = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
+        async let first = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
+        async let second = database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
         let results = try await [first, second]
         #expect(results.filter { $0 }.count == 1)
         let request = try await database.request(id: id)
@@ -40,10 +40,10 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
-        #expect(try await database.recoverInterruptedRequests() == 1)
+        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
+        #expect(try await database.recoverInterruptedRequests(now: Date()) == 1)
         #expect(try await database.request(id: id).status == .pending)
-        #expect(try await database.runnableRequests().map(\.request.id) == [id])
+        #expect(try await database.runnableRequests(now: Date()).map(\.request.id) == [id])
     }
 
     @Test("completing stores the answer in the thread and marks the request done, once")
@@ -51,7 +51,7 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
+        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
         let request = try await database.request(id: id)
         let answer = try self.answer(for: request, parent: injected.messageID)
         let stored = try #require(
@@ -97,9 +97,9 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
-        _ = try await database.cancelRequest(id: id)
-        #expect(try await database.recordProgress(requestID: id, characters: 10) == false)
+        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
+        _ = try await database.cancelRequest(id: id, now: Date())
+        #expect(try await database.recordProgress(requestID: id, characters: 10, now: Date()) == false)
         let request = try await database.request(id: id)
         let stored = try await forum.complete(
             requestID: id,
@@ -140,7 +140,7 @@ struct QueueTests {
         let group = try #require(try await database.group(named: "forllm.general"))
         #expect(group.articleCount == 2)
 
-        _ = try await database.retryRequest(id: id)
+        _ = try await database.retryRequest(id: id, now: Date())
         let again = try await database.request(id: id)
         #expect(again.status == .pending)
         #expect(again.attempts == 0)
@@ -152,9 +152,9 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        await #expect(throws: StoreError.self) { _ = try await database.retryRequest(id: id) }
-        _ = try await database.cancelRequest(id: id)
-        await #expect(throws: StoreError.self) { _ = try await database.cancelRequest(id: id) }
+        await #expect(throws: StoreError.self) { _ = try await database.retryRequest(id: id, now: Date()) }
+        _ = try await database.cancelRequest(id: id, now: Date())
+        await #expect(throws: StoreError.self) { _ = try await database.cancelRequest(id: id, now: Date()) }
         await #expect(throws: StoreError.self) { _ = try await database.request(id: 999) }
         #expect(try await database.requests(status: .cancelled).map(\.id) == [id])
     }
@@ -164,8 +164,8 @@ struct QueueTests {
         let (forum, database) = try await makeForum()
         let injected = try await forum.inject(raw: rawArticle())
         let id = try #require(injected.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1)
-        try await database.requeue(requestID: id)
+        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
+        try await database.requeue(requestID: id, now: Date())
         let request = try await database.request(id: id)
         #expect(request.status == .pending)
         #expect(request.attempts == 0)

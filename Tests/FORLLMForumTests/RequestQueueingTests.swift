@@ -44,7 +44,7 @@ struct RequestQueueingTests {
     @Test("a request group queues nothing unless asked")
     func requestMode() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.ask", mode: .request)
+        try await database.createGroup(name: "test.ask", mode: .request, now: Date())
         let quiet = try await forum.inject(raw: rawArticle(groups: "test.ask"))
         #expect(quiet.requestIDs.isEmpty)
         let asked = try await forum.inject(
@@ -103,7 +103,7 @@ struct RequestQueueingTests {
         let first = try await database.request(id: injected.requestIDs[0])
         #expect(first.chain == ["critic"])
 
-        #expect(try await database.claim(requestID: first.id, model: "m", backend: "b", personaVersion: 1))
+        #expect(try await database.claim(requestID: first.id, model: "m", backend: "b", personaVersion: 1, now: Date()))
         let answer = try ArticleDraft(
             from: Mailbox(displayName: "Chef Anna", address: "chef@personas.forllm.local"),
             newsgroups: ["forllm.general"],
@@ -136,7 +136,7 @@ struct RequestQueueingTests {
         while true {
             let request = try await database.request(id: requestID)
             let speaker = request.personaHandle == "chef" ? (chefID, "critic") : (criticID, "chef")
-            #expect(try await database.claim(requestID: requestID, model: "m", backend: "b", personaVersion: 1))
+            #expect(try await database.claim(requestID: requestID, model: "m", backend: "b", personaVersion: 1, now: Date()))
             let answer = try ArticleDraft(
                 from: Mailbox(displayName: request.personaHandle, address: "x@personas.forllm.local"),
                 newsgroups: ["forllm.general"],
@@ -162,7 +162,7 @@ struct RequestQueueingTests {
     @Test("an off group ignores mentions and refuses an explicit request")
     func off() async throws {
         let (forum, database) = try await makeForum()
-        try await database.createGroup(name: "test.off", mode: .off)
+        try await database.createGroup(name: "test.off", mode: .off, now: Date())
         let injected = try await forum.inject(raw: rawArticle(groups: "test.off", body: "@assistant hi\n"))
         #expect(injected.requestIDs.isEmpty)
         await #expect(throws: ArticleError.self) {
@@ -186,7 +186,7 @@ struct RequestQueueingTests {
     func groupDefault() async throws {
         let (forum, database) = try await makeForum()
         let chefID = try await Self.addPersona(database, handle: "chef", name: "Chef Anna")
-        try await database.createGroup(name: "test.kitchen", mode: .auto)
+        try await database.createGroup(name: "test.kitchen", mode: .auto, now: Date())
         try await database.writer.write { db in
             try db.execute(
                 sql: "UPDATE newsgroup SET default_persona_id = ? WHERE name = 'test.kitchen'",
@@ -205,8 +205,8 @@ struct RequestQueueingTests {
         try await forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", by: "t")
         try await forum.createPersona(name: "Critic", handle: "critic", instructions: "Judge.", by: "t")
         try await forum.createPersona(name: "Host", handle: "host", instructions: "Welcome.", by: "t")
-        try await database.createGroup(name: "test.kitchen", mode: .auto)
-        try await database.createGroup(name: "test.hall", mode: .auto)
+        try await database.createGroup(name: "test.kitchen", mode: .auto, now: Date())
+        try await database.createGroup(name: "test.hall", mode: .auto, now: Date())
         try await forum.assignPersona("chef", to: "test.kitchen", asDefault: true)
         try await forum.setGlobalDefaultPersona("host")
         func answerer(_ groups: String, _ headers: [String] = []) async throws -> [String] {

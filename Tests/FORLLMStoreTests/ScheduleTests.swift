@@ -78,7 +78,8 @@ struct ScheduleTests {
         let window = try await database.addScheduleWindow(
             days: [.saturday, .sunday],
             start: try TimeOfDay(parsing: "08:00"),
-            end: try TimeOfDay(parsing: "20:00")
+            end: try TimeOfDay(parsing: "20:00"),
+            now: Date()
         )
         #expect(try await database.schedule().windows == [window])
         let disabled = try await database.setScheduleWindow(id: window.id, enabled: false)

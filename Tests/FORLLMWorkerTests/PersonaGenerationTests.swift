@@ -22,7 +22,7 @@ struct PersonaGenerationTests {
 
     func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (Forum, ReplyWorker, FakeLLMClient) {
         let (forum, database) = try await makeForum(clock: self.clock)
-        try await database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request)
+        try await database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request, now: Date())
         let client = FakeLLMClient(steps: steps)
         let worker = makeWorker(forum: forum, clients: [client], clock: self.clock) {
             $0.maximumAttempts = 2

@@ -114,7 +114,8 @@ struct ReplyWorkerTests {
         try await database.addScheduleWindow(
             days: [.wednesday],
             start: try TimeOfDay(parsing: "22:00"),
-            end: try TimeOfDay(parsing: "06:00")
+            end: try TimeOfDay(parsing: "06:00"),
+            now: clock.date
         )
         let injected = try await forum.inject(raw: rawArticle())
         #expect(try await worker.claimRunnable().isEmpty)
@@ -235,7 +236,7 @@ struct ReplyWorkerTests {
         #expect(ArticleText.plainText(of: notice).contains("could not be reached for 24 hours"))
         #expect(ArticleText.plainText(of: notice).contains("forllm queue retry \(id)"))
         // Retrying starts a fresh wait.
-        try await database.retryRequest(id: id)
+        try await database.retryRequest(id: id, now: Date())
         #expect(try await database.request(id: id).waitingSince == nil)
     }
 
@@ -333,7 +334,7 @@ struct ReplyWorkerTests {
         let job = try #require(try await worker.claimRunnable().first)
         async let run: Void = worker.execute(job)
         await client.waitForStart()
-        _ = try await database.cancelRequest(id: injected.requestIDs[0])
+        _ = try await database.cancelRequest(id: injected.requestIDs[0], now: Date())
         client.release()
         await run
         #expect(try await database.request(id: injected.requestIDs[0]).status == .cancelled)

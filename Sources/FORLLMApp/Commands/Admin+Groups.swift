@@ -48,7 +48,8 @@ extension Admin {
             name: name,
             description: description ?? "",
             mode: mode?.mode ?? .request,
-            postingAllowed: postingAllowed ?? true
+            postingAllowed: postingAllowed ?? true,
+            now: self.now
         )
         return "created group \(group.name) (mode \(group.mode.rawValue))"
     }
@@ -129,7 +130,7 @@ extension Admin {
 
     /// `forllm group remove`
     public func removeGroup(name: String) async throws -> String {
-        let deleted = try await self.database.removeGroup(name)
+        let deleted = try await self.database.removeGroup(name, now: self.now)
         return "removed group \(name) (\(deleted) article\(deleted == 1 ? "" : "s") deleted)"
     }
 }

@@ -98,13 +98,13 @@ extension Admin {
 
     /// `forllm queue retry`
     public func retryRequest(id: Int64) async throws -> String {
-        let request = try await self.database.retryRequest(id: id)
+        let request = try await self.database.retryRequest(id: id, now: self.now)
         return "request \(request.id) is pending again"
     }
 
     /// `forllm queue cancel`
     public func cancelRequest(id: Int64) async throws -> String {
-        let request = try await self.database.cancelRequest(id: id)
+        let request = try await self.database.cancelRequest(id: id, now: self.now)
         return "request \(request.id) cancelled"
     }
 

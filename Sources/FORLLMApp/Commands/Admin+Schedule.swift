@@ -32,7 +32,8 @@ extension Admin {
         let window = try await self.database.addScheduleWindow(
             days: try Weekday.parseList(days),
             start: try TimeOfDay(parsing: start),
-            end: try TimeOfDay(parsing: end)
+            end: try TimeOfDay(parsing: end),
+            now: self.now
         )
         let crossing = window.end <= window.start ? " (passes midnight)" : ""
         return "added window \(window.id): \(window.summary)\(crossing)"

@@ -16,6 +16,8 @@ public struct Admin: Sendable {
     let forum: Forum
     public let configuration: FORLLMConfiguration
     var database: ForumDatabase { self.forum.database }
+    /// The time of a change, from the forum's clock (the one wall clock of the process).
+    var now: Date { self.forum.now() }
 
     init(forum: Forum, configuration: FORLLMConfiguration) {
         self.forum = forum
