@@ -54,13 +54,20 @@ public enum FORLLMApplication {
     /// - Parameters:
     ///   - signals: the signals that start a graceful shutdown (none in tests).
     ///   - onListening: called with the bound address once the server listens.
+    ///   - now: the one wall clock of the process: the forum (and through it the worker) and
+    ///     the NNTP server (`DATE`, `NEWNEWS`) read the time from it.
     public static func assemble(
         configuration: FORLLMConfiguration,
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
-        onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in }
+        onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> Assembly {
-        let forum = try await Forum.open(path: configuration.databasePath, configuration: configuration.forumConfiguration)
+        let forum = try await Forum.open(
+            path: configuration.databasePath,
+            configuration: configuration.forumConfiguration,
+            now: now
+        )
         let llm = LLMSide(configuration: configuration, logger: logger)
         let credentials = configuration.server.authUser.map { user in
             (user: user, password: configuration.server.authPassword ?? "")
@@ -75,6 +82,7 @@ public enum FORLLMApplication {
             configuration: configuration.nntpServerConfiguration,
             backend: backend,
             logger: logger,
+            now: now,
             onListening: { address in
                 await onListening(
                     ListeningAddress(

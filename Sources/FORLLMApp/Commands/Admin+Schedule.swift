@@ -68,7 +68,8 @@ extension Admin {
     }
 
     /// `forllm schedule status`
-    public func scheduleStatus(json: Bool, now: Date = Date(), calendar: Calendar = .current) async throws -> String {
+    public func scheduleStatus(json: Bool, calendar: Calendar = .current) async throws -> String {
+        let now = self.now
         let schedule = try await self.database.schedule()
         let format = ISO8601DateFormatter()
         format.timeZone = calendar.timeZone
