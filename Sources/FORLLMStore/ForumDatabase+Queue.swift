@@ -67,11 +67,12 @@ extension ForumDatabase {
     /// The earliest `not_before` among pending requests still waiting for their backoff.
     public func nextBackoffEnd(after now: Date) async throws -> Date? {
         try await self.writer.read { db in
-            try Double.fetchOne(
-                db,
-                sql: "SELECT MIN(not_before) FROM request WHERE status = 'pending' AND not_before > ?",
-                arguments: [now.timeIntervalSince1970]
-            ).map { Date(timeIntervalSince1970: $0) }
+            try ReplyRequest
+                .filter(ReplyRequest.Columns.status == RequestStatus.pending.rawValue)
+                .filter(ReplyRequest.Columns.notBefore > now.timeIntervalSince1970)
+                .select(min(ReplyRequest.Columns.notBefore), as: Double.self)
+                .fetchOne(db)
+                .map { Date(timeIntervalSince1970: $0) }
         }
     }
 

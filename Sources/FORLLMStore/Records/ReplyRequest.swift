@@ -66,35 +66,77 @@ public struct ReplyRequest: Hashable, Sendable {
     public var updatedAt: Date
 }
 
-extension ReplyRequest: FetchableRecord {
-    public init(row: Row) throws {
-        self.id = row["id"]
-        self.kind = try RequestKind(stored: row["kind"], column: "request.kind")
-        self.status = try RequestStatus(stored: row["status"], column: "request.status")
-        self.articleID = row["article_id"]
-        self.messageID = row["message_id"]
-        self.groupName = row["group_name"]
-        self.personaID = row["persona_id"]
-        self.personaHandle = row["persona_handle"]
-        self.personaVersion = row["persona_version"]
-        self.requestedModel = row["requested_model"]
-        self.requestedBackend = row["requested_backend"]
-        self.model = row["model"]
-        self.backend = row["backend"]
-        let chain: String = row["chain"]
-        self.chain = chain.split(separator: " ").map(String.init)
-        self.turn = row["turn"]
-        self.params = row["params"]
-        self.attempts = row["attempts"]
-        self.notBefore = (row["not_before"] as Double?).map { Date(timeIntervalSince1970: $0) }
-        self.error = row["error"]
-        self.waitingSince = (row["waiting_since"] as Double?).map { Date(timeIntervalSince1970: $0) }
-        self.progressChars = row["progress_chars"]
-        self.answerMessageID = row["answer_message_id"]
-        self.createdAt = Date(timeIntervalSince1970: row["created_at"])
-        self.startedAt = (row["started_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
-        self.finishedAt = (row["finished_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
-        self.updatedAt = Date(timeIntervalSince1970: row["updated_at"])
+extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "request"
+
+    /// The columns of `request`, plus `persona_handle` from the persona joined in
+    /// (``selectSQL``). Dates are Unix time (`REAL`), as every table stores them.
+    enum CodingKeys: String, CodingKey {
+        case id
+        case kind
+        case status
+        case articleID = "article_id"
+        case messageID = "message_id"
+        case groupName = "group_name"
+        case personaID = "persona_id"
+        case personaHandle = "persona_handle"
+        case personaVersion = "persona_version"
+        case requestedModel = "requested_model"
+        case requestedBackend = "requested_backend"
+        case model
+        case backend
+        case chain
+        case turn
+        case params
+        case attempts
+        case notBefore = "not_before"
+        case error
+        case waitingSince = "waiting_since"
+        case progressChars = "progress_chars"
+        case answerMessageID = "answer_message_id"
+        case createdAt = "created_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// The columns queries filter on.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let status = Column(CodingKeys.status)
+        public static let notBefore = Column(CodingKeys.notBefore)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let row = try decoder.container(keyedBy: CodingKeys.self)
+        self.id = try row.decode(Int64.self, forKey: .id)
+        // A kind or status this version does not know is an error naming it, never a default.
+        self.kind = try RequestKind(stored: row.decode(String.self, forKey: .kind), column: "request.kind")
+        self.status = try RequestStatus(stored: row.decode(String.self, forKey: .status), column: "request.status")
+        self.articleID = try row.decodeIfPresent(Int64.self, forKey: .articleID)
+        self.messageID = try row.decodeIfPresent(String.self, forKey: .messageID)
+        self.groupName = try row.decode(String.self, forKey: .groupName)
+        self.personaID = try row.decodeIfPresent(Int64.self, forKey: .personaID)
+        self.personaHandle = try row.decodeIfPresent(String.self, forKey: .personaHandle)
+        self.personaVersion = try row.decodeIfPresent(Int.self, forKey: .personaVersion)
+        self.requestedModel = try row.decodeIfPresent(String.self, forKey: .requestedModel)
+        self.requestedBackend = try row.decodeIfPresent(String.self, forKey: .requestedBackend)
+        self.model = try row.decodeIfPresent(String.self, forKey: .model)
+        self.backend = try row.decodeIfPresent(String.self, forKey: .backend)
+        // Stored as the handles separated by spaces.
+        self.chain = try row.decode(String.self, forKey: .chain).split(separator: " ").map(String.init)
+        self.turn = try row.decode(Int.self, forKey: .turn)
+        self.params = try row.decode(String.self, forKey: .params)
+        self.attempts = try row.decode(Int.self, forKey: .attempts)
+        self.notBefore = try row.decodeIfPresent(Date.self, forKey: .notBefore)
+        self.error = try row.decodeIfPresent(String.self, forKey: .error)
+        self.waitingSince = try row.decodeIfPresent(Date.self, forKey: .waitingSince)
+        self.progressChars = try row.decode(Int.self, forKey: .progressChars)
+        self.answerMessageID = try row.decodeIfPresent(String.self, forKey: .answerMessageID)
+        self.createdAt = try row.decode(Date.self, forKey: .createdAt)
+        self.startedAt = try row.decodeIfPresent(Date.self, forKey: .startedAt)
+        self.finishedAt = try row.decodeIfPresent(Date.self, forKey: .finishedAt)
+        self.updatedAt = try row.decode(Date.self, forKey: .updatedAt)
     }
 
     static let selectSQL = """
