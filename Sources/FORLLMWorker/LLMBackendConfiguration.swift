@@ -113,12 +113,17 @@ public struct LLMBackendConfiguration: Hashable, Sendable, CustomStringConvertib
 
     /// A client speaking this backend's wire format over `httpClient`, which the caller owns
     /// (and shuts down).
-    public func makeClient(httpClient: HTTPClient, logger: Logger) -> any LLMClient {
+    /// - Parameter clock: the monotonic clock of the inactivity timeout and the timings.
+    public func makeClient(
+        httpClient: HTTPClient,
+        logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
+    ) -> any LLMClient {
         switch self.type {
         case .ollama:
-            return OllamaClient(configuration: self, httpClient: httpClient, logger: logger)
+            return OllamaClient(configuration: self, httpClient: httpClient, logger: logger, clock: clock)
         case .openai:
-            return OpenAIClient(configuration: self, httpClient: httpClient, logger: logger)
+            return OpenAIClient(configuration: self, httpClient: httpClient, logger: logger, clock: clock)
         }
     }
 
