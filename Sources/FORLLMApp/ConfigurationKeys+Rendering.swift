@@ -50,7 +50,7 @@ extension ConfigurationKeys {
                 "- name: cpu-box",
                 "  type: openai",
                 "  url: \(openAI)",
-                "  api_key_env: CPU_BOX_KEY",
+                "  api_key_env: CPU_BOX_KEY"
             ],
             indent: 1
         )
@@ -87,7 +87,7 @@ extension ConfigurationKeys {
         "# and exit status 78, before anything starts. Secrets (API keys, the reader password) are never",
         "# written here: name the environment variable that holds them.",
         "#",
-        "# `forllm config defaults` prints this file; `forllm config keys` prints the table of keys.",
+        "# `forllm config defaults` prints this file; `forllm config keys` prints the table of keys."
     ]
 
     /// The comment and the line of one key; the line commented out when the key is unset or
@@ -143,8 +143,10 @@ extension ConfigurationKeys {
 
     /// `value` as a YAML plain scalar, or double-quoted when plain would read differently.
     private static func yamlScalar(_ value: String) -> String {
-        let special: Set<Character> = ["[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", ",",
-            "?", ":", "-"]
+        let special: Set<Character> = [
+            "[", "]", "{", "}", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", ",",
+            "?", ":", "-"
+        ]
         let plain =
             !value.isEmpty && !special.contains(value.first ?? " ") && !value.contains(": ") && !value.contains(" #")
             && value.trimmingCharacters(in: .whitespaces) == value

@@ -94,7 +94,7 @@ enum ConfigurationKeys {
             help: "the SQLite file (WAL mode)",
             details: [
                 "Created and migrated on first start; a relative path is relative to the directory",
-                "forllm starts in.",
+                "forllm starts in."
             ]
         ),
         ConfigurationKey("log_level", .logLevel, \.logLevel, help: "`trace` … `critical`, to standard error"),
@@ -118,7 +118,7 @@ enum ConfigurationKeys {
             help: "thread text sent to the model, in characters",
             details: [
                 "Over budget, the oldest turns in the middle of the thread are dropped first; the root",
-                "article and the one answered always stay.",
+                "article and the one answered always stay."
             ]
         ),
         ConfigurationKey(
@@ -128,7 +128,7 @@ enum ConfigurationKeys {
             help: "attempts before a request fails for good",
             details: [
                 "Then a notice is posted in the thread. Connection errors, timeouts and 5xx answers",
-                "are retried; a 4xx (unknown model) is not.",
+                "are retried; a 4xx (unknown model) is not."
             ]
         ),
         ConfigurationKey(
@@ -144,7 +144,7 @@ enum ConfigurationKeys {
             help: "how long requests wait for a backend that cannot be reached",
             details: [
                 "Ollama not started yet, the GPU box switched off: such tries cost no attempts. The",
-                "requests wait, tried again every few minutes, with the reason in `forllm queue list`.",
+                "requests wait, tried again every few minutes, with the reason in `forllm queue list`."
             ]
         ),
         ConfigurationKey(
@@ -154,7 +154,7 @@ enum ConfigurationKeys {
             help: "persona-to-persona answers per thread",
             details: [
                 "A persona's answer mentioning another persona, or a chained tag @a:@b; 0 turns",
-                "chains off, so that personas cannot talk forever.",
+                "chains off, so that personas cannot talk forever."
             ]
         ),
         ConfigurationKey(
@@ -178,7 +178,7 @@ enum ConfigurationKeys {
             help: "cap for Ollama's `num_ctx`",
             details: [
                 "The model's own context length (from /api/show) is used up to this cap, and kept",
-                "fixed so that Ollama does not reload the model.",
+                "fixed so that Ollama does not reload the model."
             ]
         ),
         ConfigurationKey(
@@ -196,7 +196,7 @@ enum ConfigurationKeys {
             unset: "no limit",
             example: "2048",
             help: "longest answer, in tokens"
-        ),
+        )
     ]
 
     /// The list of LLM servers; each entry is a mapping of ``backendEntry`` keys.
@@ -238,7 +238,7 @@ enum ConfigurationKeys {
             help: "longest silence while generating",
             details: [
                 "Not a limit on the whole answer: a big model may take minutes to load before its",
-                "first token.",
+                "first token."
             ]
         ),
         ConfigurationKey(
@@ -291,7 +291,7 @@ enum ConfigurationKeys {
             \.maximumContextLength,
             inherits: "llm.max_context_tokens",
             help: "this backend's cap for `num_ctx`"
-        ),
+        )
     ]
 
     /// Comment lines above a section in conf/forllm.yaml.
@@ -301,8 +301,8 @@ enum ConfigurationKeys {
         "llm": ["Answers: models, thread text, retries."],
         Self.backends: [
             "The LLM servers. The first one is what runs without any configuration; further ones",
-            "are further entries of the list.",
-        ],
+            "are further entries of the list."
+        ]
     ]
 }
 

@@ -103,7 +103,7 @@ public enum FORLLMApplication {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: server),
-                    .init(service: worker),
+                    .init(service: worker)
                 ],
                 gracefulShutdownSignals: signals,
                 logger: logger

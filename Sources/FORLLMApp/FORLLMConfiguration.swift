@@ -115,7 +115,7 @@ extension FORLLMConfiguration {
             reader: ConfigReader(providers: [
                 provider("options", sources.overrides),
                 EnvironmentVariablesProvider(environmentVariables: sources.environment).prefixKeys(with: "forllm"),
-                provider("file", file.values),
+                provider("file", file.values)
             ]),
             secrets: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: sources.environment))
         )
@@ -146,7 +146,11 @@ extension FORLLMConfiguration {
     }
 
     /// The `backends:` entries; the first one's name defaults to the default backend's.
-    private static func readBackends(count: Int, values: ConfigurationValues, llm: LLM) throws(ConfigurationError)
+    private static func readBackends(
+        count: Int,
+        values: ConfigurationValues,
+        llm: LLM
+    ) throws(ConfigurationError)
         -> [Backend]
     {
         var backends: [Backend] = []

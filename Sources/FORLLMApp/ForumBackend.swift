@@ -67,7 +67,11 @@ public struct ForumBackend: NNTPBackend {
         try await self.database.article(messageID: messageID).map(Self.article)
     }
 
-    public func overview(inGroup group: String, range: ClosedRange<Int64>, limit: Int) async throws
+    public func overview(
+        inGroup group: String,
+        range: ClosedRange<Int64>,
+        limit: Int
+    ) async throws
         -> NNTPOverviewBatch
     {
         let page = try await self.database.overview(inGroup: group, range: range, limit: limit)

@@ -11,7 +11,7 @@ struct ForLLMBench: AsyncParsableCommand {
         discussion: "Usually run by scripts/bench, which starts the servers and prints the table.",
         subcommands: [
             PostCommand.self, OverCommand.self, ArticleCommand.self, LatencyCommand.self, IdleCommand.self,
-            LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self,
+            LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self
         ]
     )
 }

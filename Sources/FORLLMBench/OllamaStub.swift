@@ -159,7 +159,10 @@ final class OllamaStub: Sendable {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: contentType)
             headers.add(name: "Content-Length", value: "\(text.utf8.count)")
-            context.write(Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+            context.write(
+                Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
+                promise: nil
+            )
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
             context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: nil)
         }
@@ -180,7 +183,10 @@ final class OllamaStub: Sendable {
                     let line =
                         #"{"model":"llama3.2","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"word\#(number) "},"done":false}"#
                         + "\n"
-                    context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: line)))), promise: nil)
+                    context.writeAndFlush(
+                        Self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: line)))),
+                        promise: nil
+                    )
                     loop.scheduleTask(in: stub.pieceDelay) { piece(number + 1) }
                 } else {
                     let done =

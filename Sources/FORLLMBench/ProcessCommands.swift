@@ -45,11 +45,15 @@ struct LaunchCommand: ParsableCommand {
                 greeting = line
             case .refused:
                 guard process.isRunning else {
-                    throw BenchError("the server exited with status \(process.terminationStatus) before it listened; see \(self.log)")
+                    throw BenchError(
+                        "the server exited with status \(process.terminationStatus) before it listened; see \(self.log)"
+                    )
                 }
                 guard clock.now < deadline else {
                     process.terminate()
-                    throw BenchError("no greeting on \(self.host):\(self.port) within \(self.timeout) s; see \(self.log)")
+                    throw BenchError(
+                        "no greeting on \(self.host):\(self.port) within \(self.timeout) s; see \(self.log)"
+                    )
                 }
                 usleep(250)
             }
@@ -82,7 +86,10 @@ struct MemoryCommand: ParsableCommand {
 
 /// `free-port`: a port to give a server.
 struct FreePortCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "free-port", abstract: "Print a free TCP port on 127.0.0.1.")
+    static let configuration = CommandConfiguration(
+        commandName: "free-port",
+        abstract: "Print a free TCP port on 127.0.0.1."
+    )
 
     func run() throws {
         print(try BlockingSocket.freePort())
@@ -217,7 +224,8 @@ struct IdleCommand: AsyncParsableCommand {
         Measurements.report("pss_per_conn_kb", pssPerConnection, digits: 1)
         // The bench's side of the same connections: a bare NIO socket channel with one small
         // handler, for comparison with what the server keeps per connection.
-        let clientPerConnection = channels.isEmpty ? 0 : Double(clientAfter.rssKB - clientBefore.rssKB) / Double(channels.count)
+        let clientPerConnection =
+            channels.isEmpty ? 0 : Double(clientAfter.rssKB - clientBefore.rssKB) / Double(channels.count)
         Measurements.report("client_rss_per_conn_kb", clientPerConnection, digits: 1)
         if let first = refused.first { Measurements.note("\(refused.count) refused, first: \(first)") }
         if let first = failed.first { Measurements.note("\(failed.count) failed, first: \(first)") }

@@ -156,10 +156,18 @@ struct OverCommand: AsyncParsableCommand {
         Measurements.report("bytes", results[0].bytes)
         Measurements.report("rate", Measurements.median(rates))
         Measurements.report("best", rates.max() ?? 0)
-        Measurements.report("mb_per_s", Double(results[0].bytes) / Measurements.median(results.map(\.seconds)) / 1e6, digits: 1)
+        Measurements.report(
+            "mb_per_s",
+            Double(results[0].bytes) / Measurements.median(results.map(\.seconds)) / 1e6,
+            digits: 1
+        )
         Measurements.report("seconds", Measurements.median(results.map(\.seconds)), digits: 3)
         if let first = results.first, let last = results.last {
-            first.cpu.report(until: last.end, operations: results.reduce(0) { $0 + $1.lines }, processes: self.processes)
+            first.cpu.report(
+                until: last.end,
+                operations: results.reduce(0) { $0 + $1.lines },
+                processes: self.processes
+            )
         }
     }
 }
@@ -192,7 +200,8 @@ struct ArticleCommand: AsyncParsableCommand {
         let shares = (0..<self.connections).map { index in
             self.count / self.connections + (index < self.count % self.connections ? 1 : 0)
         }
-        let outcome = try await withThrowingTaskGroup(of: (end: ContinuousClock.Instant, bytes: Int, missing: Int).self) {
+        let outcome = try await withThrowingTaskGroup(of: (end: ContinuousClock.Instant, bytes: Int, missing: Int).self)
+        {
             tasks in
             for share in shares {
                 tasks.addTask {

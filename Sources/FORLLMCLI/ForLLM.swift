@@ -14,14 +14,17 @@ struct ForLLM: AsyncParsableCommand {
         version: FORLLMVersion.version,
         subcommands: [
             Serve.self, GroupCommand.self, PersonaCommand.self, QueueCommand.self, ScheduleCommand.self,
-            Models.self, Post.self, Migrate.self, ConfigCommand.self,
+            Models.self, Post.self, Migrate.self, ConfigCommand.self
         ]
     )
 }
 
 /// Options every subcommand takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Configuration file (default: conf/forllm.yaml when present).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Configuration file (default: conf/forllm.yaml when present).", valueName: "path")
+    )
     var config: String?
 
     @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ./forllm_data.db).", valueName: "path"))

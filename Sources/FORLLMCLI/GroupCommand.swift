@@ -15,12 +15,22 @@ struct GroupCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Group name: lower-case dot-separated parts, like forllm.cooking.") var name: String
         @Option(help: "One line shown by LIST NEWSGROUPS.") var description: String?
-        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode: GroupModeArgument?
+        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode:
+            GroupModeArgument?
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run { try await admin.createGroup(name: self.name, description: self.description, mode: self.mode, postingAllowed: self.posting) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.createGroup(
+                        name: self.name,
+                        description: self.description,
+                        mode: self.mode,
+                        postingAllowed: self.posting
+                    )
+                }
+            )
         }
     }
 
@@ -60,7 +70,9 @@ struct GroupCommand: AsyncParsableCommand {
         func run() async throws {
             let admin = try await self.global.admin()
             if self.description == nil, self.mode == nil, self.posting == nil, self.model == nil, self.backend == nil {
-                printError("nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend")
+                printError(
+                    "nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend"
+                )
                 throw ExitCode(64)
             }
             output(

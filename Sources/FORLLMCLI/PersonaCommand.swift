@@ -12,7 +12,7 @@ struct PersonaCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Create.self, Edit.self, List.self, Show.self, History.self, Revert.self, Delete.self, Assign.self,
-            Unassign.self, Default.self, Generate.self,
+            Unassign.self, Default.self, Generate.self
         ]
     )
 
@@ -28,14 +28,22 @@ struct PersonaCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Display name, unique regardless of case.") var name: String
         @Option(help: "The system prompt.") var instructions: String
-        @Option(help: "Handle for @mentions: lower-case letters, digits and '-' (default: from the name).") var handle: String?
+        @Option(help: "Handle for @mentions: lower-case letters, digits and '-' (default: from the name).") var handle:
+            String?
         @Option(help: "Preferred model.") var model: String?
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run {
-                try await admin.createPersona(name: self.name, instructions: self.instructions, handle: self.handle, model: self.model)
-            })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.createPersona(
+                        name: self.name,
+                        instructions: self.instructions,
+                        handle: self.handle,
+                        model: self.model
+                    )
+                }
+            )
         }
     }
 
@@ -74,7 +82,9 @@ struct PersonaCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run { try await admin.listPersonas(json: self.json, includingRetired: self.all) })
+            output(
+                try await FORLLMCLI.run { try await admin.listPersonas(json: self.json, includingRetired: self.all) }
+            )
         }
     }
 
@@ -136,7 +146,11 @@ struct PersonaCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run { try await admin.assignPersona(group: self.group, name: self.persona, asDefault: self.asDefault) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.assignPersona(group: self.group, name: self.persona, asDefault: self.asDefault)
+                }
+            )
         }
     }
 
@@ -176,10 +190,17 @@ struct PersonaCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run {
-                try await admin.generatePersonas(
-                    group: self.group, count: self.count, hint: self.hint, regenerate: self.regenerate, model: self.model)
-            })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.generatePersonas(
+                        group: self.group,
+                        count: self.count,
+                        hint: self.hint,
+                        regenerate: self.regenerate,
+                        model: self.model
+                    )
+                }
+            )
         }
     }
 }

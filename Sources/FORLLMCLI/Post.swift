@@ -15,9 +15,12 @@ struct Post: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "Group to post to (repeat to cross-post).") var group: [String]
     @Option(help: "Subject of the article (empty with --references: Re: of the parent's).") var subject: String
-    @Option(help: "Author, like \"Jane <jane@example.org>\" (default: $USER at the server's hostname).") var from: String?
-    @Option(help: "Who should answer: X-FORLLM-Request value, like \"default\", \"alice, bob\" or \"none\".") var request: String?
-    @Option(help: "Message-ID of the article answered (repeat for the whole References chain).") var references: [String] = []
+    @Option(help: "Author, like \"Jane <jane@example.org>\" (default: $USER at the server's hostname).") var from:
+        String?
+    @Option(help: "Who should answer: X-FORLLM-Request value, like \"default\", \"alice, bob\" or \"none\".")
+    var request: String?
+    @Option(help: "Message-ID of the article answered (repeat for the whole References chain).") var references:
+        [String] = []
 
     func validate() throws {
         if self.group.isEmpty { throw ValidationError("give at least one --group") }

@@ -13,7 +13,8 @@ struct QueueCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List requests, newest first.")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this status: pending, running, done, failed or cancelled.") var status: RequestStatusArgument?
+        @Option(help: "Only this status: pending, running, done, failed or cancelled.") var status:
+            RequestStatusArgument?
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {

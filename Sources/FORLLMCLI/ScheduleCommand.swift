@@ -20,7 +20,11 @@ struct ScheduleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try await self.global.admin()
-            output(try await FORLLMCLI.run { try await admin.addScheduleWindow(days: self.days, start: self.start, end: self.end) })
+            output(
+                try await FORLLMCLI.run {
+                    try await admin.addScheduleWindow(days: self.days, start: self.start, end: self.end)
+                }
+            )
         }
     }
 
@@ -69,7 +73,9 @@ struct ScheduleCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Whether the worker may run now, and when the next window opens.")
+        static let configuration = CommandConfiguration(
+            abstract: "Whether the worker may run now, and when the next window opens."
+        )
         @OptionGroup var global: GlobalOptions
         @Flag(help: "JSON for scripts: {\"active\": bool, \"next_start\": ISO-8601 or null}.") var json = false
 

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
                     metadata: [
                         "url": "\(address)",
                         "database": "\(configuration.databasePath)",
-                        "config_file": "\(configuration.configFile ?? "none")",
+                        "config_file": "\(configuration.configFile ?? "none")"
                     ]
                 )
             }

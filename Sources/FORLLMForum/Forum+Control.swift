@@ -11,7 +11,12 @@ extension Forum {
     /// Control: cancel <mx52q9q2.1n9pvlcochcbf@forllm.local>
     /// ```
     /// - SeeAlso: [RFC 5537 §5.3](https://datatracker.ietf.org/doc/html/rfc5537#section-5.3)
-    func applyControl(_ value: String, _ prepared: PreparedArticle, now: Date, _ transaction: StoreTransaction) throws
+    func applyControl(
+        _ value: String,
+        _ prepared: PreparedArticle,
+        now: Date,
+        _ transaction: StoreTransaction
+    ) throws
         -> InjectedArticle
     {
         let words = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -25,7 +30,10 @@ extension Forum {
             )
         }
         guard words.count == 2, let target = MessageID(validating: String(words[1])) else {
-            throw ArticleError(.invalidHeaderValue, "Control: cancel takes one message-id, like 'cancel <id@example.org>'")
+            throw ArticleError(
+                .invalidHeaderValue,
+                "Control: cancel takes one message-id, like 'cancel <id@example.org>'"
+            )
         }
         guard try self.withdraw(target, by: prepared.facts.from, because: "Control: cancel", now: now, transaction)
         else {
@@ -68,7 +76,11 @@ extension Forum {
                 "\(header): \(target.value) was posted by \(poster ?? "someone else"), not by \(author.address)"
             )
         }
-        try transaction.cancelRequests(ofArticle: stored.id, reason: "the article was withdrawn by its author", now: now)
+        try transaction.cancelRequests(
+            ofArticle: stored.id,
+            reason: "the article was withdrawn by its author",
+            now: now
+        )
         try transaction.deleteArticle(id: stored.id)
         return true
     }

@@ -73,7 +73,12 @@ extension Forum {
     /// Inserts a prepared article inside the caller's transaction: a control message and a
     /// post to `forllm.personas` are applied instead of stored; any other article is stamped
     /// with the headers only the injecting server sets, numbered, and asks for its answers.
-    func insert(_ prepared: PreparedArticle, origin: ArticleOrigin, now: Date, _ transaction: StoreTransaction) throws
+    func insert(
+        _ prepared: PreparedArticle,
+        origin: ArticleOrigin,
+        now: Date,
+        _ transaction: StoreTransaction
+    ) throws
         -> InjectedArticle
     {
         let facts = prepared.facts

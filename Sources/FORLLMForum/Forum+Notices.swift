@@ -79,7 +79,7 @@ extension Forum {
             date: now,
             extraHeaders: [
                 ("X-FORLLM-Error", "request \(request.id)"),
-                ("User-Agent", failure.userAgent),
+                ("User-Agent", failure.userAgent)
             ],
             text: text,
             flowed: false
@@ -87,7 +87,11 @@ extension Forum {
     }
 
     /// FORLLM's notice that a persona generation request failed, as a new thread in its group.
-    private func generationFailedNotice(_ request: ReplyRequest, _ failure: RequestFailure, now: Date) throws
+    private func generationFailedNotice(
+        _ request: ReplyRequest,
+        _ failure: RequestFailure,
+        now: Date
+    ) throws
         -> Article
     {
         let text = """

@@ -6,7 +6,13 @@ extension Forum {
     /// Posts a persona's card to `forllm.personas`, superseding (and removing) its previous
     /// card, and remembers it on the persona's current version. Does nothing when the group
     /// was removed.
-    func postCard(for persona: Persona, by author: String, change: String, now: Date, _ transaction: StoreTransaction)
+    func postCard(
+        for persona: Persona,
+        by author: String,
+        change: String,
+        now: Date,
+        _ transaction: StoreTransaction
+    )
         throws
     {
         guard try transaction.group(named: ForumDatabase.personasGroupName) != nil else { return }
@@ -20,21 +26,22 @@ extension Forum {
         let stamp = ISO8601DateFormatter().string(from: now)
         var subject = "\(persona.name) (@\(persona.handle))"
         if persona.retiredAt != nil { subject += " [deleted]" }
-        let text = PersonaCard(
-            name: persona.name,
-            handle: persona.handle,
-            model: persona.model,
-            groups: details.groups,
-            defaultFor: details.defaultFor,
-            instructions: persona.instructions
-        ).text + """
+        let text =
+            PersonaCard(
+                name: persona.name,
+                handle: persona.handle,
+                model: persona.model,
+                groups: details.groups,
+                defaultFor: details.defaultFor,
+                instructions: persona.instructions
+            ).text + """
 
 
-            -- 
-            Version \(persona.version) (\(change); by \(author), \(stamp))\(persona.retiredAt != nil ? ", deleted" : "")
-            To change it, post to \(ForumDatabase.personasGroupName) with the Subject "persona: \(persona.name)" and
-            the lines you want changed; see `forllm persona --help`.
-            """
+                -- 
+                Version \(persona.version) (\(change); by \(author), \(stamp))\(persona.retiredAt != nil ? ", deleted" : "")
+                To change it, post to \(ForumDatabase.personasGroupName) with the Subject "persona: \(persona.name)" and
+                the lines you want changed; see `forllm persona --help`.
+                """
         let card = try ArticleDraft(
             from: self.systemMailbox,
             newsgroups: [ForumDatabase.personasGroupName],

@@ -9,7 +9,11 @@ extension Forum {
     ///
     /// Subject `persona: NAME`; body `Key: value` lines (Name, Handle, Model, Groups,
     /// Default-For), a blank line, the instructions.
-    func applyPersonaPost(_ prepared: PreparedArticle, now: Date, _ transaction: StoreTransaction) throws
+    func applyPersonaPost(
+        _ prepared: PreparedArticle,
+        now: Date,
+        _ transaction: StoreTransaction
+    ) throws
         -> InjectedArticle
     {
         let facts = prepared.facts

@@ -22,8 +22,12 @@ public struct PersonaCard: Hashable, Sendable {
     public var instructions: String?
 
     public init(
-        name: String? = nil, handle: String? = nil, model: String?? = nil, groups: [String]? = nil,
-        defaultFor: [String]? = nil, instructions: String? = nil
+        name: String? = nil,
+        handle: String? = nil,
+        model: String?? = nil,
+        groups: [String]? = nil,
+        defaultFor: [String]? = nil,
+        instructions: String? = nil
     ) {
         self.name = name
         self.handle = handle
@@ -50,8 +54,11 @@ public struct PersonaCard: Hashable, Sendable {
     /// Parses the body of a post to `forllm.personas`: `Key: value` lines up to the first
     /// blank line, then the instructions (up to a signature). Throws with what is wrong.
     public init(parsing text: String) throws {
-        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        )
+        .map(String.init)
         if let signature = lines.lastIndex(of: "-- ") { lines.removeSubrange(signature...) }
         var index = 0
         while index < lines.count, lines[index].trimmingCharacters(in: .whitespaces).isEmpty { index += 1 }

@@ -13,8 +13,11 @@ public struct GroupChanges: Hashable, Sendable {
     public var defaultBackend: String??
 
     public init(
-        description: String? = nil, mode: GroupMode? = nil, postingAllowed: Bool? = nil,
-        defaultModel: String?? = nil, defaultBackend: String?? = nil
+        description: String? = nil,
+        mode: GroupMode? = nil,
+        postingAllowed: Bool? = nil,
+        defaultModel: String?? = nil,
+        defaultBackend: String?? = nil
     ) {
         self.description = description
         self.mode = mode

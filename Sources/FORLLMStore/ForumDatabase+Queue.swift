@@ -94,7 +94,7 @@ extension ForumDatabase {
                     WHERE id = ? AND status = 'pending'
                     """,
                 arguments: [
-                    model, backend, personaVersion, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID,
+                    model, backend, personaVersion, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID
                 ]
             )
             return db.changesCount == 1
@@ -121,7 +121,11 @@ extension ForumDatabase {
     ///   count as an attempt, and ``ReplyRequest/waitingSince`` starts (or goes on); otherwise
     ///   it ends.
     public func scheduleRetry(
-        requestID: Int64, error: String, retryAt: Date, waitingForBackend: Bool = false, now: Date
+        requestID: Int64,
+        error: String,
+        retryAt: Date,
+        waitingForBackend: Bool = false,
+        now: Date
     ) async throws {
         let now = now.timeIntervalSince1970
         try await self.writer.write { db in

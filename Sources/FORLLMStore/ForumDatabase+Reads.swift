@@ -137,7 +137,10 @@ extension ForumDatabase {
                 arguments: [group, number]
             ).map { row in
                 StoredArticle(
-                    id: row[0], messageID: row[1], head: row[2], body: row[3],
+                    id: row[0],
+                    messageID: row[1],
+                    head: row[2],
+                    body: row[3],
                     numbers: [GroupNumber(group: group, number: number)]
                 )
             }

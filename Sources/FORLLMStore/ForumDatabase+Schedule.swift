@@ -11,7 +11,12 @@ extension ForumDatabase {
 
     /// Adds a window.
     @discardableResult
-    public func addScheduleWindow(days: Set<Weekday>, start: TimeOfDay, end: TimeOfDay, now: Date)
+    public func addScheduleWindow(
+        days: Set<Weekday>,
+        start: TimeOfDay,
+        end: TimeOfDay,
+        now: Date
+    )
         async throws -> ScheduleWindow
     {
         guard !days.isEmpty else { throw StoreError(.invalidInput, "a window needs at least one day") }
@@ -48,7 +53,12 @@ extension ForumDatabase {
     }
 
     static func requireWindow(_ id: Int64, _ db: Database) throws -> ScheduleWindow {
-        guard let window = try ScheduleWindow.fetchOne(db, sql: "SELECT * FROM schedule_window WHERE id = ?", arguments: [id])
+        guard
+            let window = try ScheduleWindow.fetchOne(
+                db,
+                sql: "SELECT * FROM schedule_window WHERE id = ?",
+                arguments: [id]
+            )
         else {
             throw StoreError(.notFound, "no schedule window \(id)")
         }

@@ -45,7 +45,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 extension StoreError {
     /// The error for a stored `value` of `column` that this version does not know.
     static func unreadable(_ column: String, _ value: some CustomStringConvertible) -> StoreError {
-        StoreError(.unreadableValue, "the database holds \(column) '\(value)', which this version of FORLLM does not know")
+        StoreError(
+            .unreadableValue,
+            "the database holds \(column) '\(value)', which this version of FORLLM does not know"
+        )
     }
 }
 

@@ -138,7 +138,13 @@ extension StoreTransaction {
     // MARK: - Changing personas
 
     /// Inserts a new persona at version 1 (without its version row: see ``insertVersion(of:by:change:now:)``).
-    public func insertPersona(handle: String, name: String, instructions: String, model: String?, now: Date) throws
+    public func insertPersona(
+        handle: String,
+        name: String,
+        instructions: String,
+        model: String?,
+        now: Date
+    ) throws
         -> Persona
     {
         try self.db.execute(
@@ -157,7 +163,7 @@ extension StoreTransaction {
             sql: "UPDATE persona SET name = ?, name_key = ?, instructions = ?, model = ?, version = ? WHERE id = ?",
             arguments: [
                 persona.name, Persona.nameKey(persona.name), persona.instructions, persona.model, persona.version,
-                persona.id,
+                persona.id
             ]
         )
     }
@@ -172,7 +178,7 @@ extension StoreTransaction {
                 """,
             arguments: [
                 persona.id, persona.version, persona.name, persona.handle, persona.instructions, persona.model,
-                now.timeIntervalSince1970, author, change,
+                now.timeIntervalSince1970, author, change
             ]
         )
     }

@@ -15,8 +15,14 @@ public struct NewAnswerRequest: Hashable, Sendable {
     public var turn: Int
 
     public init(
-        articleID: Int64, messageID: MessageID, groupName: String, personaID: Int64, requestedModel: String?,
-        requestedBackend: String?, chain: [String], turn: Int
+        articleID: Int64,
+        messageID: MessageID,
+        groupName: String,
+        personaID: Int64,
+        requestedModel: String?,
+        requestedBackend: String?,
+        chain: [String],
+        turn: Int
     ) {
         self.articleID = articleID
         self.messageID = messageID
@@ -42,7 +48,7 @@ extension StoreTransaction {
             arguments: [
                 request.articleID, request.messageID.value, request.groupName, request.personaID,
                 request.requestedModel, request.requestedBackend, request.chain.joined(separator: " "), request.turn,
-                now.timeIntervalSince1970, now.timeIntervalSince1970,
+                now.timeIntervalSince1970, now.timeIntervalSince1970
             ]
         )
         return self.db.lastInsertedRowID
@@ -71,7 +77,9 @@ extension StoreTransaction {
                     updated_at)
                 VALUES ('generate_personas', 'pending', ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [groupName, personaID, requestedModel, parameters, now.timeIntervalSince1970, now.timeIntervalSince1970]
+            arguments: [
+                groupName, personaID, requestedModel, parameters, now.timeIntervalSince1970, now.timeIntervalSince1970
+            ]
         )
         return try ForumDatabase.requireRequest(self.db.lastInsertedRowID, self.db)
     }

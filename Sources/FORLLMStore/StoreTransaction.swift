@@ -138,7 +138,7 @@ extension StoreTransaction {
                 messageID.value, parent?.value, root.value, now.timeIntervalSince1970,
                 groups.map(\.name).joined(separator: ","), author?.personaID, author?.version, author?.requestID,
                 overview.subject, overview.from, overview.date, overview.references, xref, overview.bytes,
-                overview.lines, Data(head), Data(article.body),
+                overview.lines, Data(head), Data(article.body)
             ]
         )
         let articleID = self.db.lastInsertedRowID

@@ -16,7 +16,7 @@ extension LLMStubServer {
                     "modified_at": Self.createdAt,
                     "size": .number(Double(model.sizeBytes)),
                     "digest": "0000000000000000000000000000000000000000000000000000000000000000",
-                    "details": ["format": "gguf", "family": "llama", "parameter_size": "3.2B"],
+                    "details": ["format": "gguf", "family": "llama", "parameter_size": "3.2B"]
                 ]
             }
             return .plain(
@@ -36,7 +36,7 @@ extension LLMStubServer {
             var info: [String: LLMStubJSON] = [
                 "general.architecture": "llama",
                 "general.parameter_count": 3_212_749_888,
-                "tokenizer.ggml.tokens": nil,
+                "tokenizer.ggml.tokens": nil
             ]
             if let contextLength = model.contextLength {
                 info["llama.context_length"] = .number(Double(contextLength))
@@ -47,7 +47,7 @@ extension LLMStubServer {
                 "template": "{{ .Prompt }}",
                 "details": ["format": "gguf", "family": "llama"],
                 "model_info": .object(info),
-                "capabilities": ["completion"],
+                "capabilities": ["completion"]
             ]
             return .plain(status: 200, contentType: "application/json; charset=utf-8", body: show.jsonText)
         case ("POST", "/api/chat"):
@@ -88,7 +88,7 @@ extension LLMStubServer {
                 "model": model,
                 "created_at": Self.createdAt,
                 "message": ["role": "assistant", "content": .string(piece)],
-                "done": false,
+                "done": false
             ]
             return line.jsonText + "\n"
         }
@@ -106,7 +106,7 @@ extension LLMStubServer {
                 "prompt_eval_count": .number(Double(plan.promptTokens)),
                 "prompt_eval_duration": 1000,
                 "eval_count": .number(Double(plan.completionTokens)),
-                "eval_duration": 1000,
+                "eval_duration": 1000
             ]
             ending = [done.jsonText + "\n"]
         case .streamError(let message):

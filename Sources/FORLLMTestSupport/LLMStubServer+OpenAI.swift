@@ -29,7 +29,7 @@ extension LLMStubServer {
                     "id": .string(model.name),
                     "object": "model",
                     "created": 0,
-                    "owned_by": "stub",
+                    "owned_by": "stub"
                 ]
                 if let contextLength = model.contextLength {
                     entry["meta"] = ["n_ctx_train": .number(Double(contextLength)), "n_params": 3_212_749_888]
@@ -46,7 +46,7 @@ extension LLMStubServer {
                         "message": .string("The model `\(name)` does not exist."),
                         "type": "invalid_request_error",
                         "param": nil,
-                        "code": "model_not_found",
+                        "code": "model_not_found"
                     ]
                 ]
                 return .chat(
@@ -122,7 +122,7 @@ extension LLMStubServer {
                 "object": "chat.completion.chunk",
                 "created": 0,
                 "model": .string(plan.model),
-                "choices": [["index": 0, "delta": delta, "finish_reason": finishReason]],
+                "choices": [["index": 0, "delta": delta, "finish_reason": finishReason]]
             ]
             return event(json.jsonText)
         }
@@ -142,8 +142,8 @@ extension LLMStubServer {
                     "usage": [
                         "prompt_tokens": .number(Double(plan.promptTokens)),
                         "completion_tokens": .number(Double(plan.completionTokens)),
-                        "total_tokens": .number(Double(plan.promptTokens + plan.completionTokens)),
-                    ],
+                        "total_tokens": .number(Double(plan.promptTokens + plan.completionTokens))
+                    ]
                 ]
                 ending.append(event(usage.jsonText))
             }

@@ -92,7 +92,8 @@ public actor NNTPTestClient {
     /// `text` as the content of a data block: CRLF lines, dot-stuffed, with the terminator.
     public static func dotStuffed(_ text: String) -> [UInt8] {
         // Split the UTF-8 bytes, not the Characters: "\r\n" is one Character in Swift.
-        var lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+        var lines = Array(text.utf8).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+            line in
             line.last == UInt8(ascii: "\r") ? line.dropLast() : line
         }
         if lines.last?.isEmpty == true {

@@ -23,16 +23,18 @@ enum AnswerArticle {
         var headers: [(name: String, value: String)] = [
             ("X-FORLLM-Persona", "\(persona.handle) (version \(persona.version))"),
             ("X-FORLLM-Model", model),
-            ("X-FORLLM-Backend", backend),
+            ("X-FORLLM-Backend", backend)
         ]
         switch truncation {
         case .answerCutOff:
             headers.append(("X-FORLLM-Truncated", "answer cut off at the token limit"))
         case .promptTruncated(let evaluated, let estimated):
-            headers.append((
-                "X-FORLLM-Truncated",
-                "prompt cut by the model server: \(evaluated) of about \(estimated) tokens read"
-            ))
+            headers.append(
+                (
+                    "X-FORLLM-Truncated",
+                    "prompt cut by the model server: \(evaluated) of about \(estimated) tokens read"
+                )
+            )
         case nil:
             break
         }

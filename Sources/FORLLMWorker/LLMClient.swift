@@ -44,8 +44,12 @@ public struct LLMChatRequest: Hashable, Sendable {
     public var maximumTokens: Int?
 
     public init(
-        model: String, messages: [LLMMessage], contextLength: Int? = nil, keepAlive: String? = nil,
-        temperature: Double? = nil, maximumTokens: Int? = nil
+        model: String,
+        messages: [LLMMessage],
+        contextLength: Int? = nil,
+        keepAlive: String? = nil,
+        temperature: Double? = nil,
+        maximumTokens: Int? = nil
     ) {
         self.model = model
         self.messages = messages
@@ -80,8 +84,13 @@ public struct LLMChatResult: Hashable, Sendable {
     public var totalTime: Duration
 
     public init(
-        text: String, finishReason: String?, promptTokens: Int?, completionTokens: Int?, truncation: LLMTruncation?,
-        timeToFirstToken: Duration?, totalTime: Duration
+        text: String,
+        finishReason: String?,
+        promptTokens: Int?,
+        completionTokens: Int?,
+        truncation: LLMTruncation?,
+        timeToFirstToken: Duration?,
+        totalTime: Duration
     ) {
         self.text = text
         self.finishReason = finishReason

@@ -78,7 +78,8 @@ public struct LLMError: Error, Hashable, Sendable, CustomStringConvertible {
     /// timeouts, 5xx, 429, stream errors, invalid responses and empty answers; not an unknown
     /// model, a 4xx, a bad key, a request that cannot run or one that was cancelled.
     public var isRetryable: Bool {
-        if self.code == .unreachable || self.code == .connectionFailed || self.code == .timedOut || self.code == .streamError
+        if self.code == .unreachable || self.code == .connectionFailed || self.code == .timedOut
+            || self.code == .streamError
             || self.code == .invalidResponse || self.code == .emptyAnswer
         {
             return true

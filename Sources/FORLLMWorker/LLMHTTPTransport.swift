@@ -88,7 +88,7 @@ struct LLMHTTPTransport: Sendable {
         var metadata: Logger.Metadata = [
             "llm.backend": "\(self.configuration.name)",
             "http.method": "\(request.method.rawValue)",
-            "http.url": "\(request.url)",
+            "http.url": "\(request.url)"
         ]
         if let model {
             metadata["llm.model"] = "\(model)"
@@ -115,7 +115,7 @@ struct LLMHTTPTransport: Sendable {
                     self.logger.trace(
                         "LLM response head received",
                         metadata: [
-                            "llm.backend": "\(self.configuration.name)", "http.status": "\(response.status.code)",
+                            "llm.backend": "\(self.configuration.name)", "http.status": "\(response.status.code)"
                         ]
                     )
                     var reader = LLMResponseBodyReader(
@@ -179,7 +179,7 @@ struct LLMHTTPTransport: Sendable {
             "llm.backend": "\(backend)",
             "llm.model": "\(model)",
             "llm.characters": "\(result.text.count)",
-            "llm.total_ms": "\(result.totalTime.wholeMilliseconds)",
+            "llm.total_ms": "\(result.totalTime.wholeMilliseconds)"
         ]
         if let finishReason = result.finishReason {
             metadata["llm.finish_reason"] = "\(finishReason)"

@@ -22,11 +22,13 @@ enum PersonaGeneration {
         var request = "The newsgroup is \(group.name)"
         request += group.description.isEmpty ? "." : ": \(group.description)."
         if !existing.isEmpty {
-            request += " Personas already there: "
+            request +=
+                " Personas already there: "
                 + existing.map { "\($0.name) (@\($0.handle))" }.joined(separator: ", ") + "."
         }
         if let target {
-            request += " Replace the persona \(target.name) (@\(target.handle)), whose instructions were: \""
+            request +=
+                " Replace the persona \(target.name) (@\(target.handle)), whose instructions were: \""
                 + target.instructions + "\". It was not good enough: propose 1 better persona for this group."
         } else {
             request += " Propose \(parameters.count) new, distinct personas that would make good discussions here."

@@ -78,7 +78,10 @@ public enum Prompt {
                 contents[root] = Self.shorten(contents[root], to: keep)
             }
             if total() > budget {
-                contents[last] = Self.shorten(contents[last], to: max(200, budget - (kept.count == 2 ? contents[kept[0]].count : 0)))
+                contents[last] = Self.shorten(
+                    contents[last],
+                    to: max(200, budget - (kept.count == 2 ? contents[kept[0]].count : 0))
+                )
             }
         }
         for (position, index) in kept.enumerated() {

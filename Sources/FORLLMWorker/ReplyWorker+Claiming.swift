@@ -19,9 +19,12 @@ extension ReplyWorker {
                 backend = name
             case .failure(let error):
                 if try await self.database.claim(
-                    requestID: queued.request.id, model: model, backend: queued.request.requestedBackend ?? "-",
-                    personaVersion: queued.persona?.version, now: now)
-                {
+                    requestID: queued.request.id,
+                    model: model,
+                    backend: queued.request.requestedBackend ?? "-",
+                    personaVersion: queued.persona?.version,
+                    now: now
+                ) {
                     await self.failForGood(
                         ClaimedJob(request: queued.request, persona: queued.persona, model: model, backend: "-"),
                         reason: "\(error)",

@@ -8,7 +8,7 @@ extension ReplyWorker {
     /// Runs a claimed job to its end: the answer stored, a retry scheduled, or a notice posted.
     public func execute(_ job: ClaimedJob) async {
         let logger = self.logger.withMetadata([
-            "worker.request": "\(job.request.id)", "worker.model": "\(job.model)", "worker.backend": "\(job.backend)",
+            "worker.request": "\(job.request.id)", "worker.model": "\(job.model)", "worker.backend": "\(job.backend)"
         ])
         do {
             switch job.request.kind {
@@ -98,8 +98,13 @@ extension ReplyWorker {
     static func timestamp(_ date: Date, calendar: Calendar) -> String {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(
-            format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
-            parts.minute ?? 0)
+            format: "%04d-%02d-%02d %02d:%02d",
+            parts.year ?? 0,
+            parts.month ?? 0,
+            parts.day ?? 0,
+            parts.hour ?? 0,
+            parts.minute ?? 0
+        )
     }
 
     /// `25 minutes`, `3 hours`.
@@ -142,7 +147,10 @@ extension ReplyWorker {
             temperature: self.configuration.temperature,
             maximumTokens: self.configuration.maximumAnswerTokens
         )
-        logger.debug("Generating", metadata: ["worker.messages": "\(messages.count)", "worker.num_ctx": "\(contextLength)"])
+        logger.debug(
+            "Generating",
+            metadata: ["worker.messages": "\(messages.count)", "worker.num_ctx": "\(contextLength)"]
+        )
         let result = try await self.generate(request, client: client, requestID: job.request.id)
         await self.catalog.record(backend: job.backend, reachable: true)
 
@@ -176,8 +184,9 @@ extension ReplyWorker {
             metadata: [
                 "worker.persona": "\(persona.handle)",
                 "worker.chars": "\(result.text.count)",
-                "worker.generation_ms": "\(result.totalTime.components.seconds * 1000 + result.totalTime.components.attoseconds / 1_000_000_000_000_000)",
-                "worker.overhead_us": "\(Self.microseconds(self.timeline.now - finished))",
+                "worker.generation_ms":
+                    "\(result.totalTime.components.seconds * 1000 + result.totalTime.components.attoseconds / 1_000_000_000_000_000)",
+                "worker.overhead_us": "\(Self.microseconds(self.timeline.now - finished))"
             ]
         )
     }

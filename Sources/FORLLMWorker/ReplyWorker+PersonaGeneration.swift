@@ -23,7 +23,12 @@ extension ReplyWorker {
         let existing = try await self.database.personas(assignedTo: group.name)
         let request = LLMChatRequest(
             model: job.model,
-            messages: PersonaGeneration.messages(group: group, existing: existing, parameters: parameters, target: target),
+            messages: PersonaGeneration.messages(
+                group: group,
+                existing: existing,
+                parameters: parameters,
+                target: target
+            ),
             keepAlive: self.configuration.backend(named: job.backend)?.keepAlive,
             temperature: self.configuration.temperature
         )

@@ -59,7 +59,10 @@ public final class ReplyWorker: Service {
     public func run() async throws {
         let recovered = try await self.database.recoverInterruptedRequests(now: self.now())
         if recovered > 0 {
-            self.logger.notice("Requests interrupted by a stop are pending again", metadata: ["worker.requests": "\(recovered)"])
+            self.logger.notice(
+                "Requests interrupted by a stop are pending again",
+                metadata: ["worker.requests": "\(recovered)"]
+            )
         }
         self.logger.info("Worker started", metadata: ["worker.backends": "\(self.configuration.backends.map(\.name))"])
         await cancelWhenGracefulShutdown {

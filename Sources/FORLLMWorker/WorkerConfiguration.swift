@@ -30,11 +30,19 @@ public struct WorkerConfiguration: Sendable {
     public var userAgent: String
 
     public init(
-        hostname: String = "forllm.local", defaultModel: String = "llama3.2", defaultBackend: String = "ollama",
-        contextCharacters: Int = 24_000, maximumAttempts: Int = 4, retryDelay: Duration = .seconds(30),
+        hostname: String = "forllm.local",
+        defaultModel: String = "llama3.2",
+        defaultBackend: String = "ollama",
+        contextCharacters: Int = 24_000,
+        maximumAttempts: Int = 4,
+        retryDelay: Duration = .seconds(30),
         unreachableWait: Duration = .seconds(86_400),
-        pollInterval: Duration = .seconds(5), temperature: Double? = nil, maximumAnswerTokens: Int? = nil,
-        backends: [Backend] = [Backend(name: "ollama")], calendar: Calendar = .current, userAgent: String = "FORLLM"
+        pollInterval: Duration = .seconds(5),
+        temperature: Double? = nil,
+        maximumAnswerTokens: Int? = nil,
+        backends: [Backend] = [Backend(name: "ollama")],
+        calendar: Calendar = .current,
+        userAgent: String = "FORLLM"
     ) {
         self.hostname = hostname
         self.defaultModel = defaultModel

@@ -100,8 +100,14 @@ public struct NNTPGroupInfo: Hashable, Sendable {
     public var creator: String
 
     public init(
-        name: String, low: Int64, high: Int64, count: Int64, status: NNTPPostingStatus, description: String,
-        createdAt: Date, creator: String
+        name: String,
+        low: Int64,
+        high: Int64,
+        count: Int64,
+        status: NNTPPostingStatus,
+        description: String,
+        createdAt: Date,
+        creator: String
     ) {
         self.name = name
         self.low = low

@@ -124,11 +124,14 @@ extension NNTPCommandExecutor {
         let head = bytes.getSlice(at: bytes.readerIndex, length: headLength) ?? ByteBuffer()
         var bodyStart = headLength
         // Skip the empty line that separates head and body.
-        if total - bodyStart >= 2, bytes.getInteger(at: bytes.readerIndex + bodyStart, as: UInt8.self) == UInt8(ascii: "\r"),
+        if total - bodyStart >= 2,
+            bytes.getInteger(at: bytes.readerIndex + bodyStart, as: UInt8.self) == UInt8(ascii: "\r"),
             bytes.getInteger(at: bytes.readerIndex + bodyStart + 1, as: UInt8.self) == UInt8(ascii: "\n")
         {
             bodyStart += 2
-        } else if total - bodyStart >= 1, bytes.getInteger(at: bytes.readerIndex + bodyStart, as: UInt8.self) == UInt8(ascii: "\n") {
+        } else if total - bodyStart >= 1,
+            bytes.getInteger(at: bytes.readerIndex + bodyStart, as: UInt8.self) == UInt8(ascii: "\n")
+        {
             bodyStart += 1
         }
         let body = bytes.getSlice(at: bytes.readerIndex + bodyStart, length: total - bodyStart) ?? ByteBuffer()

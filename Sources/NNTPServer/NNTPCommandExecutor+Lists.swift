@@ -26,7 +26,9 @@ extension NNTPCommandExecutor {
             let groups = try await self.groups(matching: wildmat)
             writer.buffer.writeNNTPStatusLine(.informationFollows, "list of newsgroups follows")
             for group in groups {
-                writer.buffer.writeNNTPDataLine("\(group.name) \(group.high) \(group.low) \(Self.statusLetter(group.status))")
+                writer.buffer.writeNNTPDataLine(
+                    "\(group.name) \(group.high) \(group.low) \(Self.statusLetter(group.status))"
+                )
                 try await writer.flushIfFull()
             }
         case .activeTimes(let wildmat):
@@ -34,7 +36,9 @@ extension NNTPCommandExecutor {
             writer.buffer.writeNNTPStatusLine(.informationFollows, "list of newsgroup creation times follows")
             for group in groups {
                 let created = Int64(group.createdAt.timeIntervalSince1970.rounded(.down))
-                let creator = group.creator.isEmpty ? "unknown" : Self.sanitised(group.creator).replacingOccurrences(of: " ", with: "_")
+                let creator =
+                    group.creator.isEmpty
+                    ? "unknown" : Self.sanitised(group.creator).replacingOccurrences(of: " ", with: "_")
                 writer.buffer.writeNNTPDataLine("\(group.name) \(created) \(creator)")
                 try await writer.flushIfFull()
             }
@@ -95,7 +99,9 @@ extension NNTPCommandExecutor {
         let groups = try await self.backend.groups().filter { $0.createdAt >= since }
         writer.buffer.writeNNTPStatusLine(.newGroupsFollow, "list of new newsgroups follows")
         for group in groups {
-            writer.buffer.writeNNTPDataLine("\(group.name) \(group.high) \(group.low) \(Self.statusLetter(group.status))")
+            writer.buffer.writeNNTPDataLine(
+                "\(group.name) \(group.high) \(group.low) \(Self.statusLetter(group.status))"
+            )
             try await writer.flushIfFull()
         }
         writer.buffer.writeNNTPTerminator()

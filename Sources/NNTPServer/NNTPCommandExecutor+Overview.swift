@@ -46,7 +46,8 @@ extension NNTPCommandExecutor {
     /// `423`, `430`. The backend's pre-rendered batches go out as they are.
     ///
     /// - SeeAlso: [RFC 3977 §8.3](https://datatracker.ietf.org/doc/html/rfc3977#section-8.3)
-    func over(_ selector: NNTPRangeSelector, context: NNTPSessionContext, writer: inout NNTPResponseWriter) async throws {
+    func over(_ selector: NNTPRangeSelector, context: NNTPSessionContext, writer: inout NNTPResponseWriter) async throws
+    {
         if case .messageID(let messageID) = selector {
             guard let entry = try await self.backend.overview(messageID: messageID) else {
                 writer.buffer.writeNNTPStatusLine(.noArticleWithMessageID, "no such article")

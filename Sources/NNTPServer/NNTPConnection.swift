@@ -59,7 +59,11 @@ struct NNTPConnection: Sendable {
             return false
         }
         if self.isShuttingDown() {
-            _ = try await self.perform(state.session.shutdownRequested(), session: &state.session, writer: &state.writer)
+            _ = try await self.perform(
+                state.session.shutdownRequested(),
+                session: &state.session,
+                writer: &state.writer
+            )
             return false
         }
         return true
@@ -89,7 +93,11 @@ struct NNTPConnection: Sendable {
             return false
         }
         if self.isShuttingDown() {
-            return try await self.perform(state.session.shutdownRequested(), session: &state.session, writer: &state.writer)
+            return try await self.perform(
+                state.session.shutdownRequested(),
+                session: &state.session,
+                writer: &state.writer
+            )
         }
         return true
     }
@@ -130,7 +138,11 @@ struct NNTPConnection: Sendable {
     // The three below are out of line for the same reason as `perform` (see `State`).
 
     @inline(never)
-    private func execute(_ command: NNTPCommand, session: inout NNTPSession, writer: inout NNTPResponseWriter)
+    private func execute(
+        _ command: NNTPCommand,
+        session: inout NNTPSession,
+        writer: inout NNTPResponseWriter
+    )
         async throws -> NNTPSession.Action
     {
         var context = session.context

@@ -114,7 +114,9 @@ public struct NNTPServer: Service {
         configuration: NNTPServerConfiguration
     ) throws -> NIOAsyncChannel<NNTPConnectionEvent, ByteBuffer> {
         let decoder = NNTPLineDecoder(maximumLineLength: configuration.maximumLineLength)
-        try channel.pipeline.syncOperations.addHandler(NNTPIdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout)))
+        try channel.pipeline.syncOperations.addHandler(
+            NNTPIdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout))
+        )
         try channel.pipeline.syncOperations.addHandler(
             ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumLineLength + 2)
         )

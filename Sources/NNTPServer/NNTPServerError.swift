@@ -26,7 +26,8 @@ public struct NNTPServerError: Error, Hashable, Sendable, CustomStringConvertibl
         let hint: String
         switch ioError.errnoCode {
         case EADDRINUSE:
-            hint = "; another server listens there (a second forllm serve?): stop it or choose another address with --listen"
+            hint =
+                "; another server listens there (a second forllm serve?): stop it or choose another address with --listen"
         case EACCES:
             hint = "; ports below 1024 need root: use a port such as 1119"
         case EADDRNOTAVAIL:

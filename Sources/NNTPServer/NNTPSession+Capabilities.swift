@@ -83,6 +83,6 @@ extension NNTPSession {
         "  XHDR header [message-ID|range]",
         "  XOVER [range]",
         "  XPAT header message-ID|range pattern [pattern ...]",
-        "Report problems to the administrator of this server.",
+        "Report problems to the administrator of this server."
     ]
 }

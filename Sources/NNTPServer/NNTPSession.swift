@@ -81,9 +81,19 @@ struct NNTPSession {
         case .idle:
             self.state = .command
             if self.configuration.postingAllowed {
-                return .send(Self.statusLine(.postingAllowed, "\(self.configuration.hostname) FORLLM NNTP service ready, posting allowed"))
+                return .send(
+                    Self.statusLine(
+                        .postingAllowed,
+                        "\(self.configuration.hostname) FORLLM NNTP service ready, posting allowed"
+                    )
+                )
             }
-            return .send(Self.statusLine(.postingProhibited, "\(self.configuration.hostname) FORLLM NNTP service ready, posting prohibited"))
+            return .send(
+                Self.statusLine(
+                    .postingProhibited,
+                    "\(self.configuration.hostname) FORLLM NNTP service ready, posting prohibited"
+                )
+            )
         case .command, .receivingArticle, .awaitingBackend, .closed:
             return .none
         }
@@ -180,7 +190,10 @@ struct NNTPSession {
             let octets = line.readableBytes + (ending == .crlf ? 2 : 1)
             guard octets <= NNTPDefaults.commandLineLimit else {
                 return .send(
-                    Self.statusLine(.syntaxError, "command line too long (\(NNTPDefaults.commandLineLimit) octets at most)")
+                    Self.statusLine(
+                        .syntaxError,
+                        "command line too long (\(NNTPDefaults.commandLineLimit) octets at most)"
+                    )
                 )
             }
             let command: NNTPCommand

@@ -19,8 +19,15 @@ public struct ArticleDraft: Hashable, Sendable {
     public var flowed: Bool
 
     public init(
-        from: Mailbox, newsgroups: [String], subject: String, references: [MessageID] = [], messageID: MessageID? = nil,
-        date: Date? = nil, extraHeaders: [(name: String, value: String)] = [], text: String, flowed: Bool = true
+        from: Mailbox,
+        newsgroups: [String],
+        subject: String,
+        references: [MessageID] = [],
+        messageID: MessageID? = nil,
+        date: Date? = nil,
+        extraHeaders: [(name: String, value: String)] = [],
+        text: String,
+        flowed: Bool = true
     ) {
         self.from = from
         self.newsgroups = newsgroups
@@ -86,7 +93,7 @@ public struct ArticleDraft: Hashable, Sendable {
         let mimeFields = [
             ("MIME-Version", "1.0"),
             ("Content-Type", self.flowed ? "text/plain; charset=UTF-8; format=flowed" : "text/plain; charset=UTF-8"),
-            ("Content-Transfer-Encoding", body.contains(where: { $0 >= 0x80 }) ? "8bit" : "7bit"),
+            ("Content-Transfer-Encoding", body.contains(where: { $0 >= 0x80 }) ? "8bit" : "7bit")
         ]
         let written = fields.map(\.name) + mimeFields.map(\.0)
         for extra in self.extraHeaders {

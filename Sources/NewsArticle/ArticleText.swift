@@ -56,7 +56,7 @@ public enum ArticleText {
 
     private static let attributionWords = [
         "wrote", "writes", "schrieb", "said", "says", "a écrit", "skrev", "escribió", "scripsit", "schreef",
-        "ha scritto", "kirjoitti", "napisał", "написал",
+        "ha scritto", "kirjoitti", "napisał", "написал"
     ]
 
     /// A line ending in `:` that names writing: "Alice wrote:", "Am …, schrieb Bob:".

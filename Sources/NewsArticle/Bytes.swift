@@ -163,17 +163,16 @@ func splitLines(_ text: Substring) -> [Substring] {
     var lines: [Substring] = []
     var rest = text
     while !rest.isEmpty {
-        if let lf = rest.utf8.firstIndex(of: ASCII.lf) {
-            var line = Substring(rest.utf8[rest.utf8.startIndex..<lf])
-            if line.utf8.last == ASCII.cr { line = Substring(line.utf8.dropLast()) }
-            lines.append(line)
-            rest = Substring(rest.utf8[rest.utf8.index(after: lf)...])
-        } else {
+        guard let lf = rest.utf8.firstIndex(of: ASCII.lf) else {
             var line = rest
             if line.utf8.last == ASCII.cr { line = Substring(line.utf8.dropLast()) }
             lines.append(line)
             break
         }
+        var line = Substring(rest.utf8[rest.utf8.startIndex..<lf])
+        if line.utf8.last == ASCII.cr { line = Substring(line.utf8.dropLast()) }
+        lines.append(line)
+        rest = Substring(rest.utf8[rest.utf8.index(after: lf)...])
     }
     return lines
 }

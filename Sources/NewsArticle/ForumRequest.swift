@@ -111,7 +111,8 @@ public enum Mentions {
         guard at > 0 else { return true }
         let previous = bytes[at - 1]
         if previous < 0x80 {
-            return !(previous.isASCIILetter || previous.isASCIIDigit || previous == ASCII.dot
+            return
+                !(previous.isASCIILetter || previous.isASCIIDigit || previous == ASCII.dot
                 || previous == ASCII.underscore || previous == ASCII.minus || previous == ASCII.at)
         }
         // A non-ASCII character: find its first octet and ask Unicode whether it is a letter

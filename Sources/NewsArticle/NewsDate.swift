@@ -209,7 +209,7 @@ private struct DateTokenizer {
             } else if byte == ASCII.comma {
                 self.tokens.append(.comma)
                 index += 1
-            } else if (byte == ASCII.plus || byte == ASCII.minus), index + 1 < bytes.count,
+            } else if byte == ASCII.plus || byte == ASCII.minus, index + 1 < bytes.count,
                 bytes[index + 1].isASCIIDigit
             {
                 self.tokens.append(.sign(byte == ASCII.plus ? 1 : -1))
@@ -227,11 +227,11 @@ private struct DateTokenizer {
     private static let months: [[UInt8]] = NewsDate.monthNames.map { Array($0.lowercased().utf8) }
     private static let fullMonths: [[UInt8]] = [
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december",
+        "november", "december"
     ].map { Array($0.utf8) }
     private static let days: [[UInt8]] = NewsDate.dayNames.map { Array($0.lowercased().utf8) }
     private static let fullDays: [[UInt8]] = [
-        "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+        "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
     ].map { Array($0.utf8) }
 
     /// 1...12 for `Nov`, `nov`, `NOV`, `November`; `nil` otherwise.
@@ -269,7 +269,7 @@ private struct DateTokenizer {
 
     private static let zones: [(name: [UInt8], hours: Int64)] = [
         ("ut", 0), ("utc", 0), ("gmt", 0), ("z", 0), ("est", -5), ("edt", -4), ("cst", -6), ("cdt", -5),
-        ("mst", -7), ("mdt", -6), ("pst", -8), ("pdt", -7), ("cet", 1), ("cest", 2), ("bst", 1),
+        ("mst", -7), ("mdt", -6), ("pst", -8), ("pdt", -7), ("cet", 1), ("cest", 2), ("bst", 1)
     ].map { (Array($0.0.utf8), $0.1) }
 
     /// The offset of a named zone in seconds. Military letters and unknown names count as

@@ -16,7 +16,13 @@ public struct OverviewFields: Hashable, Sendable {
     public var lines: Int
 
     public init(
-        subject: String, from: String, date: String, messageID: String, references: String, bytes: Int, lines: Int
+        subject: String,
+        from: String,
+        date: String,
+        messageID: String,
+        references: String,
+        bytes: Int,
+        lines: Int
     ) {
         self.subject = subject
         self.from = from

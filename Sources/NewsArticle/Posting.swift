@@ -10,7 +10,9 @@ public struct PostingPolicy: Hashable, Sendable {
     public var maximumFutureSkew: TimeInterval
 
     public init(
-        maximumBytes: Int = 1_048_576, maximumAge: TimeInterval = 14 * 86_400, maximumFutureSkew: TimeInterval = 86_400
+        maximumBytes: Int = 1_048_576,
+        maximumAge: TimeInterval = 14 * 86_400,
+        maximumFutureSkew: TimeInterval = 86_400
     ) {
         self.maximumBytes = maximumBytes
         self.maximumAge = maximumAge
@@ -35,8 +37,13 @@ public struct PostingFacts: Hashable, Sendable {
     public var references: [MessageID]
 
     public init(
-        newsgroups: [String], followupTo: [String]?, from: Mailbox, subject: String, messageID: MessageID?,
-        date: Date?, references: [MessageID]
+        newsgroups: [String],
+        followupTo: [String]?,
+        from: Mailbox,
+        subject: String,
+        messageID: MessageID?,
+        date: Date?,
+        references: [MessageID]
     ) {
         self.newsgroups = newsgroups
         self.followupTo = followupTo
@@ -54,7 +61,7 @@ extension Article {
         "From", "Newsgroups", "Subject", "Message-ID", "Date", "References", "Followup-To", "Sender",
         "Reply-To", "Organization", "Path", "Xref", "Injection-Date", "Injection-Info", "Supersedes",
         "Control", "Approved", "Expires", "Distribution", "Lines", "Content-Type", "Content-Transfer-Encoding",
-        "MIME-Version",
+        "MIME-Version"
     ]
 
     /// Checks the article as a client posted it, the way an injecting agent must

@@ -67,7 +67,10 @@ public enum Threading {
     /// `ids` trimmed per RFC 5537 §3.4.4 until joined by single spaces they fit in
     /// `maximumLength`: the first ID and the last three are always kept, IDs are dropped from
     /// the second onwards.
-    public static func trimmed(_ ids: [MessageID], maximumLength: Int = Threading.maximumReferencesLength)
+    public static func trimmed(
+        _ ids: [MessageID],
+        maximumLength: Int = Threading.maximumReferencesLength
+    )
         -> [MessageID]
     {
         var ids = ids

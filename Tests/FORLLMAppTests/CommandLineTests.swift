@@ -24,7 +24,7 @@ struct CommandLineTests {
             ("backends:\n  - name: gpu\n    api_key_env: FORLLM_TEST_UNSET_KEY\n", "backends[0].api_key_env:"),
             ("llm:\n  default_backend: gpu\n", "llm.default_backend:"),
             ("server: [1, 2\n", "not valid YAML: line 2, column 1: did not find expected"),
-            ("server:\n  listen: a\n  listen: b\n", "not valid YAML: line 2: duplicate key listen"),
+            ("server:\n  listen: a\n  listen: b\n", "not valid YAML: line 2: duplicate key listen")
         ]
         for (index, item) in cases.enumerated() {
             let path = directory.path + "/bad\(index).yaml"
@@ -42,7 +42,10 @@ struct CommandLineTests {
         #expect(badListen.status == 78)
         #expect(badListen.stderr.contains("server.listen: '99999' is not a port number"))
         let badEnvironment = try ForLLMProcess.run(
-            ["group", "list"], in: directory, environment: ["FORLLM_LLM_CONTEXT_CHARS": "lots"])
+            ["group", "list"],
+            in: directory,
+            environment: ["FORLLM_LLM_CONTEXT_CHARS": "lots"]
+        )
         #expect(badEnvironment.status == 78)
         #expect(badEnvironment.stderr.contains("llm.context_chars"))
         let missing = try ForLLMProcess.run(["group", "list", "--config", directory.path + "/none.yaml"], in: directory)
@@ -56,7 +59,9 @@ struct CommandLineTests {
         defer { directory.cleanUp() }
         let server = try ForLLMProcess.start(["serve", "--listen", "127.0.0.1:0"], in: directory)
         let ready = try await server.waitForStandardError(containing: "FORLLM is ready")
-        let port = try #require(ready.range(of: "url=nntp://127.0.0.1:").map { ready[$0.upperBound...].prefix { $0.isNumber } })
+        let port = try #require(
+            ready.range(of: "url=nntp://127.0.0.1:").map { ready[$0.upperBound...].prefix { $0.isNumber } }
+        )
         let client = try await NNTPTestClient.connect(port: try #require(Int(port)))
         #expect(try await client.readStatus().code == 200)
         let list = try await client.command("LIST ACTIVE")
@@ -97,8 +102,10 @@ struct CommandLineTests {
         }
 
         // Groups
-        #expect(try forllm("group", "create", "forllm.cooking", "--description", "Food", "--mode", "request").stdout
-            == "created group forllm.cooking (mode request)\n")
+        #expect(
+            try forllm("group", "create", "forllm.cooking", "--description", "Food", "--mode", "request").stdout
+                == "created group forllm.cooking (mode request)\n"
+        )
         let duplicate = try ForLLMProcess.run(["group", "create", "forllm.cooking"], in: directory)
         #expect(duplicate.status == 1)
         #expect(duplicate.stderr.contains("forllm.cooking"))
@@ -106,7 +113,11 @@ struct CommandLineTests {
         #expect(badName.status == 1)
         #expect(badName.stderr.hasPrefix("forllm: "))
         let groups = try #require(try json("group", "list") as? [[String: Any]])
-        #expect(groups.compactMap { $0["name"] as? String }.sorted() == ["forllm.cooking", "forllm.general", "forllm.personas"])
+        #expect(
+            groups.compactMap { $0["name"] as? String }.sorted() == [
+                "forllm.cooking", "forllm.general", "forllm.personas"
+            ]
+        )
         let cooking = try #require(groups.first { $0["name"] as? String == "forllm.cooking" })
         #expect(cooking["mode"] as? String == "request")
         #expect(cooking["description"] as? String == "Food")
@@ -130,15 +141,24 @@ struct CommandLineTests {
 
         // Posting queues a request for the group's default persona; the queue shows it.
         let posted = try forllm(
-            "post", "--group", "forllm.cooking", "--subject", "Knife skills", "--from", "Jane <jane@example.org>",
-            input: "How do I hold a chef's knife?\n")
+            "post",
+            "--group",
+            "forllm.cooking",
+            "--subject",
+            "Knife skills",
+            "--from",
+            "Jane <jane@example.org>",
+            input: "How do I hold a chef's knife?\n"
+        )
         #expect(posted.stdout.hasPrefix("posted <"))
         #expect(posted.stdout.contains("forllm.cooking:1"))
         #expect(posted.stdout.contains("queued request 1"))
         let queue = try #require(try json("queue", "list") as? [[String: Any]])
         let request = try #require(queue.first)
         #expect(queue.count == 1)
-        for key in ["id", "status", "persona", "model", "backend", "group", "message_id", "attempts", "error", "progress_chars"] {
+        for key in [
+            "id", "status", "persona", "model", "backend", "group", "message_id", "attempts", "error", "progress_chars"
+        ] {
             #expect(request.keys.contains(key), "missing \(key)")
         }
         #expect(request["backend"] is NSNull)
@@ -160,8 +180,10 @@ struct CommandLineTests {
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("99"))
         let badRequest = try ForLLMProcess.run(
-            ["post", "--group", "forllm.general", "--subject", "x", "--request", "alice;; model"], in: directory,
-            input: "x\n")
+            ["post", "--group", "forllm.general", "--subject", "x", "--request", "alice;; model"],
+            in: directory,
+            input: "x\n"
+        )
         #expect(badRequest.status == 1)
         #expect(badRequest.stderr.hasPrefix("forllm: "))
 
@@ -169,8 +191,10 @@ struct CommandLineTests {
         let empty = try #require(try json("schedule", "status") as? [String: Any])
         #expect(empty["active"] as? Bool == true)
         #expect(empty["next_start"] is NSNull)
-        #expect(try forllm("schedule", "add", "--days", "mon,tue,wed,thu,fri,sat,sun", "--start", "22:00", "--end", "06:00")
-            .stdout.contains("passes midnight"))
+        #expect(
+            try forllm("schedule", "add", "--days", "mon,tue,wed,thu,fri,sat,sun", "--start", "22:00", "--end", "06:00")
+                .stdout.contains("passes midnight")
+        )
         let windows = try #require(try json("schedule", "list") as? [[String: Any]])
         #expect(windows.count == 1)
         #expect(windows.first?["start"] as? String == "22:00")
@@ -184,10 +208,16 @@ struct CommandLineTests {
         _ = try forllm("schedule", "disable", "1")
         let disabled = try #require(try json("schedule", "status") as? [String: Any])
         #expect(disabled["active"] as? Bool == true)
-        let badTime = try ForLLMProcess.run(["schedule", "add", "--days", "mon", "--start", "25:00", "--end", "06:00"], in: directory)
+        let badTime = try ForLLMProcess.run(
+            ["schedule", "add", "--days", "mon", "--start", "25:00", "--end", "06:00"],
+            in: directory
+        )
         #expect(badTime.status == 1)
         #expect(badTime.stderr.contains("25:00"))
-        let badDays = try ForLLMProcess.run(["schedule", "add", "--days", "someday", "--start", "20:00", "--end", "06:00"], in: directory)
+        let badDays = try ForLLMProcess.run(
+            ["schedule", "add", "--days", "someday", "--start", "20:00", "--end", "06:00"],
+            in: directory
+        )
         #expect(badDays.status == 1)
         #expect(badDays.stderr.contains("someday"))
         _ = try forllm("schedule", "remove", "1")
@@ -202,13 +232,29 @@ extension CommandLineTests {
         defer { directory.cleanUp() }
         try await LLMStubServer(.ollama).run { taken in
             let port = await taken.port
-            let busy = try ForLLMProcess.run(["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "error"], in: directory)
+            let busy = try ForLLMProcess.run(
+                ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "error"],
+                in: directory
+            )
             #expect(busy.status == 1)
-            #expect(busy.stderr.contains("forllm: cannot listen on 127.0.0.1:\(port): Address already in use; another server listens there"), "\(busy.stderr)")
+            #expect(
+                busy.stderr.contains(
+                    "forllm: cannot listen on 127.0.0.1:\(port): Address already in use; another server listens there"
+                ),
+                "\(busy.stderr)"
+            )
         }
-        let missing = try ForLLMProcess.run(["serve", "--database", directory.path + "/no/such/dir/x.db"], in: directory)
+        let missing = try ForLLMProcess.run(
+            ["serve", "--database", directory.path + "/no/such/dir/x.db"],
+            in: directory
+        )
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("cannot open the database \(directory.path)/no/such/dir/x.db: unable to open database file (the directory \(directory.path)/no/such/dir does not exist)"), "\(missing.stderr)")
+        #expect(
+            missing.stderr.contains(
+                "cannot open the database \(directory.path)/no/such/dir/x.db: unable to open database file (the directory \(directory.path)/no/such/dir does not exist)"
+            ),
+            "\(missing.stderr)"
+        )
         try "not a database, a text file".write(toFile: directory.path + "/text.db", atomically: true, encoding: .utf8)
         let text = try ForLLMProcess.run(["group", "list", "--database", "text.db"], in: directory)
         #expect(text.status == 1)
@@ -219,7 +265,10 @@ extension CommandLineTests {
     func models() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let ollama = LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest", sizeBytes: 2_019_393_189), .init(name: "qwen2.5:7b")])
+        let ollama = LLMStubServer(
+            .ollama,
+            models: [.init(name: "llama3.2:latest", sizeBytes: 2_019_393_189), .init(name: "qwen2.5:7b")]
+        )
         let openai = LLMStubServer(.openai, models: [.init(name: "smollm2")])
         try await ollama.start()
         try await openai.start()
@@ -228,17 +277,17 @@ extension CommandLineTests {
         let closed = dead.port
         let config = directory.path + "/forllm.yaml"
         try """
-            backends:
-              - name: gpu
-                url: \(await ollama.baseURL)
-              - name: cpu
-                type: openai
-                url: \(await openai.baseURL)
-              - name: off
-                url: http://127.0.0.1:\(closed)
-            llm:
-              default_backend: gpu
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        backends:
+          - name: gpu
+            url: \(await ollama.baseURL)
+          - name: cpu
+            type: openai
+            url: \(await openai.baseURL)
+          - name: off
+            url: http://127.0.0.1:\(closed)
+        llm:
+          default_backend: gpu
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let json = try ForLLMProcess.run(["models", "--json", "--config", config], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
@@ -293,7 +342,10 @@ struct ForLLMProcess {
 
     /// Runs `forllm arguments` in `directory` to its end.
     static func run(
-        _ arguments: [String], in directory: TestDirectory, environment: [String: String] = [:], input: String? = nil
+        _ arguments: [String],
+        in directory: TestDirectory,
+        environment: [String: String] = [:],
+        input: String? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = try Self.executable
@@ -370,7 +422,9 @@ struct ForLLMProcess {
         /// Waits until standard error holds `occurrences` lines with `marker`; returns the last
         /// of them.
         func waitForStandardError(
-            containing marker: String, occurrences: Int = 1, timeout: Duration = .seconds(30)
+            containing marker: String,
+            occurrences: Int = 1,
+            timeout: Duration = .seconds(30)
         ) async throws -> String {
             let collected = self.collected
             let lines = self.lines
@@ -399,7 +453,11 @@ struct ForLLMProcess {
         }
     }
 
-    static func start(_ arguments: [String], in directory: TestDirectory, environment: [String: String] = [:]) throws
+    static func start(
+        _ arguments: [String],
+        in directory: TestDirectory,
+        environment: [String: String] = [:]
+    ) throws
         -> Running
     {
         let process = Process()

@@ -58,7 +58,10 @@ struct ConfigurationDocsTests {
         let path = directory.path + "/forllm.yaml"
         try FORLLMConfiguration.defaultsFile().write(toFile: path, atomically: true, encoding: .utf8)
         let sources = ConfigurationSources(
-            configPath: path, environment: [:], defaultConfigPath: ConfigurationTests.nowhere)
+            configPath: path,
+            environment: [:],
+            defaultConfigPath: ConfigurationTests.nowhere
+        )
         var loaded = try FORLLMConfiguration.load(sources)
         loaded.configFile = nil
         #expect(loaded == FORLLMConfiguration())

@@ -9,12 +9,21 @@ struct ConfigurationTests {
         .deletingLastPathComponent()
     static let nowhere = "/nonexistent/forllm.yaml"
 
-    static func load(file: String? = nil, environment: [String: String] = [:], overrides: [String: String] = [:])
+    static func load(
+        file: String? = nil,
+        environment: [String: String] = [:],
+        overrides: [String: String] = [:]
+    )
         throws -> FORLLMConfiguration
     {
         try FORLLMConfiguration.load(
             ConfigurationSources(
-                configPath: file, overrides: overrides, environment: environment, defaultConfigPath: Self.nowhere))
+                configPath: file,
+                overrides: overrides,
+                environment: environment,
+                defaultConfigPath: Self.nowhere
+            )
+        )
     }
 
     @Test("no file: the defaults of PRODUCT.md")
@@ -51,7 +60,7 @@ struct ConfigurationTests {
             "default_model", "context_chars", "max_attempts", "retry_delay_seconds", "unreachable_wait_seconds",
             "max_persona_turns",
             "poll_interval_seconds", "keep_alive", "max_context_tokens", "temperature", "max_answer_tokens", "name",
-            "type", "url", "timeout_seconds", "concurrency", "api_key_env", "fallback", "fallback_after_seconds",
+            "type", "url", "timeout_seconds", "concurrency", "api_key_env", "fallback", "fallback_after_seconds"
         ] {
             #expect(text.contains("\(key):"), "conf/forllm.yaml lacks \(key)")
         }
@@ -93,15 +102,18 @@ struct ConfigurationTests {
             file: path,
             environment: [
                 "CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000", "FORLLM_LLM_DEFAULT_MODEL": "from-env",
-                "FORLLM_BACKENDS_1_CONCURRENCY": "3",
-            ])
+                "FORLLM_BACKENDS_1_CONCURRENCY": "3"
+            ]
+        )
         #expect(environment.server.host == "::1")
         #expect(environment.server.port == 3000)
         #expect(environment.llm.defaultModel == "from-env")
         #expect(environment.backends[1].concurrency == 3)
         let options = try Self.load(
-            file: path, environment: ["CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000"],
-            overrides: ["server.listen": "0.0.0.0:4000"])
+            file: path,
+            environment: ["CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000"],
+            overrides: ["server.listen": "0.0.0.0:4000"]
+        )
         #expect(options.server.host == "0.0.0.0")
         #expect(options.server.port == 4000)
         // FORLLM_CONFIG names the file when --config does not.

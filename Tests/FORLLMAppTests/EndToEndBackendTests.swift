@@ -12,28 +12,44 @@ import Testing
 /// that is down or hangs, the fallback, and every level of model and backend choice.
 @Suite("End to end: backends and models")
 struct EndToEndBackendTests {
-    static func question(_ id: String, group: String = "forllm.general", request: String? = nil, body: String = "Hi")
+    static func question(
+        _ id: String,
+        group: String = "forllm.general",
+        request: String? = nil,
+        body: String = "Hi"
+    )
         -> String
     {
         var lines = [
             "From: Jane Doe <jane@example.org>", "Newsgroups: \(group)", "Subject: Question \(id)",
-            "Message-ID: <\(id)@example.org>",
+            "Message-ID: <\(id)@example.org>"
         ]
         if let request { lines.append("X-FORLLM-Request: \(request)") }
         return lines.joined(separator: "\n") + "\n\n\(body)\n"
     }
 
     static func backend(
-        _ name: String, _ type: FORLLMConfiguration.BackendType, _ url: String, concurrency: Int = 1,
-        fallback: String? = nil, fallbackAfterSeconds: Int = 60
+        _ name: String,
+        _ type: FORLLMConfiguration.BackendType,
+        _ url: String,
+        concurrency: Int = 1,
+        fallback: String? = nil,
+        fallbackAfterSeconds: Int = 60
     ) -> FORLLMConfiguration.Backend {
         FORLLMConfiguration.Backend(
-            name: name, type: type, url: URL(string: url), inactivityTimeout: .seconds(30), concurrency: concurrency,
-            fallback: fallback, fallbackAfter: .seconds(fallbackAfterSeconds))
+            name: name,
+            type: type,
+            url: URL(string: url),
+            inactivityTimeout: .seconds(30),
+            concurrency: concurrency,
+            fallback: fallback,
+            fallbackAfter: .seconds(fallbackAfterSeconds)
+        )
     }
 
     /// The answer to `<id@example.org>` in `group`, read over NNTP.
-    static func answer(to id: String, group: String = "forllm.general", client: NNTPTestClient) async throws -> Article? {
+    static func answer(to id: String, group: String = "forllm.general", client: NNTPTestClient) async throws -> Article?
+    {
         for line in try await client.overview(group: group) where line[5].hasSuffix("<\(id)@example.org>") {
             return try await client.fetchArticle(String(line[0]))
         }
@@ -53,14 +69,18 @@ struct EndToEndBackendTests {
         var configuration = RunningApp.configuration(directory: directory, backends: [])
         configuration.backends = [
             Self.backend("gpu", .ollama, await ollama.baseURL, concurrency: 1),
-            Self.backend("cpu", .openai, await openai.baseURL, concurrency: 2),
+            Self.backend("cpu", .openai, await openai.baseURL, concurrency: 2)
         ]
         configuration.llm.defaultBackend = "gpu"
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         for index in 1...3 {
-            #expect(try await client.postArticle(Self.question("g\(index)", request: "default; backend=gpu")).code == 240)
-            #expect(try await client.postArticle(Self.question("c\(index)", request: "default; model=smollm2")).code == 240)
+            #expect(
+                try await client.postArticle(Self.question("g\(index)", request: "default; backend=gpu")).code == 240
+            )
+            #expect(
+                try await client.postArticle(Self.question("c\(index)", request: "default; model=smollm2")).code == 240
+            )
         }
         // Both servers are busy at once, each up to its own limit.
         await ollama.waitForInFlight(atLeast: 1)
@@ -106,7 +126,7 @@ struct EndToEndBackendTests {
         configuration.backends = [
             Self.backend("hangs", .ollama, await hanging.baseURL),
             Self.backend("works", .openai, await working.baseURL),
-            Self.backend("down", .ollama, "http://127.0.0.1:\(closedPort)"),
+            Self.backend("down", .ollama, "http://127.0.0.1:\(closedPort)")
         ]
         configuration.llm.defaultBackend = "hangs"
         configuration.llm.retryDelaySeconds = 3600  // the failed one waits long after its first attempt
@@ -122,7 +142,11 @@ struct EndToEndBackendTests {
         #expect(works.backend == "works")
         // The one on the closed port waits for its backend; the hanging one is still running.
         let down = try await app.waitFor("the request on 'down' to wait for it") { db in
-            try ReplyRequest.fetchOne(db, sql: "SELECT * FROM request WHERE id = ? AND error IS NOT NULL", arguments: [requests[1].id])
+            try ReplyRequest.fetchOne(
+                db,
+                sql: "SELECT * FROM request WHERE id = ? AND error IS NOT NULL",
+                arguments: [requests[1].id]
+            )
         }
         #expect(down.status == .pending)
         #expect(down.attempts == 0)
@@ -150,8 +174,14 @@ struct EndToEndBackendTests {
         try await LLMStubServer(.openai, models: [.init(name: "llama3.2")]).run { cpu in
             var configuration = RunningApp.configuration(directory: directory, backends: [])
             configuration.backends = [
-                Self.backend("gpu", .ollama, "http://127.0.0.1:\(closedPort)", fallback: "cpu", fallbackAfterSeconds: 0),
-                Self.backend("cpu", .openai, await cpu.baseURL),
+                Self.backend(
+                    "gpu",
+                    .ollama,
+                    "http://127.0.0.1:\(closedPort)",
+                    fallback: "cpu",
+                    fallbackAfterSeconds: 0
+                ),
+                Self.backend("cpu", .openai, await cpu.baseURL)
             ]
             configuration.llm.defaultBackend = "gpu"
             let app = try await RunningApp.start(configuration)
@@ -173,14 +203,19 @@ struct EndToEndBackendTests {
     func choiceLevels() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let first = LLMStubServer(.ollama, models: [.init(name: "base"), .init(name: "group-model"), .init(name: "persona-model"), .init(name: "asked")])
+        let first = LLMStubServer(
+            .ollama,
+            models: [
+                .init(name: "base"), .init(name: "group-model"), .init(name: "persona-model"), .init(name: "asked")
+            ]
+        )
         let second = LLMStubServer(.openai, models: [.init(name: "only-second"), .init(name: "base")])
         try await first.start()
         try await second.start()
         var configuration = RunningApp.configuration(directory: directory, backends: [])
         configuration.backends = [
             Self.backend("first", .ollama, await first.baseURL),
-            Self.backend("second", .openai, await second.baseURL),
+            Self.backend("second", .openai, await second.baseURL)
         ]
         configuration.llm.defaultBackend = "first"
         configuration.llm.defaultModel = "base"
@@ -189,7 +224,13 @@ struct EndToEndBackendTests {
         _ = try await app.database.editGroup("forllm.kitchen", GroupChanges(defaultModel: "group-model"))
         try await app.database.createGroup(name: "forllm.hall", mode: .request, now: Date())
         _ = try await app.database.editGroup("forllm.hall", GroupChanges(defaultBackend: "second"))
-        try await app.forum.createPersona(name: "Chef", handle: "chef", instructions: "Cook.", model: "persona-model", by: "t")
+        try await app.forum.createPersona(
+            name: "Chef",
+            handle: "chef",
+            instructions: "Cook.",
+            model: "persona-model",
+            by: "t"
+        )
         let client = try await app.connect()
         let cases: [(id: String, group: String, request: String, model: String, backend: String)] = [
             ("config", "forllm.general", "assistant", "base", "first"),
@@ -198,16 +239,22 @@ struct EndToEndBackendTests {
             ("request", "forllm.kitchen", "chef; model=asked", "asked", "first"),
             ("offering", "forllm.general", "assistant; model=only-second", "only-second", "second"),
             ("group-backend", "forllm.hall", "assistant", "base", "second"),
-            ("asked-backend", "forllm.hall", "assistant; backend=first", "base", "first"),
+            ("asked-backend", "forllm.hall", "assistant; backend=first", "base", "first")
         ]
         for item in cases {
-            #expect(try await client.postArticle(Self.question(item.id, group: item.group, request: item.request)).code == 240)
+            #expect(
+                try await client.postArticle(Self.question(item.id, group: item.group, request: item.request)).code
+                    == 240
+            )
         }
         _ = try await app.waitFor("every answer") { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status = 'done'") == cases.count ? true : nil
         }
         for item in cases {
-            let answer = try #require(try await Self.answer(to: item.id, group: item.group, client: client), "\(item.id)")
+            let answer = try #require(
+                try await Self.answer(to: item.id, group: item.group, client: client),
+                "\(item.id)"
+            )
             #expect(answer["X-FORLLM-Model"] == item.model, "\(item.id)")
             #expect(answer["X-FORLLM-Backend"] == item.backend, "\(item.id)")
         }

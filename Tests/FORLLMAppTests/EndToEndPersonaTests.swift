@@ -18,7 +18,12 @@ struct EndToEndPersonaTests {
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
-            try await app.database.createGroup(name: "forllm.cooking", description: "Food and kitchens", mode: .request, now: Date())
+            try await app.database.createGroup(
+                name: "forllm.cooking",
+                description: "Food and kitchens",
+                mode: .request,
+                now: Date()
+            )
             let client = try await app.connect()
             let create = """
                 From: Jane Doe <jane@example.org>
@@ -36,10 +41,15 @@ struct EndToEndPersonaTests {
             #expect(cards.map { String($0[1]) }.sorted() == ["Assistant (@assistant)", "Chef Anna (@chef)"])
             let cardNumber = try #require(cards.first { $0[1] == "Chef Anna (@chef)" }?[0])
             let card = try #require(try await client.fetchArticle(String(cardNumber)))
-            #expect(ArticleText.plainText(of: card).contains("Handle: chef\nModel: (default)\nGroups: forllm.cooking\nDefault-For: forllm.cooking\n\nYou are Chef Anna"))
+            #expect(
+                ArticleText.plainText(of: card).contains(
+                    "Handle: chef\nModel: (default)\nGroups: forllm.cooking\nDefault-For: forllm.cooking\n\nYou are Chef Anna"
+                )
+            )
 
             // A bad edit is refused with the reason, and changes nothing.
-            let bad = "From: jane@example.org\nNewsgroups: forllm.personas\nSubject: persona: Chef Anna\n\nHandle: anna\n"
+            let bad =
+                "From: jane@example.org\nNewsgroups: forllm.personas\nSubject: persona: Chef Anna\n\nHandle: anna\n"
             let refused = try await client.postArticle(bad)
             #expect(refused.code == 441)
             #expect(refused.text.contains("cannot be changed"))
@@ -63,7 +73,10 @@ struct EndToEndPersonaTests {
             #expect(answer["X-FORLLM-Persona"] == "chef (version 1)")
             #expect(ArticleText.plainText(of: answer).hasSuffix("-- \nChef Anna (@chef), llama3.2 on ollama"))
             let chat = try #require(await stub.chatRequests.last)
-            #expect(chat.messages.first?.content.hasPrefix("You are Chef Anna, a patient cook who always explains why.") == true)
+            #expect(
+                chat.messages.first?.content.hasPrefix("You are Chef Anna, a patient cook who always explains why.")
+                    == true
+            )
             try await client.close()
             try await app.stop()
         }
@@ -74,10 +87,18 @@ struct EndToEndPersonaTests {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         try await LLMStubServer(.ollama).run { stub in
-            var configuration = RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
+            var configuration = RunningApp.configuration(
+                directory: directory,
+                backends: [("ollama", .ollama, await stub.baseURL)]
+            )
             configuration.llm.maxPersonaTurns = 2
             let app = try await RunningApp.start(configuration)
-            _ = try await app.forum.createPersona(name: "Alice", handle: "alice", instructions: "You are Alice.", by: "t")
+            _ = try await app.forum.createPersona(
+                name: "Alice",
+                handle: "alice",
+                instructions: "You are Alice.",
+                by: "t"
+            )
             _ = try await app.forum.createPersona(name: "Bob", handle: "bob", instructions: "You are Bob.", by: "t")
             // Every answer mentions the other persona, which would go on forever without the budget.
             await stub.setDefaultBehaviour(.answer(["I think so. What do you say, @bob and @alice?"]))
@@ -102,7 +123,9 @@ struct EndToEndPersonaTests {
             // (mention, turn 2); then the budget of 2 persona turns is spent.
             _ = try await app.waitFor("three answers") { db in
                 let done = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status = 'done'") ?? 0
-                let open = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status IN ('pending', 'running')") ?? 0
+                let open =
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status IN ('pending', 'running')")
+                    ?? 0
                 return done == 3 && open == 0 ? done : nil
             }
             let requests = try await app.database.requests().sorted { $0.id < $1.id }
@@ -110,7 +133,12 @@ struct EndToEndPersonaTests {
             #expect(requests.map(\.turn) == [0, 1, 2])
             let overview = try await client.overview(group: "forllm.general")
             let authors = overview.map { String($0[2]) }
-            #expect(authors.suffix(3) == ["Alice <alice@personas.forllm.local>", "Bob <bob@personas.forllm.local>", "Alice <alice@personas.forllm.local>"])
+            #expect(
+                authors.suffix(3) == [
+                    "Alice <alice@personas.forllm.local>", "Bob <bob@personas.forllm.local>",
+                    "Alice <alice@personas.forllm.local>"
+                ]
+            )
             // Each answer follows up the previous one.
             let bobAnswer = try #require(overview.first { $0[2].hasPrefix("Bob") })
             let aliceFirst = try #require(overview.first { $0[2].hasPrefix("Alice") })

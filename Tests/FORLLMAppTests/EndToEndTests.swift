@@ -84,15 +84,40 @@ struct EndToEndTests {
             try await app.database.createGroup(name: "forllm.quiet", mode: .request, now: Date())
             let client = try await app.connect()
             let base = "From: Jane <jane@example.org>\nSubject: Test\n"
-            #expect(try await client.postArticle(base + "Newsgroups: forllm.general\nMessage-ID: <auto@x.example>\n\nHi all\n").code == 240)
-            #expect(try await client.postArticle(base + "Newsgroups: forllm.quiet\nMessage-ID: <quiet@x.example>\n\nNobody asked\n").code == 240)
-            #expect(try await client.postArticle(base + "Newsgroups: forllm.quiet\nMessage-ID: <mention@x.example>\n\n@chef what is mise en place?\n").code == 240)
-            #expect(try await client.postArticle(base + "Newsgroups: forllm.general\nX-FORLLM-Request: none\nMessage-ID: <none@x.example>\n\nJust a note\n").code == 240)
+            #expect(
+                try await client.postArticle(
+                    base + "Newsgroups: forllm.general\nMessage-ID: <auto@x.example>\n\nHi all\n"
+                ).code == 240
+            )
+            #expect(
+                try await client.postArticle(
+                    base + "Newsgroups: forllm.quiet\nMessage-ID: <quiet@x.example>\n\nNobody asked\n"
+                ).code == 240
+            )
+            #expect(
+                try await client.postArticle(
+                    base + "Newsgroups: forllm.quiet\nMessage-ID: <mention@x.example>\n\n@chef what is mise en place?\n"
+                ).code == 240
+            )
+            #expect(
+                try await client.postArticle(
+                    base
+                        + "Newsgroups: forllm.general\nX-FORLLM-Request: none\nMessage-ID: <none@x.example>\n\nJust a note\n"
+                ).code == 240
+            )
             let requests = try await app.database.requests()
-            #expect(Set(requests.map { "\($0.messageID ?? "")=\($0.personaHandle ?? "")" }) == ["<auto@x.example>=assistant", "<mention@x.example>=chef"])
+            #expect(
+                Set(requests.map { "\($0.messageID ?? "")=\($0.personaHandle ?? "")" }) == [
+                    "<auto@x.example>=assistant", "<mention@x.example>=chef"
+                ]
+            )
             for request in requests { try await app.waitForRequest(request.id) }
             let quiet = try await client.overview(group: "forllm.quiet")
-            #expect(quiet.map { String($0[2]) } == ["Jane <jane@example.org>", "Jane <jane@example.org>", "Chef Anna <chef@personas.forllm.local>"])
+            #expect(
+                quiet.map { String($0[2]) } == [
+                    "Jane <jane@example.org>", "Jane <jane@example.org>", "Chef Anna <chef@personas.forllm.local>"
+                ]
+            )
             #expect(quiet[2][5] == "<mention@x.example>")
             try await client.close()
             try await app.stop()
@@ -103,7 +128,8 @@ struct EndToEndTests {
     func refusals() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        try await LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest"), .init(name: "qwen2.5:7b")]).run { stub in
+        try await LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest"), .init(name: "qwen2.5:7b")]).run {
+            stub in
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
@@ -122,7 +148,9 @@ struct EndToEndTests {
             status = try await client.postArticle(base + "X-FORLLM-Request: default; colour=red\n\nHi\n")
             #expect(status.code == 441)
             #expect(try await app.database.requests().isEmpty)
-            #expect(try await client.postArticle(base + "X-FORLLM-Request: default; model=qwen2.5:7b\n\nHi\n").code == 240)
+            #expect(
+                try await client.postArticle(base + "X-FORLLM-Request: default; model=qwen2.5:7b\n\nHi\n").code == 240
+            )
             let request = try #require(try await app.database.requests().first)
             #expect(try await app.waitForRequest(request.id).model == "qwen2.5:7b")
             try await client.close()
@@ -147,7 +175,11 @@ struct EndToEndTests {
         #expect(try await client.postArticle(Self.post).code == 240)
         let id = try #require(try await app.database.requests().first?.id)
         let waiting = try await app.waitFor("the request to wait for the backend") { db in
-            try ReplyRequest.fetchOne(db, sql: "SELECT * FROM request WHERE id = ? AND waiting_since IS NOT NULL", arguments: [id])
+            try ReplyRequest.fetchOne(
+                db,
+                sql: "SELECT * FROM request WHERE id = ? AND waiting_since IS NOT NULL",
+                arguments: [id]
+            )
         }
         #expect(waiting.error?.hasPrefix("waiting for backend ollama: cannot reach") == true)
         let failed = try await app.waitForRequest(id, in: [.failed])
@@ -178,7 +210,11 @@ struct EndToEndTests {
         #expect(try await client.postArticle(Self.post).code == 240)
         let id = try #require(try await app.database.requests().first?.id)
         _ = try await app.waitFor("the request to wait for the backend") { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM request WHERE id = ? AND waiting_since IS NOT NULL", arguments: [id])
+            try Bool.fetchOne(
+                db,
+                sql: "SELECT 1 FROM request WHERE id = ? AND waiting_since IS NOT NULL",
+                arguments: [id]
+            )
         }
         #expect(try await app.database.request(id: id).status == .pending)
         // The user starts Ollama on its usual port.
@@ -240,13 +276,17 @@ struct EndToEndTests {
     func persistence() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        var configuration = RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, "http://127.0.0.1:9")])
+        var configuration = RunningApp.configuration(
+            directory: directory,
+            backends: [("ollama", .ollama, "http://127.0.0.1:9")]
+        )
         configuration.llm.maxAttempts = 1
         var app = try await RunningApp.start(configuration)
         try await app.database.createGroup(name: "test.keep", mode: .off, now: Date())
         var client = try await app.connect()
         for index in 1...3 {
-            let article = "From: a@b.example\nNewsgroups: test.keep\nSubject: n\(index)\nMessage-ID: <keep\(index)@x.example>\n\nbody \(index)\n"
+            let article =
+                "From: a@b.example\nNewsgroups: test.keep\nSubject: n\(index)\nMessage-ID: <keep\(index)@x.example>\n\nbody \(index)\n"
             #expect(try await client.postArticle(article).code == 240)
         }
         try await client.close()
@@ -274,8 +314,14 @@ struct EndToEndTests {
         try await app.database.createGroup(name: "test.a", mode: .off, now: Date())
         try await app.database.createGroup(name: "test.b", mode: .off, now: Date())
         let client = try await app.connect()
-        #expect(try await client.postArticle("From: a@b.example\nNewsgroups: test.b\nSubject: first\n\nx\n").code == 240)
-        #expect(try await client.postArticle("From: a@b.example\nNewsgroups: test.a, test.b\nSubject: both\nMessage-ID: <both@x.example>\n\n.dot line\n").code == 240)
+        #expect(
+            try await client.postArticle("From: a@b.example\nNewsgroups: test.b\nSubject: first\n\nx\n").code == 240
+        )
+        #expect(
+            try await client.postArticle(
+                "From: a@b.example\nNewsgroups: test.a, test.b\nSubject: both\nMessage-ID: <both@x.example>\n\n.dot line\n"
+            ).code == 240
+        )
         let a = try await client.overview(group: "test.a")
         let b = try await client.overview(group: "test.b")
         #expect(a.map { $0[0] } == ["1"])

@@ -16,20 +16,21 @@ struct KillTests {
     static func serve(_ directory: TestDirectory, backend url: String) async throws -> (ForLLMProcess.Running, Int) {
         let config = directory.path + "/forllm.yaml"
         try """
-            server:
-              listen: 127.0.0.1:0
-            database: \(directory.databasePath)
-            llm:
-              poll_interval_seconds: 0.2
-              retry_delay_seconds: 1
-            backends:
-              - name: ollama
-                url: \(url)
-                timeout_seconds: 60
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        server:
+          listen: 127.0.0.1:0
+        database: \(directory.databasePath)
+        llm:
+          poll_interval_seconds: 0.2
+          retry_delay_seconds: 1
+        backends:
+          - name: ollama
+            url: \(url)
+            timeout_seconds: 60
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let server = try ForLLMProcess.start(["serve", "--config", config], in: directory)
         let ready = try await server.waitForStandardError(containing: "FORLLM is ready")
-        guard let range = ready.range(of: "url=nntp://127.0.0.1:"), let port = Int(ready[range.upperBound...].prefix(while: \.isNumber))
+        guard let range = ready.range(of: "url=nntp://127.0.0.1:"),
+            let port = Int(ready[range.upperBound...].prefix(while: \.isNumber))
         else { throw TestAppError(message: "no port in \(ready)") }
         return (server, port)
     }
@@ -80,7 +81,8 @@ struct KillTests {
             let (stored, unanswered) = try await database.read { db in
                 (
                     try String.fetchAll(db, sql: "SELECT message_id FROM article WHERE message_id LIKE '<kill.%'"),
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status IN ('pending', 'running')") ?? 0
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request WHERE status IN ('pending', 'running')")
+                        ?? 0
                 )
             }
             #expect(Set(acceptedIDs).isSubset(of: Set(stored)))
@@ -93,7 +95,10 @@ struct KillTests {
             await stub.openGate()
             let (second, _) = try await Self.serve(directory, backend: await stub.baseURL)
             _ = try await second.waitForStandardError(
-                containing: "Answer posted", occurrences: unanswered, timeout: .seconds(120))
+                containing: "Answer posted",
+                occurrences: unanswered,
+                timeout: .seconds(120)
+            )
             let (requests, done, answers, perParent) = try await database.read { db in
                 (
                     try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM request") ?? -1,
@@ -104,7 +109,8 @@ struct KillTests {
                         sql: """
                             SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM article
                             WHERE author_persona_id IS NOT NULL GROUP BY parent_message_id)
-                            """) ?? -1
+                            """
+                    ) ?? -1
                 )
             }
             #expect(requests == userArticles)
@@ -122,4 +128,3 @@ struct KillTests {
         }
     }
 }
-

@@ -15,7 +15,8 @@ struct TestDirectory: Sendable {
     let path: String
 
     init() throws {
-        self.path = FileManager.default.temporaryDirectory.appendingPathComponent("forllm-e2e-\(UUID().uuidString)").path
+        self.path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("forllm-e2e-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true)
     }
 
@@ -56,7 +57,11 @@ final class RunningApp: Sendable {
         configuration.llm.defaultBackend = backends.first?.name ?? "ollama"
         configuration.backends = backends.map { backend in
             FORLLMConfiguration.Backend(
-                name: backend.name, type: backend.type, url: URL(string: backend.url), inactivityTimeout: .seconds(30))
+                name: backend.name,
+                type: backend.type,
+                url: URL(string: backend.url),
+                inactivityTimeout: .seconds(30)
+            )
         }
         return configuration
     }
@@ -105,7 +110,11 @@ final class RunningApp: Sendable {
 
     /// Waits until request `id` reaches one of `statuses`.
     @discardableResult
-    func waitForRequest(_ id: Int64, in statuses: Set<RequestStatus> = [.done], timeout: Duration = .seconds(30))
+    func waitForRequest(
+        _ id: Int64,
+        in statuses: Set<RequestStatus> = [.done],
+        timeout: Duration = .seconds(30)
+    )
         async throws -> ReplyRequest
     {
         let raw = Set(statuses.map(\.rawValue))
@@ -142,7 +151,9 @@ struct TestAppError: Error, CustomStringConvertible {
 extension NNTPTestClient {
     /// Posts `article` (LF or CRLF lines) and returns the final status.
     func postArticle(_ article: String) async throws -> (code: Int, text: String) {
-        try await self.post(article: article.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n"))
+        try await self.post(
+            article: article.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        )
     }
 
     /// `ARTICLE <selector>` parsed, or nil when the server says it has none.

@@ -11,16 +11,24 @@ struct ControlTests {
     static let jane = "Jane Doe <jane@example.org>"
 
     /// Thunderbird's cancel, as it sends it.
-    static func cancel(_ id: String, from: String = Self.jane, messageID: String = "<cancel.1@example.org>") -> [UInt8] {
+    static func cancel(_ id: String, from: String = Self.jane, messageID: String = "<cancel.1@example.org>") -> [UInt8]
+    {
         rawArticle(
-            subject: "cancel \(id)", from: from, messageID: messageID, references: id,
-            extraHeaders: ["Control: cancel \(id)"], body: "This message was cancelled from within Mozilla Thunderbird.\n")
+            subject: "cancel \(id)",
+            from: from,
+            messageID: messageID,
+            references: id,
+            extraHeaders: ["Control: cancel \(id)"],
+            body: "This message was cancelled from within Mozilla Thunderbird.\n"
+        )
     }
 
     func messageIDs(_ database: ForumDatabase, _ group: String = "forllm.general") async throws -> [String] {
         var ids: [String] = []
         for number in try await database.articleNumbers(inGroup: group, range: 1...Int64.max) {
-            if let article = try await database.article(inGroup: group, number: number) { ids.append(article.messageID) }
+            if let article = try await database.article(inGroup: group, number: number) {
+                ids.append(article.messageID)
+            }
         }
         return ids
     }
@@ -28,7 +36,9 @@ struct ControlTests {
     @Test("a cancel removes the poster's own article and its waiting request; the cancel is not stored")
     func cancelOwn() async throws {
         let (forum, database) = try await makeForum()
-        let posted = try await forum.inject(raw: rawArticle(from: "Jane <JANE@example.org>", messageID: "<q@example.org>"))
+        let posted = try await forum.inject(
+            raw: rawArticle(from: "Jane <JANE@example.org>", messageID: "<q@example.org>")
+        )
         let requestID = try #require(posted.requestIDs.first)
         let result = try await forum.inject(raw: Self.cancel("<q@example.org>"))
         #expect(result.numbers.isEmpty)
@@ -50,10 +60,16 @@ struct ControlTests {
         let (forum, database) = try await makeForum()
         _ = try await forum.inject(raw: rawArticle(from: "Bob <bob@example.org>", messageID: "<bob@example.org>"))
         let cases: [([UInt8], String)] = [
-            (Self.cancel("<bob@example.org>"), "Control: cancel: <bob@example.org> was posted by bob@example.org, not by jane@example.org"),
+            (
+                Self.cancel("<bob@example.org>"),
+                "Control: cancel: <bob@example.org> was posted by bob@example.org, not by jane@example.org"
+            ),
             (Self.cancel("<nothing@example.org>"), "Control: cancel: there is no article <nothing@example.org> here"),
-            (rawArticle(extraHeaders: ["Control: newgroup forllm.evil"]), "Control: 'newgroup' messages are not accepted here"),
-            (rawArticle(extraHeaders: ["Control: cancel"]), "Control: cancel takes one message-id"),
+            (
+                rawArticle(extraHeaders: ["Control: newgroup forllm.evil"]),
+                "Control: 'newgroup' messages are not accepted here"
+            ),
+            (rawArticle(extraHeaders: ["Control: cancel"]), "Control: cancel takes one message-id")
         ]
         for (raw, reason) in cases {
             let error = await #expect(throws: ArticleError.self) { try await forum.inject(raw: raw) }
@@ -79,10 +95,16 @@ struct ControlTests {
         let request = try await database.request(id: id)
         let answer = try ArticleDraft(
             from: Mailbox(displayName: "Assistant", address: "assistant@personas.forllm.local"),
-            newsgroups: ["forllm.general"], subject: "Re: Hello", references: [try MessageID("<q@example.org>")],
-            messageID: try MessageID(request.answerMessageID ?? ""), text: "An answer.", flowed: true
+            newsgroups: ["forllm.general"],
+            subject: "Re: Hello",
+            references: [try MessageID("<q@example.org>")],
+            messageID: try MessageID(request.answerMessageID ?? ""),
+            text: "An answer.",
+            flowed: true
         ).build()
-        let stored = try #require(try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1))
+        let stored = try #require(
+            try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
+        )
         _ = try await forum.inject(raw: Self.cancel(stored.messageID.value))
         #expect(try await self.messageIDs(database) == ["<q@example.org>"])
     }
@@ -92,16 +114,32 @@ struct ControlTests {
         let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v1@example.org>"))
-        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v2@example.org>", extraHeaders: ["Supersedes: <v1@example.org>"]))
+        _ = try await forum.inject(
+            raw: rawArticle(
+                groups: "test.plain",
+                messageID: "<v2@example.org>",
+                extraHeaders: ["Supersedes: <v1@example.org>"]
+            )
+        )
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>"])
         // Superseding what is not here just posts.
-        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<v3@example.org>", extraHeaders: ["Supersedes: <gone@example.org>"]))
+        _ = try await forum.inject(
+            raw: rawArticle(
+                groups: "test.plain",
+                messageID: "<v3@example.org>",
+                extraHeaders: ["Supersedes: <gone@example.org>"]
+            )
+        )
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>", "<v3@example.org>"])
         let error = await #expect(throws: ArticleError.self) {
             try await forum.inject(
                 raw: rawArticle(
-                    groups: "test.plain", from: "Mallory <m@example.net>", messageID: "<m@example.net>",
-                    extraHeaders: ["Supersedes: <v2@example.org>"]))
+                    groups: "test.plain",
+                    from: "Mallory <m@example.net>",
+                    messageID: "<m@example.net>",
+                    extraHeaders: ["Supersedes: <v2@example.org>"]
+                )
+            )
         }
         #expect(error?.message.hasPrefix("Supersedes: <v2@example.org> was posted by jane@example.org") == true)
         #expect(try await self.messageIDs(database, "test.plain") == ["<v2@example.org>", "<v3@example.org>"])

@@ -106,7 +106,7 @@ struct InjectionTests {
             (rawArticle(groups: "forllm.general", subject: ""), "Subject"),
             (Array("Newsgroups: forllm.general\r\nSubject: x\r\n\r\nbody\r\n".utf8), "From"),
             (rawArticle(extraHeaders: ["Date: Mon, 1 Jan 2001 00:00:00 +0000"]), "Date"),
-            (rawArticle(extraHeaders: ["X-FORLLM-Request: nobody-here"]), "no persona named 'nobody-here'"),
+            (rawArticle(extraHeaders: ["X-FORLLM-Request: nobody-here"]), "no persona named 'nobody-here'")
         ]
     )
     func refused(raw: [UInt8], reason: String) async throws {
@@ -152,7 +152,11 @@ struct InjectionTests {
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         for index in 1...5 {
             _ = try await forum.inject(
-                raw: rawArticle(groups: "test.plain", subject: "tab\there \(index)", messageID: "<ov\(index)@example.org>")
+                raw: rawArticle(
+                    groups: "test.plain",
+                    subject: "tab\there \(index)",
+                    messageID: "<ov\(index)@example.org>"
+                )
             )
         }
         let page = try await database.overview(inGroup: "test.plain", range: 2...4, limit: 2)
@@ -178,9 +182,16 @@ struct InjectionTests {
     func headerValues() async throws {
         let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
-        _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "one", extraHeaders: ["X-Custom: yes"]))
+        _ = try await forum.inject(
+            raw: rawArticle(groups: "test.plain", subject: "one", extraHeaders: ["X-Custom: yes"])
+        )
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", subject: "two"))
-        let subjects = try await database.headerValues(field: "subject", inGroup: "test.plain", range: 1...10, limit: 10)
+        let subjects = try await database.headerValues(
+            field: "subject",
+            inGroup: "test.plain",
+            range: 1...10,
+            limit: 10
+        )
         #expect(subjects.map(\.value) == ["one", "two"])
         let custom = try await database.headerValues(field: "x-custom", inGroup: "test.plain", range: 1...10, limit: 10)
         #expect(custom.map(\.value) == ["yes", ""])

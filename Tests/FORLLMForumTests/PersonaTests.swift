@@ -26,7 +26,11 @@ struct PersonaTests {
         #expect(cards.first?["Subject"] == "Assistant (@assistant)")
         #expect(cards.first?["X-FORLLM-Persona"] == "assistant (version 1)")
         let text = ArticleText.plainText(of: try #require(cards.first))
-        #expect(text.hasPrefix("Name: Assistant\nHandle: assistant\nModel: (default)\nGroups: forllm.general\nDefault-For: forllm.general\n\nYou are Assistant"))
+        #expect(
+            text.hasPrefix(
+                "Name: Assistant\nHandle: assistant\nModel: (default)\nGroups: forllm.general\nDefault-For: forllm.general\n\nYou are Assistant"
+            )
+        )
         #expect(text.contains("\n-- \nVersion 1"))
     }
 
@@ -58,7 +62,11 @@ struct PersonaTests {
         let (forum, database) = try await makeForum()
         _ = try await forum.createPersona(name: "Critic", instructions: "Be harsh.", model: "llama3.2", by: "jane")
         _ = try await forum.editPersona("critic", PersonaChanges(instructions: "Be fair."), by: "jane")
-        let third = try await forum.editPersona("Critic", PersonaChanges(name: "The Critic", model: .some(nil)), by: "bob")
+        let third = try await forum.editPersona(
+            "Critic",
+            PersonaChanges(name: "The Critic", model: .some(nil)),
+            by: "bob"
+        )
         #expect(third.version == 3)
         #expect(third.name == "The Critic")
         #expect(third.model == nil)
@@ -108,7 +116,7 @@ struct PersonaTests {
             (nil as String?, true, true, "named"),
             (nil, true, true, "group"),
             (nil, false, true, "global"),
-            (nil, false, false, "assistant"),
+            (nil, false, false, "assistant")
         ]
     )
     func resolution(_ unused: String?, groupDefault: Bool, globalDefault: Bool, expected: String) async throws {
@@ -124,7 +132,9 @@ struct PersonaTests {
         let request = try await database.request(id: try #require(injected.requestIDs.first))
         #expect(request.personaHandle == expected)
         if expected != "named" {
-            let asked = try await forum.inject(raw: rawArticle(groups: "test.auto", extraHeaders: ["X-FORLLM-Request: default"]))
+            let asked = try await forum.inject(
+                raw: rawArticle(groups: "test.auto", extraHeaders: ["X-FORLLM-Request: default"])
+            )
             #expect(try await database.request(id: asked.requestIDs[0]).personaHandle == expected)
         }
     }
@@ -146,7 +156,9 @@ struct PersonaTests {
         #expect(details.groups.isEmpty)
         #expect(details.defaultFor.isEmpty)
         await #expect(throws: StoreError.self) { try await forum.unassignPersona("chef", from: "test.kitchen") }
-        await #expect(throws: StoreError.self) { try await forum.assignPersona("chef", to: "no.such", asDefault: false) }
+        await #expect(throws: StoreError.self) {
+            try await forum.assignPersona("chef", to: "no.such", asDefault: false)
+        }
     }
 
     // MARK: - Posting to forllm.personas
@@ -185,7 +197,13 @@ struct PersonaTests {
     @Test("a post edits an existing persona: only the lines given change")
     func editByPost() async throws {
         let (forum, database) = try await makeForum()
-        _ = try await forum.createPersona(name: "Chef Anna", handle: "chef", instructions: "Cook.", model: "llama3.2", by: "t")
+        _ = try await forum.createPersona(
+            name: "Chef Anna",
+            handle: "chef",
+            instructions: "Cook.",
+            model: "llama3.2",
+            by: "t"
+        )
         _ = try await forum.inject(raw: self.personaPost(subject: "persona: chef", body: "Model: none\n"))
         var persona = try #require(try await database.persona(named: "chef"))
         #expect(persona.model == nil)
@@ -206,10 +224,13 @@ struct PersonaTests {
             ("persona: Chef", "Colour: blue\n\nCook.\n", "unknown key 'Colour'"),
             ("persona: Chef", "Handle: Not Valid\n\nCook.\n", "handle 'Not Valid' is not valid"),
             ("persona: Chef", "Groups: no.such.group\n\nCook.\n", "no group named no.such.group"),
-            ("persona: Chef", "Groups: forllm.general\nDefault-For: forllm.personas\n\nCook.\n", "Default-For: forllm.personas is not in Groups"),
+            (
+                "persona: Chef", "Groups: forllm.general\nDefault-For: forllm.personas\n\nCook.\n",
+                "Default-For: forllm.personas is not in Groups"
+            ),
             ("persona: Chef", "Model: two words\n\nCook.\n", "must be one word"),
             ("persona: Assistant", "Handle: other\n", "cannot be changed"),
-            ("persona: Chef", "just text without keys\n", "is not 'Key: value'"),
+            ("persona: Chef", "just text without keys\n", "is not 'Key: value'")
         ]
     )
     func badPosts(subject: String, body: String, reason: String) async throws {
@@ -230,7 +251,11 @@ struct PersonaTests {
         let (forum, _) = try await makeForum()
         await #expect(throws: ArticleError.self) {
             _ = try await forum.inject(
-                raw: self.personaPost(subject: "persona: Chef", body: "\nCook.\n", groups: "forllm.personas,forllm.general")
+                raw: self.personaPost(
+                    subject: "persona: Chef",
+                    body: "\nCook.\n",
+                    groups: "forllm.personas,forllm.general"
+                )
             )
         }
     }

@@ -118,12 +118,26 @@ struct QueueTests {
         let id = try #require(injected.requestIDs.first)
         let now = Date()
         _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: now)
-        try await database.scheduleRetry(requestID: id, error: "connection refused", retryAt: now.addingTimeInterval(60), now: now)
+        try await database.scheduleRetry(
+            requestID: id,
+            error: "connection refused",
+            retryAt: now.addingTimeInterval(60),
+            now: now
+        )
         #expect(try await database.runnableRequests(now: now).isEmpty)
-        #expect(try await database.nextBackoffEnd(after: now) == Date(timeIntervalSince1970: (now.addingTimeInterval(60)).timeIntervalSince1970))
+        #expect(
+            try await database.nextBackoffEnd(after: now)
+                == Date(timeIntervalSince1970: (now.addingTimeInterval(60)).timeIntervalSince1970)
+        )
         #expect(try await database.runnableRequests(now: now.addingTimeInterval(61)).map(\.request.id) == [id])
 
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: now.addingTimeInterval(61))
+        _ = try await database.claim(
+            requestID: id,
+            model: "m",
+            backend: "b",
+            personaVersion: 1,
+            now: now.addingTimeInterval(61)
+        )
         let notice = try ArticleDraft(
             from: Mailbox(displayName: "FORLLM", address: "forllm@forllm.local"),
             newsgroups: ["forllm.general"],

@@ -136,7 +136,9 @@ struct RequestQueueingTests {
         while true {
             let request = try await database.request(id: requestID)
             let speaker = request.personaHandle == "chef" ? (chefID, "critic") : (criticID, "chef")
-            #expect(try await database.claim(requestID: requestID, model: "m", backend: "b", personaVersion: 1, now: Date()))
+            #expect(
+                try await database.claim(requestID: requestID, model: "m", backend: "b", personaVersion: 1, now: Date())
+            )
             let answer = try ArticleDraft(
                 from: Mailbox(displayName: request.personaHandle, address: "x@personas.forllm.local"),
                 newsgroups: ["forllm.general"],

@@ -26,7 +26,7 @@ struct ScheduleTests {
         "a window passing midnight runs into the next day",
         arguments: [
             (27, 21, 59, false), (27, 22, 0, true), (27, 23, 30, true), (28, 5, 59, true), (28, 6, 0, false),
-            (26, 23, 0, false), (28, 23, 0, false), (27, 3, 0, false),
+            (26, 23, 0, false), (28, 23, 0, false), (27, 3, 0, false)
         ]
     )
     func midnight(day: Int, hour: Int, minute: Int, active: Bool) throws {
@@ -43,8 +43,19 @@ struct ScheduleTests {
     @Test("next start is the next opening after now, across the week")
     func nextStart() throws {
         let schedule = Schedule(windows: [
-            ScheduleWindow(id: 1, days: [.monday, .wednesday], start: try TimeOfDay(parsing: "09:30"), end: try TimeOfDay(parsing: "12:00")),
-            ScheduleWindow(id: 2, days: [.friday], start: try TimeOfDay(parsing: "22:00"), end: try TimeOfDay(parsing: "06:00"), enabled: false),
+            ScheduleWindow(
+                id: 1,
+                days: [.monday, .wednesday],
+                start: try TimeOfDay(parsing: "09:30"),
+                end: try TimeOfDay(parsing: "12:00")
+            ),
+            ScheduleWindow(
+                id: 2,
+                days: [.friday],
+                start: try TimeOfDay(parsing: "22:00"),
+                end: try TimeOfDay(parsing: "06:00"),
+                enabled: false
+            )
         ])
         // Friday 10:00 → Monday 30 Nov 09:30 (the disabled Friday window does not count).
         #expect(schedule.nextStart(after: self.date(27, 10), calendar: Self.calendar) == self.date(30, 9, 30))

@@ -174,7 +174,8 @@ struct LLMClientStreamingTests {
         let pieces = (1...8).map { String(repeating: "p\($0) ", count: 70) }
         let clock = ManualClock()
         try await withPacedStubClient(format, pieces: pieces, inactivityTimeout: .seconds(1), clock: clock) {
-            client, stub in
+            client,
+            stub in
             let progress = ProgressStream()
             let chat = Task { try await client.chat(chatRequest(), progress: progress.callback) }
             var reports = progress.reports.makeAsyncIterator()
@@ -199,7 +200,8 @@ struct LLMClientStreamingTests {
         let pieces = (1...3).map { String(repeating: "w\($0) ", count: 70) }
         let clock = ManualClock()
         try await withPacedStubClient(format, pieces: pieces, inactivityTimeout: .seconds(1), clock: clock) {
-            client, stub in
+            client,
+            stub in
             let progress = ProgressStream()
             let chat = Task { try await client.chat(chatRequest(), progress: progress.callback) }
             var reports = progress.reports.makeAsyncIterator()

@@ -245,7 +245,7 @@ func chatRequest(
         model: model,
         messages: [
             LLMMessage(role: .system, content: "You are terse."),
-            LLMMessage(role: .user, content: user),
+            LLMMessage(role: .user, content: user)
         ],
         contextLength: contextLength
     )

@@ -116,7 +116,7 @@ struct LLMAnswerTests {
     private func messages(characters: Int) -> [LLMMessage] {
         [
             LLMMessage(role: .system, content: "ab"),
-            LLMMessage(role: .user, content: String(repeating: "x", count: characters - 2)),
+            LLMMessage(role: .user, content: String(repeating: "x", count: characters - 2))
         ]
     }
 

@@ -31,7 +31,7 @@ struct OllamaClientTests {
                     LLMStubMessage(role: "system", content: "You are terse."),
                     LLMStubMessage(role: "user", content: "What is NNTP?\nSecond line."),
                     LLMStubMessage(role: "assistant", content: "An earlier answer."),
-                    LLMStubMessage(role: "user", content: "Bob: and then?"),
+                    LLMStubMessage(role: "user", content: "Bob: and then?")
                 ]
             )
         }

@@ -31,7 +31,7 @@ struct OpenAIClientTests {
             #expect(
                 recorded.messages == [
                     LLMStubMessage(role: "system", content: "You are terse."),
-                    LLMStubMessage(role: "user", content: "What is NNTP?\nSecond line."),
+                    LLMStubMessage(role: "user", content: "What is NNTP?\nSecond line.")
                 ]
             )
         }
@@ -90,7 +90,7 @@ struct OpenAIClientTests {
         arguments: [
             #"error: {"code":500,"message":"context shift is disabled","type":"server_error"}"# + "\n\n",
             #"data: {"object":"error","message":"context shift is disabled","type":"BadRequestError","code":400}"#
-                + "\n\n",
+                + "\n\n"
         ]
     )
     func otherErrorEvents(body: String) async throws {

@@ -22,7 +22,12 @@ struct PersonaGenerationTests {
 
     func setUp(_ steps: [FakeLLMClient.Step]) async throws -> (Forum, ReplyWorker, FakeLLMClient) {
         let (forum, database) = try await makeForum(clock: self.clock)
-        try await database.createGroup(name: "test.baking", description: "Bread and pastry", mode: .request, now: Date())
+        try await database.createGroup(
+            name: "test.baking",
+            description: "Bread and pastry",
+            mode: .request,
+            now: Date()
+        )
         let client = FakeLLMClient(steps: steps)
         let worker = makeWorker(forum: forum, clients: [client], clock: self.clock) {
             $0.maximumAttempts = 2
@@ -34,7 +39,13 @@ struct PersonaGenerationTests {
     @Test("a valid answer creates the personas, assigns them and reports in the group")
     func valid() async throws {
         let (forum, worker, client) = try await self.setUp([.answer(Self.valid)])
-        let request = try await forum.queuePersonaGeneration(group: "test.baking", count: 2, hint: "friendly", regenerate: nil, model: nil)
+        let request = try await forum.queuePersonaGeneration(
+            group: "test.baking",
+            count: 2,
+            hint: "friendly",
+            regenerate: nil,
+            model: nil
+        )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         #expect(try await forum.database.request(id: request.id).status == .done)
         #expect(try await forum.database.personas(assignedTo: "test.baking").map(\.handle) == ["ben", "rosa"])
@@ -53,13 +64,21 @@ struct PersonaGenerationTests {
         arguments: [
             ("Sure! Ben and Rosa would be great.", "was not JSON"),
             ("{\"people\": []}", "not the JSON asked for"),
-            ("{\"personas\": [{\"name\": \"Only One\", \"instructions\": \"You are the only persona proposed here.\"}]}", "proposed 1 usable persona, 2 were asked for"),
+            (
+                "{\"personas\": [{\"name\": \"Only One\", \"instructions\": \"You are the only persona proposed here.\"}]}",
+                "proposed 1 usable persona, 2 were asked for"
+            )
         ]
     )
     func unusable(answer: String, reason: String) async throws {
         let (forum, worker, _) = try await self.setUp([.answer(answer), .answer(answer)])
         let request = try await forum.queuePersonaGeneration(
-            group: "test.baking", count: 2, hint: nil, regenerate: nil, model: nil)
+            group: "test.baking",
+            count: 2,
+            hint: nil,
+            regenerate: nil,
+            model: nil
+        )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         var state = try await forum.database.request(id: request.id)
         #expect(state.status == .pending)
@@ -84,7 +103,13 @@ struct PersonaGenerationTests {
         let (forum, worker, client) = try await self.setUp([.answer(answer)])
         _ = try await forum.createPersona(name: "Dull Chef", handle: "chef", instructions: "Cook.", by: "t")
         try await forum.assignPersona("chef", to: "test.baking", asDefault: true)
-        _ = try await forum.queuePersonaGeneration(group: "test.baking", count: 3, hint: nil, regenerate: "chef", model: nil)
+        _ = try await forum.queuePersonaGeneration(
+            group: "test.baking",
+            count: 3,
+            hint: nil,
+            regenerate: "chef",
+            model: nil
+        )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let persona = try #require(try await forum.database.persona(named: "chef"))
         #expect(persona.name == "Chef Bruno")

@@ -22,7 +22,9 @@ struct ReplyWorkerTests {
     @Test("an answer goes into the thread with the persona's headers, References and signature")
     func answers() async throws {
         let (forum, database) = try await makeForum()
-        let client = FakeLLMClient(steps: [.answer("Knead it for about ten minutes, until the dough is smooth and springs back.")])
+        let client = FakeLLMClient(steps: [
+            .answer("Knead it for about ten minutes, until the dough is smooth and springs back.")
+        ])
         let worker = makeWorker(forum: forum, clients: [client])
         let root = try await forum.inject(raw: rawArticle(messageID: "<root@example.org>"))
         let followup = try await forum.inject(
@@ -230,7 +232,9 @@ struct ReplyWorkerTests {
         await worker.execute(try #require(try await worker.claimRunnable().first))
         request = try await database.request(id: id)
         #expect(request.status == .failed)
-        #expect(request.error?.hasPrefix("backend ollama could not be reached for 24 hours: cannot reach Ollama") == true)
+        #expect(
+            request.error?.hasPrefix("backend ollama could not be reached for 24 hours: cannot reach Ollama") == true
+        )
         let notice = try #require(try await self.articles(database).last)
         #expect(notice["From"] == "FORLLM <forllm@forllm.local>")
         #expect(ArticleText.plainText(of: notice).contains("could not be reached for 24 hours"))
@@ -290,9 +294,12 @@ struct ReplyWorkerTests {
     @Test("an unknown model fails at once, without retries")
     func unknownModel() async throws {
         let (forum, database) = try await makeForum()
-        let client = FakeLLMClient(steps: [.fail(LLMError(.modelNotFound, "model 'llama9' not found", httpStatus: 404))])
+        let client = FakeLLMClient(steps: [.fail(LLMError(.modelNotFound, "model 'llama9' not found", httpStatus: 404))]
+        )
         let worker = makeWorker(forum: forum, clients: [client])
-        let injected = try await forum.inject(raw: rawArticle(extraHeaders: ["X-FORLLM-Request: default; model=llama9"]))
+        let injected = try await forum.inject(
+            raw: rawArticle(extraHeaders: ["X-FORLLM-Request: default; model=llama9"])
+        )
         let job = try #require(try await worker.claimRunnable().first)
         #expect(job.model == "llama9")
         await worker.execute(job)
@@ -365,8 +372,18 @@ struct ReplyWorkerTests {
         let cpu = FakeLLMClient(name: "cpu", models: ["llama3.2:latest", "qwen2.5:7b"])
         let worker = makeWorker(forum: forum, clients: [gpu, cpu]) { $0.defaultBackend = "gpu" }
         _ = try await forum.inject(raw: rawArticle(messageID: "<b1@example.org>"))
-        _ = try await forum.inject(raw: rawArticle(messageID: "<b2@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b"]))
-        _ = try await forum.inject(raw: rawArticle(messageID: "<b3@example.org>", extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b; backend=cpu"]))
+        _ = try await forum.inject(
+            raw: rawArticle(
+                messageID: "<b2@example.org>",
+                extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b"]
+            )
+        )
+        _ = try await forum.inject(
+            raw: rawArticle(
+                messageID: "<b3@example.org>",
+                extraHeaders: ["X-FORLLM-Request: default; model=qwen2.5:7b; backend=cpu"]
+            )
+        )
         // llama3.2 is only on cpu; qwen2.5 is on both, gpu comes first; the third names cpu,
         // which is busy with the first (concurrency 1), so it waits.
         let jobs = try await worker.claimRunnable()

@@ -73,7 +73,7 @@ struct RetryPolicyTests {
             (LLMError(.badStatus, "x", httpStatus: 503), .retryable),
             (LLMError(.badStatus, "x", httpStatus: 400), .permanent),
             (LLMError(.modelNotFound, "x"), .permanent),
-            (LLMError(.notRunnable, "x"), .permanent),
+            (LLMError(.notRunnable, "x"), .permanent)
         ]
     )
     func classification(error: LLMError, failure: RetryPolicy.Failure) {

@@ -37,10 +37,14 @@ final class FakeLLMClient: LLMClient {
 
     func contextLength(of model: String) async throws -> Int? { 4096 }
 
-    func chat(_ request: LLMChatRequest, progress: @escaping @Sendable (Int) async -> Void) async throws -> LLMChatResult {
+    func chat(
+        _ request: LLMChatRequest,
+        progress: @escaping @Sendable (Int) async -> Void
+    ) async throws -> LLMChatResult {
         let step = self.state.withLock { state -> Step in
             state.received.append(request)
-            return state.steps.isEmpty ? .answer("Answer to: \(request.messages.last?.content.prefix(40) ?? "")") : state.steps.removeFirst()
+            return state.steps.isEmpty
+                ? .answer("Answer to: \(request.messages.last?.content.prefix(40) ?? "")") : state.steps.removeFirst()
         }
         let waiters = self.started.withLock { waiters in
             defer { waiters.removeAll() }
@@ -52,8 +56,13 @@ final class FakeLLMClient: LLMClient {
         case .answer(let text, let truncation):
             await progress(text.count)
             return LLMChatResult(
-                text: text, finishReason: "stop", promptTokens: 10, completionTokens: 5, truncation: truncation,
-                timeToFirstToken: .milliseconds(1), totalTime: .milliseconds(2)
+                text: text,
+                finishReason: "stop",
+                promptTokens: 10,
+                completionTokens: 5,
+                truncation: truncation,
+                timeToFirstToken: .milliseconds(1),
+                totalTime: .milliseconds(2)
             )
         case .fail(let error):
             throw error
@@ -75,8 +84,13 @@ final class FakeLLMClient: LLMClient {
             try Task.checkCancellation()
             await progress(text.count)
             return LLMChatResult(
-                text: text, finishReason: "stop", promptTokens: 10, completionTokens: 5, truncation: nil,
-                timeToFirstToken: .milliseconds(1), totalTime: .milliseconds(2)
+                text: text,
+                finishReason: "stop",
+                promptTokens: 10,
+                completionTokens: 5,
+                truncation: nil,
+                timeToFirstToken: .milliseconds(1),
+                totalTime: .milliseconds(2)
             )
         }
     }
@@ -117,7 +131,9 @@ func rawArticle(
     if let messageID { lines.append("Message-ID: \(messageID)") }
     if let references { lines.append("References: \(references)") }
     lines += extraHeaders
-    return Array((lines.joined(separator: "\r\n") + "\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")).utf8)
+    return Array(
+        (lines.joined(separator: "\r\n") + "\r\n\r\n" + body.replacingOccurrences(of: "\n", with: "\r\n")).utf8
+    )
 }
 
 /// A worker over `clients` whose monotonic clock and wall clock are both `clock`.

@@ -3,89 +3,96 @@ import NNTPCore
 import Testing
 
 private let validCommandLines: [(String, NNTPCommand)] = [
-        ("CAPABILITIES", .capabilities(keyword: nil)),
-        ("capabilities autoupdate", .capabilities(keyword: "AUTOUPDATE")),
-        ("MODE READER", .modeReader),
-        ("mode reader", .modeReader),
-        ("QUIT", .quit),
-        ("HELP", .help),
-        ("DATE", .date),
-        ("GROUP forllm.general", .group("forllm.general")),
-        ("group\tforllm.general  ", .group("forllm.general")),
-        ("LISTGROUP", .listGroup(group: nil, range: nil)),
-        ("LISTGROUP misc.test", .listGroup(group: "misc.test", range: nil)),
-        ("LISTGROUP misc.test 3-", .listGroup(group: "misc.test", range: .from(3))),
-        ("LISTGROUP misc.test 3-9", .listGroup(group: "misc.test", range: .between(3, 9))),
-        ("LAST", .last),
-        ("NEXT", .next),
-        ("ARTICLE", .article(.current)),
-        ("ARTICLE 3000234", .article(.number(3_000_234))),
-        ("ARTICLE <45223423@example.com>", .article(.messageID("<45223423@example.com>"))),
-        ("article 0", .article(.number(0))),
-        ("ARTICLE 9223372036854775807", .article(.number(Int64.max))),
-        ("HEAD 12", .head(.number(12))),
-        ("BODY <a@b>", .body(.messageID("<a@b>"))),
-        ("STAT", .stat(.current)),
-        ("POST", .post),
-        (
-            "NEWGROUPS 20240131 235959 GMT",
-            .newGroups(
-                NNTPDateTime(year: 2024, month: 1, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)
+    ("CAPABILITIES", .capabilities(keyword: nil)),
+    ("capabilities autoupdate", .capabilities(keyword: "AUTOUPDATE")),
+    ("MODE READER", .modeReader),
+    ("mode reader", .modeReader),
+    ("QUIT", .quit),
+    ("HELP", .help),
+    ("DATE", .date),
+    ("GROUP forllm.general", .group("forllm.general")),
+    ("group\tforllm.general  ", .group("forllm.general")),
+    ("LISTGROUP", .listGroup(group: nil, range: nil)),
+    ("LISTGROUP misc.test", .listGroup(group: "misc.test", range: nil)),
+    ("LISTGROUP misc.test 3-", .listGroup(group: "misc.test", range: .from(3))),
+    ("LISTGROUP misc.test 3-9", .listGroup(group: "misc.test", range: .between(3, 9))),
+    ("LAST", .last),
+    ("NEXT", .next),
+    ("ARTICLE", .article(.current)),
+    ("ARTICLE 3000234", .article(.number(3_000_234))),
+    ("ARTICLE <45223423@example.com>", .article(.messageID("<45223423@example.com>"))),
+    ("article 0", .article(.number(0))),
+    ("ARTICLE 9223372036854775807", .article(.number(Int64.max))),
+    ("HEAD 12", .head(.number(12))),
+    ("BODY <a@b>", .body(.messageID("<a@b>"))),
+    ("STAT", .stat(.current)),
+    ("POST", .post),
+    (
+        "NEWGROUPS 20240131 235959 GMT",
+        .newGroups(
+            NNTPDateTime(year: 2024, month: 1, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)
+        )
+    ),
+    (
+        "newgroups 991231 000000",
+        .newGroups(
+            NNTPDateTime(
+                year: 99,
+                hasTwoDigitYear: true,
+                month: 12,
+                day: 31,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                isGMT: false
             )
-        ),
-        (
-            "newgroups 991231 000000",
-            .newGroups(
-                NNTPDateTime(
-                    year: 99, hasTwoDigitYear: true, month: 12, day: 31, hour: 0, minute: 0, second: 0, isGMT: false
-                )
-            )
-        ),
-        (
-            "NEWGROUPS 20240229 120000 gmt <local>",
-            .newGroups(NNTPDateTime(year: 2024, month: 2, day: 29, hour: 12, minute: 0, second: 0, isGMT: true))
-        ),
-        ("LIST", .list(.active(nil))),
-        ("LIST ACTIVE", .list(.active(nil))),
-        ("list active forllm.*", .list(.active(try! Wildmat("forllm.*")))),
-        ("LIST ACTIVE.TIMES", .list(.activeTimes(nil))),
-        ("LIST NEWSGROUPS *", .list(.newsgroups(try! Wildmat("*")))),
-        ("LIST COUNTS", .list(.counts(nil))),
-        ("LIST OVERVIEW.FMT", .list(.overviewFormat)),
-        ("LIST HEADERS", .list(.headers(.any))),
-        ("LIST HEADERS msgid", .list(.headers(.messageID))),
-        ("LIST HEADERS RANGE", .list(.headers(.range))),
-        ("LIST DISTRIB.PATS", .list(.distributionPatterns)),
-        ("LIST DISTRIBUTIONS", .list(.distributions)),
-        ("LIST SUBSCRIPTIONS", .list(.subscriptions)),
-        ("LIST MOTD", .list(.messageOfTheDay)),
-        ("OVER", .over(.current)),
-        ("OVER 1-10", .over(.range(.between(1, 10)))),
-        ("OVER <x@y>", .over(.messageID("<x@y>"))),
-        ("XOVER", .xover(.current)),
-        ("XOVER 5-", .xover(.range(.from(5)))),
-        ("HDR Subject 1-2", .hdr(field: "subject", .range(.between(1, 2)))),
-        ("HDR :bytes", .hdr(field: ":bytes", .current)),
-        ("XHDR subject 3", .xhdr(field: "subject", .range(.single(3)))),
-        ("XHDR X-FORLLM-Persona <a@b>", .xhdr(field: "x-forllm-persona", .messageID("<a@b>"))),
-        (
-            "XPAT SUBJECT  1- *pat*",
-            .xpat(field: "subject", .range(.from(1)), pattern: try! Wildmat("*pat*", syntax: .uniwildmat))
-        ),
-        (
-            "XPAT From 1-9 *a b* c",
-            .xpat(field: "from", .range(.between(1, 9)), pattern: try! Wildmat("*a b* c", syntax: .uniwildmat))
-        ),
-        ("AUTHINFO USER fred", .authinfoUser("fred")),
-        ("authinfo pass open sesame ", .authinfoPass("open sesame")),
-        (
-            "NEWNEWS news.*,!news.local 20240101 000000 GMT",
-            .newNews(
-                try! Wildmat("news.*,!news.local"),
-                NNTPDateTime(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0, isGMT: true)
-            )
-        ),
-    ]
+        )
+    ),
+    (
+        "NEWGROUPS 20240229 120000 gmt <local>",
+        .newGroups(NNTPDateTime(year: 2024, month: 2, day: 29, hour: 12, minute: 0, second: 0, isGMT: true))
+    ),
+    ("LIST", .list(.active(nil))),
+    ("LIST ACTIVE", .list(.active(nil))),
+    ("list active forllm.*", .list(.active(try! Wildmat("forllm.*")))),
+    ("LIST ACTIVE.TIMES", .list(.activeTimes(nil))),
+    ("LIST NEWSGROUPS *", .list(.newsgroups(try! Wildmat("*")))),
+    ("LIST COUNTS", .list(.counts(nil))),
+    ("LIST OVERVIEW.FMT", .list(.overviewFormat)),
+    ("LIST HEADERS", .list(.headers(.any))),
+    ("LIST HEADERS msgid", .list(.headers(.messageID))),
+    ("LIST HEADERS RANGE", .list(.headers(.range))),
+    ("LIST DISTRIB.PATS", .list(.distributionPatterns)),
+    ("LIST DISTRIBUTIONS", .list(.distributions)),
+    ("LIST SUBSCRIPTIONS", .list(.subscriptions)),
+    ("LIST MOTD", .list(.messageOfTheDay)),
+    ("OVER", .over(.current)),
+    ("OVER 1-10", .over(.range(.between(1, 10)))),
+    ("OVER <x@y>", .over(.messageID("<x@y>"))),
+    ("XOVER", .xover(.current)),
+    ("XOVER 5-", .xover(.range(.from(5)))),
+    ("HDR Subject 1-2", .hdr(field: "subject", .range(.between(1, 2)))),
+    ("HDR :bytes", .hdr(field: ":bytes", .current)),
+    ("XHDR subject 3", .xhdr(field: "subject", .range(.single(3)))),
+    ("XHDR X-FORLLM-Persona <a@b>", .xhdr(field: "x-forllm-persona", .messageID("<a@b>"))),
+    (
+        "XPAT SUBJECT  1- *pat*",
+        .xpat(field: "subject", .range(.from(1)), pattern: try! Wildmat("*pat*", syntax: .uniwildmat))
+    ),
+    (
+        "XPAT From 1-9 *a b* c",
+        .xpat(field: "from", .range(.between(1, 9)), pattern: try! Wildmat("*a b* c", syntax: .uniwildmat))
+    ),
+    ("AUTHINFO USER fred", .authinfoUser("fred")),
+    ("authinfo pass open sesame ", .authinfoPass("open sesame")),
+    (
+        "NEWNEWS news.*,!news.local 20240101 000000 GMT",
+        .newNews(
+            try! Wildmat("news.*,!news.local"),
+            NNTPDateTime(year: 2024, month: 1, day: 1, hour: 0, minute: 0, second: 0, isGMT: true)
+        )
+    )
+]
 
 private let validCommands: [NNTPCommand] = validCommandLines.map { $0.1 }
 
@@ -107,7 +114,7 @@ struct NNTPCommandParserTests {
     }
 
     static let unknownLines: [String] = [
-        "", "   ", "IHAVE <a@b>", "SLAVE", "CHECK <a@b>", "TAKETHIS <a@b>", "XYZZY", "STARTTLS", "COMPRESS DEFLATE",
+        "", "   ", "IHAVE <a@b>", "SLAVE", "CHECK <a@b>", "TAKETHIS <a@b>", "XYZZY", "STARTTLS", "COMPRESS DEFLATE"
     ]
 
     @Test("unknown commands give 500", arguments: Self.unknownLines)
@@ -143,7 +150,7 @@ struct NNTPCommandParserTests {
         "NEWGROUPS 20240101 126000", "NEWGROUPS 2024010a 000000", "NEWGROUPS 20240101 000000 UTC",
         "NEWNEWS * 20240101", "NEWNEWS", "NEWNEWS a,,b 20240101 000000",
         // Wildmats.
-        "LIST ACTIVE [abc", "LIST ACTIVE abc\\",
+        "LIST ACTIVE [abc", "LIST ACTIVE abc\\"
     ]
 
     @Test("invalid arguments give 501", arguments: Self.invalidLines)

@@ -12,7 +12,7 @@ struct ArticleRangeTests {
         (.between(0, Int64.max), 1...10, 1...10),
         (.between(9, 3), 1...10, nil),
         (.between(Int64.max, Int64.max), 0...Int64.max, Int64.max...Int64.max),
-        (.from(0), 0...Int64.max, 0...Int64.max),
+        (.from(0), 0...Int64.max, 0...Int64.max)
     ]
 
     @Test("clamping never overflows", arguments: Self.cases)
@@ -63,7 +63,7 @@ struct NNTPDateTimeTests {
         (-1, NNTPDateTime(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)),
         (951_782_400, NNTPDateTime(year: 2000, month: 2, day: 29, hour: 0, minute: 0, second: 0, isGMT: true)),
         (2_147_483_648, NNTPDateTime(year: 2038, month: 1, day: 19, hour: 3, minute: 14, second: 8, isGMT: true)),
-        (253_402_300_799, NNTPDateTime(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, isGMT: true)),
+        (253_402_300_799, NNTPDateTime(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, isGMT: true))
     ]
 
     @Test("from seconds since 1970: UTC, four-digit year, and back", arguments: Self.fromSecondsCases)
@@ -82,7 +82,16 @@ struct NNTPDateTimeTests {
         #expect(String(buffer: buffer) == "20240304 050607 GMT")
         buffer.clear()
         buffer.writeNNTPDateTime(
-            NNTPDateTime(year: 9, hasTwoDigitYear: true, month: 12, day: 31, hour: 0, minute: 0, second: 0, isGMT: false)
+            NNTPDateTime(
+                year: 9,
+                hasTwoDigitYear: true,
+                month: 12,
+                day: 31,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                isGMT: false
+            )
         )
         #expect(String(buffer: buffer) == "091231 000000")
     }
@@ -121,7 +130,7 @@ struct NNTPResponseEncoderTests {
         ("bare\nLF\n.dot\n", "bare\r\nLF\r\n..dot\r\n"),
         ("\n.x", "\r\n..x\r\n"),
         ("", ""),
-        (".", "..\r\n"),
+        (".", "..\r\n")
     ]
 
     @Test("articles are dot-stuffed and CRLF-normalised on the fast path", arguments: Self.articles)

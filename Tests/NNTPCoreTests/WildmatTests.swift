@@ -28,7 +28,7 @@ struct WildmatTests {
         ("[ab]*", "alpha", true),
         ("[ab]*", "gamma", false),
         ("a\\*", "a*", true),
-        ("a\\*", "ab", false),
+        ("a\\*", "ab", false)
     ]
 
     @Test("RFC 3977 wildmats", arguments: Self.rfc3977Fixtures)
@@ -53,7 +53,7 @@ struct WildmatTests {
         ("\\[x\\]", "[x]", true),
         ("*\\**", "has * star", true),
         ("?", "", false),
-        ("*a b*", "xa by", true),
+        ("*a b*", "xa by", true)
     ]
 
     @Test("uniwildmats (XPAT)", arguments: Self.uniwildmatFixtures)

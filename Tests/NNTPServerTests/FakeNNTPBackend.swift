@@ -108,14 +108,19 @@ final class FakeNNTPBackend: NNTPBackend {
             "Newsgroups: \(group)",
             "Subject: \(subject)",
             "Date: Tue, 14 Nov 2023 22:13:20 +0000",
-            "Message-ID: \(messageID)",
+            "Message-ID: \(messageID)"
         ]
         if let references {
             headers.append("References: \(references)")
         }
         headers += extraHeaders
         let head = headers.map { $0 + "\r\n" }.joined()
-        return self.store(text: head + "\r\n" + body, headerLength: head.utf8.count, messageID: messageID, groups: [group])
+        return self.store(
+            text: head + "\r\n" + body,
+            headerLength: head.utf8.count,
+            messageID: messageID,
+            groups: [group]
+        )
     }
 
     private func store(text: String, headerLength: Int, messageID: String, groups: [String]) -> Int64 {
@@ -265,8 +270,10 @@ final class FakeNNTPBackend: NNTPBackend {
 
     func overview(inGroup group: String, range: ClosedRange<Int64>, limit: Int) async throws -> NNTPOverviewBatch {
         self.state.withLock { state in
-            let numbers = (state.groups[group]?.numbers ?? [:]).filter { range.contains($0.key) }.sorted { $0.key < $1.key }
-                .prefix(limit)
+            let numbers = (state.groups[group]?.numbers ?? [:]).filter { range.contains($0.key) }.sorted {
+                $0.key < $1.key
+            }
+            .prefix(limit)
             var lines = ByteBuffer()
             for (number, messageID) in numbers {
                 guard let article = state.articles[messageID] else {
@@ -293,8 +300,10 @@ final class FakeNNTPBackend: NNTPBackend {
         limit: Int
     ) async throws -> [NNTPHeaderValue] {
         self.state.withLock { state in
-            let numbers = (state.groups[group]?.numbers ?? [:]).filter { range.contains($0.key) }.sorted { $0.key < $1.key }
-                .prefix(limit)
+            let numbers = (state.groups[group]?.numbers ?? [:]).filter { range.contains($0.key) }.sorted {
+                $0.key < $1.key
+            }
+            .prefix(limit)
             return numbers.compactMap { number, messageID in
                 state.articles[messageID].map { NNTPHeaderValue(number: number, value: Self.header(field, of: $0)) }
             }
@@ -383,7 +392,8 @@ final class FakeNNTPBackend: NNTPBackend {
             text.replacingOccurrences(of: "\t", with: " ")
         }
         let xref =
-            "Xref: \(Self.hostname) " + article.numbers.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+            "Xref: \(Self.hostname) "
+            + article.numbers.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
             .joined(separator: " ")
         return [
             clean(Self.header("subject", of: article)),
@@ -393,7 +403,7 @@ final class FakeNNTPBackend: NNTPBackend {
             clean(Self.header("references", of: article)),
             Self.header(":bytes", of: article),
             Self.header(":lines", of: article),
-            xref,
+            xref
         ].joined(separator: "\t")
     }
 }

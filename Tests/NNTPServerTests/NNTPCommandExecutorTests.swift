@@ -94,7 +94,10 @@ struct NNTPCommandExecutorTests {
         #expect(try await run("ARTICLE 1").text == "412 no newsgroup selected\r\n")
         #expect(try await run("ARTICLE").text == "412 no newsgroup selected\r\n")
         let byID = try await run("BODY <one@test.example>")
-        #expect(byID.text == "222 0 <one@test.example> body\r\nFirst line.\r\n..A line starting with a dot\r\n...two dots\r\n.\r\n")
+        #expect(
+            byID.text
+                == "222 0 <one@test.example> body\r\nFirst line.\r\n..A line starting with a dot\r\n...two dots\r\n.\r\n"
+        )
         #expect(byID.writes == 1)
         _ = try await run("GROUP forllm.general")
         let head = try await run("HEAD 2").text
@@ -165,11 +168,15 @@ struct NNTPCommandExecutorTests {
                 == "221 subject follows\r\n1 Hello world\r\n2 Re: Hello world\r\n3 Tabs in subject\r\n.\r\n"
         )
         #expect(try await run("HDR Subject 2").text == "225 headers follow\r\n2 Re: Hello world\r\n.\r\n")
-        #expect(try await run("XHDR x-nobody-has-this 1-2").text == "221 x-nobody-has-this follows\r\n1 \r\n2 \r\n.\r\n")
+        #expect(
+            try await run("XHDR x-nobody-has-this 1-2").text == "221 x-nobody-has-this follows\r\n1 \r\n2 \r\n.\r\n"
+        )
         #expect(try await run("XHDR subject 7-9").text == "221 subject follows\r\n.\r\n")
         #expect(try await run("HDR subject 7-9").text == "423 no articles in that range\r\n")
         #expect(try await run("XHDR x-folded 2").text == "221 x-folded follows\r\n2 first second\r\n.\r\n")
-        #expect(try await run("HDR x-folded <two@test.example>").text == "225 headers follow\r\n0 first second\r\n.\r\n")
+        #expect(
+            try await run("HDR x-folded <two@test.example>").text == "225 headers follow\r\n0 first second\r\n.\r\n"
+        )
         #expect(
             try await run("XHDR Subject <one@test.example>").text
                 == "221 subject follows\r\n<one@test.example> Hello world\r\n.\r\n"
@@ -190,23 +197,36 @@ struct NNTPCommandExecutorTests {
             try await run("LIST").text
                 == "215 list of newsgroups follows\r\nforllm.empty 0 1 y\r\nforllm.general 3 1 y\r\nmisc.bulk 0 1 y\r\n.\r\n"
         )
-        #expect(try await run("LIST ACTIVE forllm.g*").text == "215 list of newsgroups follows\r\nforllm.general 3 1 y\r\n.\r\n")
-        #expect(try await run("LIST ACTIVE *,!forllm.*").text == "215 list of newsgroups follows\r\nmisc.bulk 0 1 y\r\n.\r\n")
+        #expect(
+            try await run("LIST ACTIVE forllm.g*").text
+                == "215 list of newsgroups follows\r\nforllm.general 3 1 y\r\n.\r\n"
+        )
+        #expect(
+            try await run("LIST ACTIVE *,!forllm.*").text
+                == "215 list of newsgroups follows\r\nmisc.bulk 0 1 y\r\n.\r\n"
+        )
         #expect(
             try await run("LIST NEWSGROUPS forllm.general").text
                 == "215 list of newsgroup descriptions follows\r\nforllm.general\tGeneral discussion\r\n.\r\n"
         )
         #expect(try await run("LIST COUNTS forllm.general").text.contains("\r\nforllm.general 3 1 3 y\r\n"))
-        #expect(try await run("LIST ACTIVE.TIMES forllm.general").text.contains("\r\nforllm.general 1700000000 admin\r\n"))
+        #expect(
+            try await run("LIST ACTIVE.TIMES forllm.general").text.contains("\r\nforllm.general 1700000000 admin\r\n")
+        )
         #expect(try await run("LIST DISTRIB.PATS").text == "215 default distributions follow\r\n.\r\n")
-        #expect(try await run("LIST HEADERS").text == "215 headers and metadata items supported\r\n:\r\n:bytes\r\n:lines\r\n.\r\n")
+        #expect(
+            try await run("LIST HEADERS").text
+                == "215 headers and metadata items supported\r\n:\r\n:bytes\r\n:lines\r\n.\r\n"
+        )
         #expect(try await run("LIST MOTD").text.hasPrefix("503 "))
         #expect(
             try await run("LIST OVERVIEW.FMT").text
                 == "215 order of fields in overview database\r\nSubject:\r\nFrom:\r\nDate:\r\nMessage-ID:\r\nReferences:\r\nBytes:\r\nLines:\r\nXref:full\r\n.\r\n"
         )
         run.context.sentCapabilities = true
-        #expect(try await run("LIST OVERVIEW.FMT").text.contains("References:\r\n:bytes\r\n:lines\r\nXref:full\r\n.\r\n"))
+        #expect(
+            try await run("LIST OVERVIEW.FMT").text.contains("References:\r\n:bytes\r\n:lines\r\nXref:full\r\n.\r\n")
+        )
     }
 
     @Test("NEWGROUPS and NEWNEWS, with four- and two-digit years")

@@ -19,7 +19,7 @@ struct NNTPLineDecoderTests {
                         .line(ByteBuffer(string: "LIST"), .lf),
                         .line(ByteBuffer(string: "ARTICLE 1"), .crlf),
                         .line(ByteBuffer(), .crlf),
-                        .line(ByteBuffer(string: "."), .crlf),
+                        .line(ByteBuffer(string: "."), .crlf)
                     ]
                 )
             ],

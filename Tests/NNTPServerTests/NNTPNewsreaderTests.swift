@@ -72,7 +72,9 @@ struct NNTPNewsreaderTests {
             let status = try await client.readStatus()
             #expect(status.code == 240)
             #expect(
-                String(decoding: server.backend.posted.last ?? [], as: UTF8.self).hasSuffix("\r\n\r\nHello\r\n.dot line\r\n")
+                String(decoding: server.backend.posted.last ?? [], as: UTF8.self).hasSuffix(
+                    "\r\n\r\nHello\r\n.dot line\r\n"
+                )
             )
             let reader = try await server.connectAndGreet()
             #expect(try await reader.command("GROUP forllm.general").text == "4 1 4 forllm.general")

@@ -133,7 +133,7 @@ struct NNTPPipelineTests {
                 "223 2 <two@test.example> retrieved\r\n",
                 "500 unknown command\r\n",
                 "223 3 <three@test.example> status\r\n",
-                "111 20231114221320\r\n",
+                "111 20231114221320\r\n"
             ]
         )
         try await harness.send("QUIT\r\n")

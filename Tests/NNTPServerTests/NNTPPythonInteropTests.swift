@@ -77,7 +77,9 @@ struct NNTPPythonInteropTests {
         #expect(lines.contains("welcome 200"))
         #expect(lines.contains("caps HDR,OVER,POST,READER"))
         #expect(lines.contains("group 3 1 3 forllm.general"))
-        #expect(lines.contains { $0.hasPrefix("over 1 Hello world ") && $0.hasSuffix(" test.example forllm.general:1") })
+        #expect(
+            lines.contains { $0.hasPrefix("over 1 Hello world ") && $0.hasSuffix(" test.example forllm.general:1") }
+        )
         #expect(lines.contains("xhdr 1=Hello world|2=Re: Hello world|3=Tabs in subject"))
         #expect(lines.contains("body First line.|.A line starting with a dot|..two dots"))
         #expect(lines.contains { $0.hasPrefix("article 2 <two@test.example> ") })

@@ -102,12 +102,13 @@ struct NNTPSessionTests {
             Self.line(""),
             Self.line("body with bare LF", .lf),
             Self.line(".."),
-            Self.line("...more"),
+            Self.line("...more")
         ] {
             #expect(session.receive(frame) == NNTPSession.Action.none)
         }
         let action = session.receive(Self.line(".", .lf))
-        let expected = "From: a@b.example\r\n.X-Dot: dotted header\r\nSubject: hi\r\n\r\nbody with bare LF\r\n.\r\n..more\r\n"
+        let expected =
+            "From: a@b.example\r\n.X-Dot: dotted header\r\nSubject: hi\r\n\r\nbody with bare LF\r\n.\r\n..more\r\n"
         #expect(action == .post(Array(expected.utf8)))
         #expect(
             Self.sent(session.postCompleted(.posted(messageID: "<x@y>"))) == "240 article received <x@y>\r\n"
@@ -115,7 +116,9 @@ struct NNTPSessionTests {
         #expect(session.state == .command)
         #expect(Self.sent(session.receive(Self.line("POST")))?.hasPrefix("340") == true)
         _ = session.receive(Self.line("."))
-        #expect(Self.sent(session.postCompleted(.rejected(reason: "Newsgroups: missing"))) == "441 Newsgroups: missing\r\n")
+        #expect(
+            Self.sent(session.postCompleted(.rejected(reason: "Newsgroups: missing"))) == "441 Newsgroups: missing\r\n"
+        )
     }
 
     @Test("a bare LF in a header line is refused without asking the backend")

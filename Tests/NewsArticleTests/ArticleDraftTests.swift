@@ -18,7 +18,7 @@ struct ArticleDraftTests {
             extraHeaders: [
                 (name: "X-FORLLM-Persona", value: "juergen-bot (version 3)"),
                 (name: "X-FORLLM-Model", value: "llama3.2"),
-                (name: "User-Agent", value: "FORLLM/0.1"),
+                (name: "User-Agent", value: "FORLLM/0.1")
             ],
             text: text,
             flowed: flowed
@@ -63,7 +63,7 @@ struct ArticleDraftTests {
         #expect(
             article.fields.map(\.name) == [
                 "From", "Newsgroups", "Subject", "Date", "Message-ID", "References", "X-FORLLM-Persona",
-                "X-FORLLM-Model", "User-Agent", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+                "X-FORLLM-Model", "User-Agent", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"
             ]
         )
         // Byte-exact through the parser.
@@ -147,28 +147,72 @@ struct ArticleDraftTests {
         #expect(Threading.parseReferences(field.value) == draft.references)
     }
 
-    @Test("drafts that cannot be built", arguments: [
-        (ArticleDraft(from: Mailbox(displayName: nil, address: "nobody"), newsgroups: ["a"], subject: "s", text: ""),
-         "From: 'nobody' is not a valid address"),
-        (ArticleDraft(from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: [], subject: "s", text: ""),
-         "Newsgroups: no newsgroup named"),
-        (ArticleDraft(from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: ["Bad"], subject: "s", text: ""),
-         "Newsgroups: 'Bad' is not a valid newsgroup name"),
-        (ArticleDraft(from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: ["a"], subject: " \n ", text: ""),
-         "Subject header is empty"),
-        (ArticleDraft(
-            from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: ["a"], subject: "s",
-            extraHeaders: [(name: "Content-Type", value: "text/html")], text: ""),
-         "Content-Type header is written by the draft itself and cannot be given again"),
-        (ArticleDraft(
-            from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: ["a"], subject: "s",
-            extraHeaders: [(name: "Bad Name", value: "x")], text: ""),
-         "'Bad Name' is not a valid header field name"),
-        (ArticleDraft(
-            from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: ["a"], subject: "s",
-            extraHeaders: [(name: "X-Smuggle", value: "a\r\nPath: evil")], text: ""),
-         "X-Smuggle: the value contains a line break or NUL"),
-    ])
+    @Test(
+        "drafts that cannot be built",
+        arguments: [
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "nobody"),
+                    newsgroups: ["a"],
+                    subject: "s",
+                    text: ""
+                ),
+                "From: 'nobody' is not a valid address"
+            ),
+            (
+                ArticleDraft(from: Mailbox(displayName: nil, address: "a@b.c"), newsgroups: [], subject: "s", text: ""),
+                "Newsgroups: no newsgroup named"
+            ),
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "a@b.c"),
+                    newsgroups: ["Bad"],
+                    subject: "s",
+                    text: ""
+                ),
+                "Newsgroups: 'Bad' is not a valid newsgroup name"
+            ),
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "a@b.c"),
+                    newsgroups: ["a"],
+                    subject: " \n ",
+                    text: ""
+                ),
+                "Subject header is empty"
+            ),
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "a@b.c"),
+                    newsgroups: ["a"],
+                    subject: "s",
+                    extraHeaders: [(name: "Content-Type", value: "text/html")],
+                    text: ""
+                ),
+                "Content-Type header is written by the draft itself and cannot be given again"
+            ),
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "a@b.c"),
+                    newsgroups: ["a"],
+                    subject: "s",
+                    extraHeaders: [(name: "Bad Name", value: "x")],
+                    text: ""
+                ),
+                "'Bad Name' is not a valid header field name"
+            ),
+            (
+                ArticleDraft(
+                    from: Mailbox(displayName: nil, address: "a@b.c"),
+                    newsgroups: ["a"],
+                    subject: "s",
+                    extraHeaders: [(name: "X-Smuggle", value: "a\r\nPath: evil")],
+                    text: ""
+                ),
+                "X-Smuggle: the value contains a line break or NUL"
+            )
+        ]
+    )
     func refused(_ draft: ArticleDraft, message: String) {
         #expect {
             try draft.build()

@@ -25,7 +25,7 @@ struct ArticleParsingTests {
             RoundTrip(name: "empty value", bytes: wire("Empty:\nAlso-Empty: \n\n")),
             RoundTrip(name: "no headers at all", bytes: wire("\nbody only\n")),
             RoundTrip(name: "body with blank lines", bytes: wire("S: x\n\n\n\nafter blank lines\n\n")),
-            RoundTrip(name: "whitespace-only continuation", bytes: wire("S: x\n   \nT: y\n\n")),
+            RoundTrip(name: "whitespace-only continuation", bytes: wire("S: x\n   \nT: y\n\n"))
         ]
 
     @Test("serialized gives back the parsed octets", arguments: Self.roundTrips)
@@ -90,28 +90,50 @@ struct ArticleParsingTests {
     }
 
     static let malformed: [Malformed] = [
-        Malformed(bytes: wire("Subject: x\n") + [0x46, 0x3A, 0x20, 0x61, 0x0A] + wire("\n"),
-                  message: "line 2: bare LF in the header section"),
-        Malformed(bytes: Array("Subject: x\nInjected: yes\r\n\r\n".utf8),
-                  message: "line 1: bare LF in the header section"),
-        Malformed(bytes: Array("Subject: x\rInjected: yes\r\n\r\n".utf8),
-                  message: "line 1: bare CR in the header section"),
-        Malformed(bytes: wire("A: b\nSubject: x") + [0x00] + wire("\n\n"),
-                  message: "line 2: NUL in the header section"),
-        Malformed(bytes: wire(" continued: x\nSubject: y\n\n"),
-                  message: "line 1: continuation line before the first header field"),
-        Malformed(bytes: wire("Subject: x\nno colon here\n\n"),
-                  message: "line 2: header line without a colon: 'no colon here'"),
-        Malformed(bytes: wire("Subject: x\nBad Name: y\n\n"),
-                  message: "line 2: invalid header field name 'Bad Name'"),
-        Malformed(bytes: wire("Subject : x\n\n"),
-                  message: "line 1: invalid header field name 'Subject '"),
-        Malformed(bytes: wire(": no name\n\n"),
-                  message: "line 1: invalid header field name ''"),
-        Malformed(bytes: wire("A: b\nB: c\n") + Array("C: d\n".utf8),
-                  message: "line 3: bare LF in the header section"),
-        Malformed(bytes: Array("Subject: x\r".utf8),
-                  message: "line 1: bare CR in the header section"),
+        Malformed(
+            bytes: wire("Subject: x\n") + [0x46, 0x3A, 0x20, 0x61, 0x0A] + wire("\n"),
+            message: "line 2: bare LF in the header section"
+        ),
+        Malformed(
+            bytes: Array("Subject: x\nInjected: yes\r\n\r\n".utf8),
+            message: "line 1: bare LF in the header section"
+        ),
+        Malformed(
+            bytes: Array("Subject: x\rInjected: yes\r\n\r\n".utf8),
+            message: "line 1: bare CR in the header section"
+        ),
+        Malformed(
+            bytes: wire("A: b\nSubject: x") + [0x00] + wire("\n\n"),
+            message: "line 2: NUL in the header section"
+        ),
+        Malformed(
+            bytes: wire(" continued: x\nSubject: y\n\n"),
+            message: "line 1: continuation line before the first header field"
+        ),
+        Malformed(
+            bytes: wire("Subject: x\nno colon here\n\n"),
+            message: "line 2: header line without a colon: 'no colon here'"
+        ),
+        Malformed(
+            bytes: wire("Subject: x\nBad Name: y\n\n"),
+            message: "line 2: invalid header field name 'Bad Name'"
+        ),
+        Malformed(
+            bytes: wire("Subject : x\n\n"),
+            message: "line 1: invalid header field name 'Subject '"
+        ),
+        Malformed(
+            bytes: wire(": no name\n\n"),
+            message: "line 1: invalid header field name ''"
+        ),
+        Malformed(
+            bytes: wire("A: b\nB: c\n") + Array("C: d\n".utf8),
+            message: "line 3: bare LF in the header section"
+        ),
+        Malformed(
+            bytes: Array("Subject: x\r".utf8),
+            message: "line 1: bare CR in the header section"
+        )
     ]
 
     @Test("malformed header sections are refused, naming the line", arguments: Self.malformed)
@@ -132,9 +154,12 @@ struct ArticleParsingTests {
         #expect(article.bodyLineCount == 2)
     }
 
-    @Test("body line count", arguments: [
-        ("", 0), ("a\r\n", 1), ("a\r\nb", 2), ("a\r\n\r\n", 2), ("\r\n", 1), ("x", 1),
-    ])
+    @Test(
+        "body line count",
+        arguments: [
+            ("", 0), ("a\r\n", 1), ("a\r\nb", 2), ("a\r\n\r\n", 2), ("\r\n", 1), ("x", 1)
+        ]
+    )
     func lineCount(body: String, expected: Int) {
         let article = Article(fields: [], body: Array(body.utf8))
         #expect(article.bodyLineCount == expected)

@@ -85,20 +85,29 @@ struct ArticleTextTests {
         #expect(ArticleText.plainText(of: try Self.article(flowed, ">\n> \n")) == ">\n>")
     }
 
-    @Test("charsets and encodings", arguments: [
-        ("Content-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: quoted-printable",
-         "=93Hi=94 =96 caf=E9", "\u{201C}Hi\u{201D} \u{2013} café"),
-        ("Content-Type: text/plain; charset=ISO-8859-15\nContent-Transfer-Encoding: quoted-printable",
-         "=A4 5", "€ 5"),
-        ("Content-Type: text/plain; charset=\"UTF-8\"\nContent-Transfer-Encoding: QUOTED-PRINTABLE",
-         "Gr=C3=BC=C3=9Fe=\n zusammen=20\n", "Grüße zusammen "),
-        ("Content-Type: text/plain; charset=x-unknown", "plain ä", "plain ä"),
-        ("Content-Type: text/plain", "no charset", "no charset"),
-        ("Content-Transfer-Encoding: base64", "SGVs\nbG8=\n", "Hello"),
-        ("Content-Transfer-Encoding: base64", "!!!@@@", ""),
-        ("Content-Transfer-Encoding: quoted-printable", "a=\nb = c =ZZ", "ab = c =ZZ"),
-        ("", "", ""),
-    ])
+    @Test(
+        "charsets and encodings",
+        arguments: [
+            (
+                "Content-Type: text/plain; charset=windows-1252\nContent-Transfer-Encoding: quoted-printable",
+                "=93Hi=94 =96 caf=E9", "\u{201C}Hi\u{201D} \u{2013} café"
+            ),
+            (
+                "Content-Type: text/plain; charset=ISO-8859-15\nContent-Transfer-Encoding: quoted-printable",
+                "=A4 5", "€ 5"
+            ),
+            (
+                "Content-Type: text/plain; charset=\"UTF-8\"\nContent-Transfer-Encoding: QUOTED-PRINTABLE",
+                "Gr=C3=BC=C3=9Fe=\n zusammen=20\n", "Grüße zusammen "
+            ),
+            ("Content-Type: text/plain; charset=x-unknown", "plain ä", "plain ä"),
+            ("Content-Type: text/plain", "no charset", "no charset"),
+            ("Content-Transfer-Encoding: base64", "SGVs\nbG8=\n", "Hello"),
+            ("Content-Transfer-Encoding: base64", "!!!@@@", ""),
+            ("Content-Transfer-Encoding: quoted-printable", "a=\nb = c =ZZ", "ab = c =ZZ"),
+            ("", "", "")
+        ]
+    )
     func encodings(headers: String, body: String, expected: String) throws {
         let article = try Self.article(headers.isEmpty ? "X: y" : headers, body)
         #expect(ArticleText.plainText(of: article) == expected)
@@ -192,19 +201,22 @@ struct ArticleTextTests {
         #expect(text.hasSuffix("Viele Grüße\nJürgen"))
     }
 
-    @Test("authoredText cases", arguments: [
-        ("On Wed, 25 Nov 2026 17:28, Alice wrote:\n> quoted\nmine", "mine"),
-        ("Bob <bob@example.net> writes:\n\n> gnus quote\n\nmine", "mine"),
-        ("Am 25.11.2026 um 17:28 schrieb Jürgen:\n> Zitat\nmeins", "meins"),
-        ("Here is what I think:\nmine", "Here is what I think:\nmine"),
-        ("Alice wrote:\nno quote follows", "Alice wrote:\nno quote follows"),
-        ("\n\n  \nfirst\n\n\n\nsecond\n\n", "first\n\nsecond"),
-        ("text\n-- \nsig\n-- \nsecond sig", "text\n-- \nsig"),
-        ("text\n--\nnot a signature", "text\n--\nnot a signature"),
-        ("  > indented quote\nmine", "mine"),
-        ("a\r\nb\r\n", "a\nb"),
-        ("", ""),
-    ])
+    @Test(
+        "authoredText cases",
+        arguments: [
+            ("On Wed, 25 Nov 2026 17:28, Alice wrote:\n> quoted\nmine", "mine"),
+            ("Bob <bob@example.net> writes:\n\n> gnus quote\n\nmine", "mine"),
+            ("Am 25.11.2026 um 17:28 schrieb Jürgen:\n> Zitat\nmeins", "meins"),
+            ("Here is what I think:\nmine", "Here is what I think:\nmine"),
+            ("Alice wrote:\nno quote follows", "Alice wrote:\nno quote follows"),
+            ("\n\n  \nfirst\n\n\n\nsecond\n\n", "first\n\nsecond"),
+            ("text\n-- \nsig\n-- \nsecond sig", "text\n-- \nsig"),
+            ("text\n--\nnot a signature", "text\n--\nnot a signature"),
+            ("  > indented quote\nmine", "mine"),
+            ("a\r\nb\r\n", "a\nb"),
+            ("", "")
+        ]
+    )
     func authored(_ text: String, expected: String) {
         #expect(ArticleText.authoredText(text) == expected)
     }

@@ -13,7 +13,7 @@ struct CivilDateTests {
         (CivilDate(year: 2038, month: 1, day: 19), 24_855, 2),
         (CivilDate(year: 9999, month: 12, day: 31), 2_932_896, 5),
         (CivilDate(year: 1, month: 1, day: 1), -719_162, 1),
-        (CivilDate(year: 0, month: 3, day: 1), -719_468, 3),
+        (CivilDate(year: 0, month: 3, day: 1), -719_468, 3)
     ]
 
     @Test("days since 1970 of known dates, both ways, with the weekday", arguments: Self.knownDates)
@@ -25,7 +25,7 @@ struct CivilDateTests {
 
     static let leapYearCases: [(Int, Bool)] = [
         (2024, true), (2023, false), (2000, true), (1900, false), (2100, false), (1600, true), (1970, false),
-        (1972, true), (0, true), (-1, false), (-4, true), (-100, false), (-400, true), (9996, true),
+        (1972, true), (0, true), (-1, false), (-4, true), (-100, false), (-400, true), (9996, true)
     ]
 
     @Test(
@@ -37,7 +37,8 @@ struct CivilDateTests {
         #expect(CivilDate.daysInMonth(2, year: year) == (isLeap ? 29 : 28))
         #expect(CivilDate(year: year, month: 2, day: 29).isValid == isLeap)
         // The year has 366 days exactly when it is a leap year.
-        let length = CivilDate(year: year + 1, month: 1, day: 1).daysSince1970
+        let length =
+            CivilDate(year: year + 1, month: 1, day: 1).daysSince1970
             - CivilDate(year: year, month: 1, day: 1).daysSince1970
         #expect(length == (isLeap ? 366 : 365))
     }
@@ -73,7 +74,7 @@ struct CivilDateTests {
     static let spans: [ClosedRange<Int64>] = [
         -1_000_000...(-700_000),  // 0768 BC to 0054 AD, through year 0
         -30_000...50_000,  // 1887 to 2106: 1900, 2000 and 2100
-        2_900_000...2_940_000,  // 9909 to 10019
+        2_900_000...2_940_000  // 9909 to 10019
     ]
 
     @Test("day after day, each date follows the one before, and converts back to its count", arguments: Self.spans)

@@ -4,36 +4,39 @@ import Testing
 
 @Suite("EncodedWord")
 struct EncodedWordTests {
-    @Test("decoding", arguments: [
-        ("=?UTF-8?B?R3LDvMOfZQ==?=", "Grüße"),
-        ("=?ISO-8859-1?Q?Gr=FC=DFe?=", "Grüße"),
-        ("=?iso-8859-1?q?Gr=fc=dfe?=", "Grüße"),
-        ("=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=", "Grüße aus Köln"),
-        ("Re: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and more", "Re: Grüße and more"),
-        ("=?UTF-8?Q?a?= =?UTF-8?Q?b?=", "ab"),
-        ("=?UTF-8?Q?a?=\r\n =?UTF-8?Q?b?=", "ab"),
-        ("=?UTF-8?Q?a?=  \t =?ISO-8859-1?Q?=E4?=", "aä"),
-        ("=?UTF-8?Q?a?= b =?UTF-8?Q?c?=", "a b c"),
-        ("x =?UTF-8?Q?a?=  y", "x a  y"),
-        ("=?ISO-8859-15?Q?=A4?=", "€"),
-        ("=?windows-1252?Q?=93quoted=94?=", "\u{201C}quoted\u{201D}"),
-        ("=?ISO-8859-1?Q?=80?=", "€"),
-        ("=?US-ASCII?Q?plain?=", "plain"),
-        ("=?UTF-8*en?Q?lang?=", "lang"),
-        ("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=", "こんにちは"),
-        // A character split across two words, as some clients write it.
-        ("=?UTF-8?Q?=C3?= =?UTF-8?Q?=BC?=", "ü"),
-        // Left as written: unknown charset, bad encoding, bad base64, bad Q, unterminated.
-        ("=?KOI8-R?Q?abc?=", "=?KOI8-R?Q?abc?="),
-        ("=?UTF-8?X?abc?=", "=?UTF-8?X?abc?="),
-        ("=?UTF-8?B?!!!?=", "=?UTF-8?B?!!!?="),
-        ("=?UTF-8?Q?=ZZ?=", "=?UTF-8?Q?=ZZ?="),
-        ("=?UTF-8?Q?abc", "=?UTF-8?Q?abc"),
-        ("=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?="),
-        ("no words here", "no words here"),
-        ("2 =? 3", "2 =? 3"),
-        ("", ""),
-    ])
+    @Test(
+        "decoding",
+        arguments: [
+            ("=?UTF-8?B?R3LDvMOfZQ==?=", "Grüße"),
+            ("=?ISO-8859-1?Q?Gr=FC=DFe?=", "Grüße"),
+            ("=?iso-8859-1?q?Gr=fc=dfe?=", "Grüße"),
+            ("=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=", "Grüße aus Köln"),
+            ("Re: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= and more", "Re: Grüße and more"),
+            ("=?UTF-8?Q?a?= =?UTF-8?Q?b?=", "ab"),
+            ("=?UTF-8?Q?a?=\r\n =?UTF-8?Q?b?=", "ab"),
+            ("=?UTF-8?Q?a?=  \t =?ISO-8859-1?Q?=E4?=", "aä"),
+            ("=?UTF-8?Q?a?= b =?UTF-8?Q?c?=", "a b c"),
+            ("x =?UTF-8?Q?a?=  y", "x a  y"),
+            ("=?ISO-8859-15?Q?=A4?=", "€"),
+            ("=?windows-1252?Q?=93quoted=94?=", "\u{201C}quoted\u{201D}"),
+            ("=?ISO-8859-1?Q?=80?=", "€"),
+            ("=?US-ASCII?Q?plain?=", "plain"),
+            ("=?UTF-8*en?Q?lang?=", "lang"),
+            ("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=", "こんにちは"),
+            // A character split across two words, as some clients write it.
+            ("=?UTF-8?Q?=C3?= =?UTF-8?Q?=BC?=", "ü"),
+            // Left as written: unknown charset, bad encoding, bad base64, bad Q, unterminated.
+            ("=?KOI8-R?Q?abc?=", "=?KOI8-R?Q?abc?="),
+            ("=?UTF-8?X?abc?=", "=?UTF-8?X?abc?="),
+            ("=?UTF-8?B?!!!?=", "=?UTF-8?B?!!!?="),
+            ("=?UTF-8?Q?=ZZ?=", "=?UTF-8?Q?=ZZ?="),
+            ("=?UTF-8?Q?abc", "=?UTF-8?Q?abc"),
+            ("=?UTF-8?Q?a b?=", "=?UTF-8?Q?a b?="),
+            ("no words here", "no words here"),
+            ("2 =? 3", "2 =? 3"),
+            ("", "")
+        ]
+    )
     func decode(_ value: String, expected: String) {
         #expect(EncodedWord.decode(value) == expected)
     }
@@ -50,7 +53,7 @@ struct EncodedWordTests {
         "ctrl\u{1}char",
         "ä_=?_",
         String(repeating: "ü", count: 200),
-        String(repeating: "🎉", count: 60),
+        String(repeating: "🎉", count: 60)
     ]
 
     @Test("encodeUnstructured round-trips and keeps words short", arguments: Self.texts)
@@ -92,16 +95,19 @@ struct EncodedWordTests {
         #expect(EncodedWord.encodeUnstructured("こんにちは") == "=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=")
     }
 
-    @Test("phrases", arguments: [
-        ("Jane Doe", "Jane Doe"),
-        ("Doe, Jane", "\"Doe, Jane\""),
-        ("Dr. Who", "\"Dr. Who\""),
-        ("Say \"hi\"", "\"Say \\\"hi\\\"\""),
-        ("back\\slash", "\"back\\\\slash\""),
-        ("O'Brien", "O'Brien"),
-        ("Jürgen", "=?UTF-8?Q?J=C3=BCrgen?="),
-        ("  padded  ", "padded"),
-    ])
+    @Test(
+        "phrases",
+        arguments: [
+            ("Jane Doe", "Jane Doe"),
+            ("Doe, Jane", "\"Doe, Jane\""),
+            ("Dr. Who", "\"Dr. Who\""),
+            ("Say \"hi\"", "\"Say \\\"hi\\\"\""),
+            ("back\\slash", "\"back\\\\slash\""),
+            ("O'Brien", "O'Brien"),
+            ("Jürgen", "=?UTF-8?Q?J=C3=BCrgen?="),
+            ("  padded  ", "padded")
+        ]
+    )
     func phrase(_ text: String, expected: String) {
         #expect(EncodedWord.encodePhrase(text) == expected)
     }

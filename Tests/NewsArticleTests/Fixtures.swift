@@ -165,7 +165,7 @@ enum Fixtures {
         ("tin", Self.tin),
         ("thunderbird HTML", Self.thunderbirdHTML),
         ("quoted-printable Latin-1", Self.quotedPrintableLatin1),
-        ("base64 UTF-8", Self.base64UTF8),
+        ("base64 UTF-8", Self.base64UTF8)
     ]
 }
 

@@ -22,7 +22,7 @@ struct ForumRequestTests {
         ("\"default\"", ForumRequest(who: .personas(["default"]))),
         ("\"say \\\"hi\\\"\"", ForumRequest(who: .personas(["say \"hi\""]))),
         ("alice;", ForumRequest(who: .personas(["alice"]))),
-        ("none; backend=cpu-box", ForumRequest(who: .none, backend: "cpu-box")),
+        ("none; backend=cpu-box", ForumRequest(who: .none, backend: "cpu-box"))
     ]
 
     @Test("valid values", arguments: Self.validValues)
@@ -49,7 +49,7 @@ struct ForumRequestTests {
         ("none, alice", "X-FORLLM-Request: 'none' cannot be combined with other names"),
         ("alice, Default", "X-FORLLM-Request: 'default' cannot be combined with other names"),
         ("\"a\" b", "X-FORLLM-Request: unexpected text after the quoted name in '\"a\" b'"),
-        ("alice, \"\"", "X-FORLLM-Request: empty name in 'alice, \"\"'"),
+        ("alice, \"\"", "X-FORLLM-Request: empty name in 'alice, \"\"'")
     ]
 
     @Test("invalid values, with the exact message", arguments: Self.invalidValues)
@@ -107,7 +107,7 @@ struct MentionsTests {
         ("@a:b", [["a"]]),
         ("line one\n@mistral-de on line two", [["mistral-de"]]),
         ("@llama3 and @qwen2-5", [["llama3"], ["qwen2-5"]]),
-        ("", []),
+        ("", [])
     ]
 
     @Test("mention chains", arguments: Self.cases)

@@ -60,10 +60,13 @@ struct HeaderFieldTests {
         #expect(ok.raw.count == 993)
     }
 
-    @Test("invalid names and values are refused", arguments: [
-        ("", "x"), ("Bad Name", "x"), ("Col:on", "x"), ("Ümlaut", "x"), ("X", "a\r\nb"), ("X", "a\nInjected: b"),
-        ("X", "nul\u{0}"),
-    ])
+    @Test(
+        "invalid names and values are refused",
+        arguments: [
+            ("", "x"), ("Bad Name", "x"), ("Col:on", "x"), ("Ümlaut", "x"), ("X", "a\r\nb"), ("X", "a\nInjected: b"),
+            ("X", "nul\u{0}")
+        ]
+    )
     func refused(name: String, value: String) {
         #expect {
             try HeaderField(name: name, value: value)

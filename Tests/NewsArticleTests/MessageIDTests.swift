@@ -4,11 +4,14 @@ import Testing
 
 @Suite("MessageID")
 struct MessageIDTests {
-    @Test("valid identifiers", arguments: [
-        "<20261125.1730.abc@forllm.local>", "<a@b>", "<slrn10k2abc.1f4.alice@example.org>",
-        "<\"quoted@left\"@example.org>", "<abc$def%ghi@[127.0.0.1]>", "<x.y+z=w@host>",
-        "<" + String(repeating: "a", count: 246) + "@b>",
-    ])
+    @Test(
+        "valid identifiers",
+        arguments: [
+            "<20261125.1730.abc@forllm.local>", "<a@b>", "<slrn10k2abc.1f4.alice@example.org>",
+            "<\"quoted@left\"@example.org>", "<abc$def%ghi@[127.0.0.1]>", "<x.y+z=w@host>",
+            "<" + String(repeating: "a", count: 246) + "@b>"
+        ]
+    )
     func valid(_ text: String) throws {
         let id = try MessageID(text)
         #expect(id.value == text)
@@ -16,20 +19,23 @@ struct MessageIDTests {
         #expect(MessageID(validating: text) != nil)
     }
 
-    @Test("invalid identifiers", arguments: [
-        ("", "'' is not a valid message-id: it must be enclosed in '<' and '>'"),
-        ("a@b", "'a@b' is not a valid message-id: it must be enclosed in '<' and '>'"),
-        ("<a@b", "'<a@b' is not a valid message-id: it must be enclosed in '<' and '>'"),
-        (" <a@b>", "' <a@b>' is not a valid message-id: it must be enclosed in '<' and '>'"),
-        ("<ab>", "'<ab>' is not a valid message-id: no '@'"),
-        ("<a@b@c>", "'<a@b@c>' is not a valid message-id: more than one '@'"),
-        ("<@b>", "'<@b>' is not a valid message-id: empty before or after '@'"),
-        ("<a@>", "'<a@>' is not a valid message-id: empty before or after '@'"),
-        ("<a b@c>", "'<a b@c>' is not a valid message-id: it contains white space"),
-        ("<a>b@c>", "'<a>b@c>' is not a valid message-id: '<' or '>' inside"),
-        ("<a<b@c>", "'<a<b@c>' is not a valid message-id: '<' or '>' inside"),
-        ("<ä@b>", "'<ä@b>' is not a valid message-id: it contains a character that is not printable US-ASCII"),
-    ])
+    @Test(
+        "invalid identifiers",
+        arguments: [
+            ("", "'' is not a valid message-id: it must be enclosed in '<' and '>'"),
+            ("a@b", "'a@b' is not a valid message-id: it must be enclosed in '<' and '>'"),
+            ("<a@b", "'<a@b' is not a valid message-id: it must be enclosed in '<' and '>'"),
+            (" <a@b>", "' <a@b>' is not a valid message-id: it must be enclosed in '<' and '>'"),
+            ("<ab>", "'<ab>' is not a valid message-id: no '@'"),
+            ("<a@b@c>", "'<a@b@c>' is not a valid message-id: more than one '@'"),
+            ("<@b>", "'<@b>' is not a valid message-id: empty before or after '@'"),
+            ("<a@>", "'<a@>' is not a valid message-id: empty before or after '@'"),
+            ("<a b@c>", "'<a b@c>' is not a valid message-id: it contains white space"),
+            ("<a>b@c>", "'<a>b@c>' is not a valid message-id: '<' or '>' inside"),
+            ("<a<b@c>", "'<a<b@c>' is not a valid message-id: '<' or '>' inside"),
+            ("<ä@b>", "'<ä@b>' is not a valid message-id: it contains a character that is not printable US-ASCII")
+        ]
+    )
     func invalid(_ text: String, message: String) {
         #expect(MessageID(validating: text) == nil)
         #expect {
@@ -61,10 +67,13 @@ struct MessageIDTests {
         #expect(MessageID.generate(domain: "").value.hasSuffix("@forllm.invalid>"))
     }
 
-    @Test("derived identifiers are deterministic and valid", arguments: [
-        "request-42", "request 42 > persona \"x\"", "", "...", "a..b", "@@@", "ключ", "<x@y>",
-        String(repeating: "long key ", count: 100),
-    ])
+    @Test(
+        "derived identifiers are deterministic and valid",
+        arguments: [
+            "request-42", "request 42 > persona \"x\"", "", "...", "a..b", "@@@", "ключ", "<x@y>",
+            String(repeating: "long key ", count: 100)
+        ]
+    )
     func derived(_ key: String) {
         let first = MessageID.derived(from: key, domain: "forllm.local")
         let second = MessageID.derived(from: key, domain: "forllm.local")

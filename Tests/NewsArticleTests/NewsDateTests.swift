@@ -38,7 +38,7 @@ struct NewsDateTests {
         ("Wed, 25 Nov 126 17:28:35 +0000", 0),
         ("Wed Nov 25 17:28:35 2026", 0),
         ("Wed, 25 Nov 2026 17:28:35 -0500 EST", 5 * 3600),
-        ("(comment) Wed, 25 Nov 2026 17:28:35 +0000", 0),
+        ("(comment) Wed, 25 Nov 2026 17:28:35 +0000", 0)
     ]
 
     @Test("real-world forms", arguments: Self.forms)
@@ -60,14 +60,17 @@ struct NewsDateTests {
         #expect(NewsDate.format(try #require(NewsDate.parse("1 Jan 99 00:00:00 +0000"))).contains("1999"))
     }
 
-    @Test("not dates", arguments: [
-        "", "xyz", "Wed, 25 Foo 2026 17:28:35 +0000", "31 Nov 2026 17:28:35 +0000", "29 Feb 2026 10:00 +0000",
-        "30 Feb 2024 10:00 +0000", "0 Nov 2026 17:28:35 +0000", "25 Nov 2026 24:00:00 +0000",
-        "25 Nov 2026 17:60:00 +0000", "25 Nov 2026 17:28:35 +00", "25 Nov 2026 17:28:35 +0060",
-        "25 Nov 2026", "25 Nov 2026 17", "2026-11-25T17:28:35Z", "25 Nov 2026 17:28:35 +0000 garbage 12",
-        "Foo, 25 Nov 2026 17:28:35 +0000", "25 Nov 20261 17:28:35 +0000", "25 Nov 2026 17:28:35.123 +0000",
-        "250 Nov 2026 17:28:35 +0000", "25 Nov 2026 17:5:35 +0000",
-    ])
+    @Test(
+        "not dates",
+        arguments: [
+            "", "xyz", "Wed, 25 Foo 2026 17:28:35 +0000", "31 Nov 2026 17:28:35 +0000", "29 Feb 2026 10:00 +0000",
+            "30 Feb 2024 10:00 +0000", "0 Nov 2026 17:28:35 +0000", "25 Nov 2026 24:00:00 +0000",
+            "25 Nov 2026 17:60:00 +0000", "25 Nov 2026 17:28:35 +00", "25 Nov 2026 17:28:35 +0060",
+            "25 Nov 2026", "25 Nov 2026 17", "2026-11-25T17:28:35Z", "25 Nov 2026 17:28:35 +0000 garbage 12",
+            "Foo, 25 Nov 2026 17:28:35 +0000", "25 Nov 20261 17:28:35 +0000", "25 Nov 2026 17:28:35.123 +0000",
+            "250 Nov 2026 17:28:35 +0000", "25 Nov 2026 17:5:35 +0000"
+        ]
+    )
     func rejects(_ text: String) {
         #expect(NewsDate.parse(text) == nil)
     }
@@ -99,7 +102,8 @@ struct NewsDateTests {
             let text = NewsDate.format(date)
             #expect(NewsDate.parse(text) == date, "\(text)")
             let parts = calendar.dateComponents([.year, .month, .day, .weekday], from: date)
-            let expected = "\(NewsDate.dayNames[parts.weekday! - 1]), \(parts.day!) "
+            let expected =
+                "\(NewsDate.dayNames[parts.weekday! - 1]), \(parts.day!) "
                 + "\(NewsDate.monthNames[parts.month! - 1]) \(parts.year!) "
             #expect(text.hasPrefix(expected), "\(text)")
             seconds += 86_400 * 13 + 3_607

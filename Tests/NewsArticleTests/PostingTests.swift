@@ -61,57 +61,69 @@ struct PostingTests {
     static let refusals: [Refusal] = [
         Refusal(
             bytes: wire("From: a@example.org\nNewsgroups: forllm.general\n\nbody\n"),
-            code: .missingHeader, message: "Subject header missing"
+            code: .missingHeader,
+            message: "Subject header missing"
         ),
         Refusal(
             bytes: wire("From: a@example.org\nSubject: s\n\nbody\n"),
-            code: .missingHeader, message: "Newsgroups header missing"
+            code: .missingHeader,
+            message: "Newsgroups header missing"
         ),
         Refusal(
             bytes: wire("Newsgroups: forllm.general\nSubject: s\n\nbody\n"),
-            code: .missingHeader, message: "From header missing"
+            code: .missingHeader,
+            message: "From header missing"
         ),
         Refusal(
             bytes: wire("From: a@example.org\nNewsgroups: forllm.general\nSubject:  \n\nbody\n"),
-            code: .missingHeader, message: "Subject header is empty"
+            code: .missingHeader,
+            message: "Subject header is empty"
         ),
         Refusal(
             bytes: postable(extraHeaders: "subject: again\n"),
-            code: .duplicateHeader, message: "Subject header appears more than once"
+            code: .duplicateHeader,
+            message: "Subject header appears more than once"
         ),
         Refusal(
             bytes: postable(extraHeaders: "MESSAGE-ID: <other@example.org>\n"),
-            code: .duplicateHeader, message: "Message-ID header appears more than once"
+            code: .duplicateHeader,
+            message: "Message-ID header appears more than once"
         ),
         Refusal(
             bytes: wire("From: a@example.org\nNewsgroups: Comp..foo\nSubject: s\n\nbody\n"),
-            code: .invalidNewsgroups, message: "Newsgroups: 'Comp..foo' is not a valid newsgroup name"
+            code: .invalidNewsgroups,
+            message: "Newsgroups: 'Comp..foo' is not a valid newsgroup name"
         ),
         Refusal(
             bytes: postable(extraHeaders: "Followup-To: bad group\n"),
-            code: .invalidNewsgroups, message: "Followup-To: 'bad group' is not a valid newsgroup name"
+            code: .invalidNewsgroups,
+            message: "Followup-To: 'bad group' is not a valid newsgroup name"
         ),
         Refusal(
             bytes: postable(date: "xyz"),
-            code: .invalidDate, message: "Date: 'xyz' is not a valid date"
+            code: .invalidDate,
+            message: "Date: 'xyz' is not a valid date"
         ),
         Refusal(
             bytes: postable(date: "Thu, 1 Oct 2026 12:00:00 +0000"),
-            code: .dateOutOfRange, message: "Date is more than 14 days in the past (2026-10-01)"
+            code: .dateOutOfRange,
+            message: "Date is more than 14 days in the past (2026-10-01)"
         ),
         Refusal(
             bytes: postable(date: "Fri, 1 Jan 2027 00:00:00 +0000"),
-            code: .dateOutOfRange, message: "Date is more than 1 day in the future (2027-01-01)"
+            code: .dateOutOfRange,
+            message: "Date is more than 1 day in the future (2027-01-01)"
         ),
         Refusal(
             bytes: wire("From: nobody\nNewsgroups: forllm.general\nSubject: s\n\nbody\n"),
-            code: .invalidFrom, message: "From: 'nobody' has no valid address (local@domain)"
+            code: .invalidFrom,
+            message: "From: 'nobody' has no valid address (local@domain)"
         ),
         Refusal(
             bytes: wire("From: a@example.org\nNewsgroups: forllm.general\nSubject: s\nMessage-ID: abc\n\nb\n"),
             code: .invalidMessageID,
             message: "Message-ID: 'abc' is not a valid message-id: it must be enclosed in '<' and '>'"
-        ),
+        )
     ]
 
     @Test("refusals name the header and the problem", arguments: Self.refusals)
@@ -127,7 +139,9 @@ struct PostingTests {
 
     @Test("the size limit")
     func size() throws {
-        let article = try Article(parsing: postable(body: String(repeating: String(repeating: "x", count: 99) + "\n", count: 12_000)))
+        let article = try Article(
+            parsing: postable(body: String(repeating: String(repeating: "x", count: 99) + "\n", count: 12_000))
+        )
         let size = article.serialized.count
         #expect {
             try article.validateForPosting(now: Self.now, policy: Self.policy)
@@ -176,7 +190,9 @@ struct PostingTests {
         // A long header is fine folded, refused as one line.
         let words = (1...200).map { "<id\($0)@example.org>" }
         let folded = wire(head + "References: " + words.joined(separator: "\n ") + "\n\nbody\n")
-        #expect(try Article(parsing: folded).validateForPosting(now: Self.now, policy: Self.policy).references.count == 200)
+        #expect(
+            try Article(parsing: folded).validateForPosting(now: Self.now, policy: Self.policy).references.count == 200
+        )
         let unfolded = wire(head + "References: " + words.joined(separator: " ") + "\n\nbody\n")
         let headerError = #expect(throws: ArticleError.self) {
             try Article(parsing: unfolded).validateForPosting(now: Self.now, policy: Self.policy)

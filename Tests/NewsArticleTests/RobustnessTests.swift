@@ -19,12 +19,15 @@ struct RobustnessTests {
     }
 
     /// Pieces that exercise the parsers' special cases.
-    static let pieces: [[UInt8]] = [
-        "\r\n", "\n", "\r", ": ", " ", "\t", "=?", "?=", "=?UTF-8?Q?", "=?UTF-8?B?", "<", ">", "@", "\"", "(", ")",
-        "\\", ",", ";", "=", "--", "-- \r\n", "> ", "Subject", "From: ", "Content-Type: multipart/mixed; boundary=b",
-        "--b\r\n", "--b--", "format=flowed", "delsp=yes", "Content-Transfer-Encoding: base64\r\n", "quoted-printable",
-        "=C3", "=\r\n", "ä", "🎉", "\u{0}", "@alice", ":@bob", "```", "Nov", "2026", "17:28:35", "+0100", "GMT",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x80]]
+    static let pieces: [[UInt8]] =
+        [
+            "\r\n", "\n", "\r", ": ", " ", "\t", "=?", "?=", "=?UTF-8?Q?", "=?UTF-8?B?", "<", ">", "@", "\"", "(", ")",
+            "\\", ",", ";", "=", "--", "-- \r\n", "> ", "Subject", "From: ",
+            "Content-Type: multipart/mixed; boundary=b",
+            "--b\r\n", "--b--", "format=flowed", "delsp=yes", "Content-Transfer-Encoding: base64\r\n",
+            "quoted-printable",
+            "=C3", "=\r\n", "ä", "🎉", "\u{0}", "@alice", ":@bob", "```", "Nov", "2026", "17:28:35", "+0100", "GMT"
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0x80]]
 
     static func randomBytes(_ generator: inout Generator, pieces count: Int) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -4,17 +4,20 @@ import Testing
 
 @Suite("Threading")
 struct ThreadingTests {
-    @Test("References parsing is tolerant", arguments: [
-        ("<a@b> <c@d>", ["<a@b>", "<c@d>"]),
-        ("<a@b><c@d>", ["<a@b>", "<c@d>"]),
-        ("<a@b>\r\n\t<c@d>", ["<a@b>", "<c@d>"]),
-        ("<a@b> (a comment <x@y>) <c@d>", ["<a@b>", "<c@d>"]),
-        ("<a@b> junk <no-at-sign> <c d@e> <c@d>", ["<a@b>", "<c@d>"]),
-        ("<junk <a@b>", ["<a@b>"]),
-        ("<a@b", []),
-        ("", []),
-        ("<a@b>,<c@d>", ["<a@b>", "<c@d>"]),
-    ])
+    @Test(
+        "References parsing is tolerant",
+        arguments: [
+            ("<a@b> <c@d>", ["<a@b>", "<c@d>"]),
+            ("<a@b><c@d>", ["<a@b>", "<c@d>"]),
+            ("<a@b>\r\n\t<c@d>", ["<a@b>", "<c@d>"]),
+            ("<a@b> (a comment <x@y>) <c@d>", ["<a@b>", "<c@d>"]),
+            ("<a@b> junk <no-at-sign> <c d@e> <c@d>", ["<a@b>", "<c@d>"]),
+            ("<junk <a@b>", ["<a@b>"]),
+            ("<a@b", []),
+            ("", []),
+            ("<a@b>,<c@d>", ["<a@b>", "<c@d>"])
+        ]
+    )
     func parse(_ value: String, expected: [String]) {
         #expect(Threading.parseReferences(value).map(\.value) == expected)
     }
@@ -68,26 +71,29 @@ struct ThreadingTests {
         #expect(result == [ids[0], ids[7], ids[8], ids[9]])
     }
 
-    @Test("reply subjects", arguments: [
-        ("Hello", "Re: Hello"),
-        ("Re: Hello", "Re: Hello"),
-        ("RE: Hello", "Re: Hello"),
-        ("re:Hello", "Re: Hello"),
-        ("Re: Re: Re: Hello", "Re: Hello"),
-        ("Re[2]: Hello", "Re: Hello"),
-        ("Re^3: Hello", "Re: Hello"),
-        ("Re(4): Hello", "Re: Hello"),
-        ("AW: Re: Hello", "Re: Hello"),
-        ("SV: Hello", "Re: Hello"),
-        ("Re : Hello", "Re: Hello"),
-        ("  Re:   Hello  ", "Re: Hello"),
-        ("Regarding: Hello", "Re: Regarding: Hello"),
-        ("Re", "Re: Re"),
-        ("", "Re:"),
-        ("Re: ", "Re:"),
-        ("=?UTF-8?Q?Re=3A_Gr=C3=BC=C3=9Fe?=", "Re: Grüße"),
-        ("Re: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=", "Re: Grüße"),
-    ])
+    @Test(
+        "reply subjects",
+        arguments: [
+            ("Hello", "Re: Hello"),
+            ("Re: Hello", "Re: Hello"),
+            ("RE: Hello", "Re: Hello"),
+            ("re:Hello", "Re: Hello"),
+            ("Re: Re: Re: Hello", "Re: Hello"),
+            ("Re[2]: Hello", "Re: Hello"),
+            ("Re^3: Hello", "Re: Hello"),
+            ("Re(4): Hello", "Re: Hello"),
+            ("AW: Re: Hello", "Re: Hello"),
+            ("SV: Hello", "Re: Hello"),
+            ("Re : Hello", "Re: Hello"),
+            ("  Re:   Hello  ", "Re: Hello"),
+            ("Regarding: Hello", "Re: Regarding: Hello"),
+            ("Re", "Re: Re"),
+            ("", "Re:"),
+            ("Re: ", "Re:"),
+            ("=?UTF-8?Q?Re=3A_Gr=C3=BC=C3=9Fe?=", "Re: Grüße"),
+            ("Re: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=", "Re: Grüße")
+        ]
+    )
     func replySubject(_ subject: String, expected: String) {
         let reply = Threading.replySubject(subject)
         #expect(reply == expected)

@@ -17,7 +17,7 @@ struct WrappingTests {
         "Trailing spaces go away   ",
         "a  double  space  paragraph  that  is  long  enough  to  wrap  somewhere  in  the  middle  of  it  ok",
         "An unbreakable URL: https://example.org/" + String(repeating: "abcdefghij", count: 12) + " and more words.",
-        "",
+        ""
     ]
 
     @Test("every line fits in the width, except unbreakable words")
@@ -51,14 +51,17 @@ struct WrappingTests {
         #expect(Wrapping.flowed("hard   \nlines  ") == "hard\nlines")
     }
 
-    @Test("stuffing", arguments: [
-        ("From me", " From me"),
-        ("> not a quote", " > not a quote"),
-        (" leading space", "  leading space"),
-        ("Fromage", "Fromage"),
-        ("-- ", "-- "),
-        ("--  ", "--"),
-    ])
+    @Test(
+        "stuffing",
+        arguments: [
+            ("From me", " From me"),
+            ("> not a quote", " > not a quote"),
+            (" leading space", "  leading space"),
+            ("Fromage", "Fromage"),
+            ("-- ", "-- "),
+            ("--  ", "--")
+        ]
+    )
     func stuffing(_ line: String, expected: String) {
         #expect(Wrapping.flowed(line) == expected)
     }
@@ -91,13 +94,17 @@ struct WrappingTests {
         let wrapped = Wrapping.flowed(text)
         let lines = wrapped.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.contains("```swift"))
-        #expect(lines.contains(
-            "     return  \"a very long string literal that goes on and on and on and on and on and on and on and on\""
-        ))
+        #expect(
+            lines.contains(
+                "     return  \"a very long string literal that goes on and on and on and on and on and on and on and on\""
+            )
+        )
         #expect(lines.contains(" " + longCode[...]))
-        #expect(lines.contains(
-            "\tlet tabbed = \"also preformatted and long enough to exceed the width of seventy-eight octets, yes\""
-        ))
+        #expect(
+            lines.contains(
+                "\tlet tabbed = \"also preformatted and long enough to exceed the width of seventy-eight octets, yes\""
+            )
+        )
         #expect(lines.contains(" > not stuffed away: this is code"))
         #expect(lines.contains(" From code"))
         #expect(lines.last == "seventy-eight octets.")

@@ -41,7 +41,12 @@ extension Admin {
     }
 
     /// `forllm group create`
-    public func createGroup(name: String, description: String?, mode: GroupModeArgument?, postingAllowed: Bool?)
+    public func createGroup(
+        name: String,
+        description: String?,
+        mode: GroupModeArgument?,
+        postingAllowed: Bool?
+    )
         async throws -> String
     {
         let group = try await self.database.createGroup(
@@ -68,7 +73,7 @@ extension Admin {
             rows: groups.map { group in
                 [
                     group.name, group.mode.rawValue, group.postingAllowed ? "yes" : "no", String(group.articleCount),
-                    group.articleCount == 0 ? "-" : "\(group.lowNumber)-\(group.lastNumber)", group.description,
+                    group.articleCount == 0 ? "-" : "\(group.lowNumber)-\(group.lastNumber)", group.description
                 ]
             }
         )
@@ -91,7 +96,7 @@ extension Admin {
             "created:         \(ISO8601DateFormatter().string(from: group.createdAt))",
             "default persona: \(item.defaultPersona ?? "- (global default)")",
             "default model:   \(group.defaultModel ?? "- (\(self.configuration.llm.defaultModel) from the configuration)")",
-            "default backend: \(group.defaultBackend ?? "- (chosen by model)")",
+            "default backend: \(group.defaultBackend ?? "- (chosen by model)")"
         ]
         lines.append(
             "personas:        \(personas.isEmpty ? "-" : personas.map { "\($0.name) (@\($0.handle))" }.joined(separator: ", "))"

@@ -72,7 +72,9 @@ extension Admin {
             for model in item.models {
                 let size = model.sizeBytes.map { String(format: "%.1f GB", Double($0) / 1e9) } ?? ""
                 let mark = ModelCatalog.matches(model.name, defaultModel) ? "default model" : ""
-                rows.append([item.backend, item.type, model.name, [size, mark].filter { !$0.isEmpty }.joined(separator: ", ")])
+                rows.append([
+                    item.backend, item.type, model.name, [size, mark].filter { !$0.isEmpty }.joined(separator: ", ")
+                ])
             }
         }
         var text = TextTable.render(header: ["BACKEND", "TYPE", "MODEL", "NOTE"], rows: rows)

@@ -53,7 +53,12 @@ extension Admin {
     }
 
     /// `forllm persona create`
-    public func createPersona(name: String, instructions: String, handle: String?, model: String?) async throws -> String {
+    public func createPersona(
+        name: String,
+        instructions: String,
+        handle: String?,
+        model: String?
+    ) async throws -> String {
         let persona = try await self.forum.createPersona(
             name: name,
             handle: handle,
@@ -67,7 +72,12 @@ extension Admin {
 
     /// `forllm persona edit`: only what is given changes; every edit is a new version, and an
     /// empty `model` clears the preferred model.
-    public func editPersona(name: String, newName: String?, instructions: String?, model: String?) async throws
+    public func editPersona(
+        name: String,
+        newName: String?,
+        instructions: String?,
+        model: String?
+    ) async throws
         -> String
     {
         let changes = PersonaChanges(name: newName, instructions: instructions, model: model.map { $0 })
@@ -96,7 +106,7 @@ extension Admin {
                 if item.retired { notes.append("deleted") }
                 return [
                     item.name, "@" + item.handle, item.model ?? "-", String(item.version),
-                    (item.groups ?? []).joined(separator: ",").ifEmpty("-"), notes.joined(separator: "; "),
+                    (item.groups ?? []).joined(separator: ",").ifEmpty("-"), notes.joined(separator: "; ")
                 ]
             }
         )
@@ -116,7 +126,7 @@ extension Admin {
             "groups:       \(details.groups.joined(separator: ", ").ifEmpty("-"))",
             "default in:   \(details.defaultFor.joined(separator: ", ").ifEmpty("-"))\(details.isGlobalDefault ? " (and the global default)" : "")",
             "",
-            details.persona.instructions,
+            details.persona.instructions
         ].joined(separator: "\n")
     }
 
@@ -127,9 +137,15 @@ extension Admin {
             return try JSONOutput.encode(
                 versions.map {
                     PersonaVersionJSON(
-                        version: $0.version, name: $0.name, handle: $0.handle, model: $0.model,
-                        instructions: $0.instructions, changedAt: $0.changedAt, changedBy: $0.changedBy,
-                        change: $0.change, messageId: $0.articleMessageID
+                        version: $0.version,
+                        name: $0.name,
+                        handle: $0.handle,
+                        model: $0.model,
+                        instructions: $0.instructions,
+                        changedAt: $0.changedAt,
+                        changedBy: $0.changedBy,
+                        change: $0.change,
+                        messageId: $0.articleMessageID
                     )
                 }
             )
@@ -141,7 +157,7 @@ extension Admin {
             rows: versions.map { version in
                 [
                     String(version.version), format.string(from: version.changedAt), version.changedBy, version.change,
-                    version.name, version.model ?? "-", Self.oneLine(version.instructions, limit: 50),
+                    version.name, version.model ?? "-", Self.oneLine(version.instructions, limit: 50)
                 ]
             }
         )
@@ -184,7 +200,13 @@ extension String {
 
 extension Admin {
     /// `forllm persona generate`
-    public func generatePersonas(group: String, count: Int, hint: String?, regenerate: String?, model: String?)
+    public func generatePersonas(
+        group: String,
+        count: Int,
+        hint: String?,
+        regenerate: String?,
+        model: String?
+    )
         async throws -> String
     {
         let request = try await self.forum.queuePersonaGeneration(
@@ -194,7 +216,9 @@ extension Admin {
             regenerate: regenerate,
             model: model
         )
-        let what = regenerate.map { "a replacement for \($0)" } ?? "\(count) persona\(count == 1 ? "" : "s") for \(group)"
-        return "queued request \(request.id): \(what); it runs in the schedule like any other (forllm queue show \(request.id))"
+        let what =
+            regenerate.map { "a replacement for \($0)" } ?? "\(count) persona\(count == 1 ? "" : "s") for \(group)"
+        return
+            "queued request \(request.id): \(what); it runs in the schedule like any other (forllm queue show \(request.id))"
     }
 }

@@ -20,8 +20,17 @@ extension Admin {
             author = try Mailbox(parsing: from)
         } else {
             let user = environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "user"
-            let local = String(user.lowercased().unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-" || $0 == "_") })
-            author = Mailbox(displayName: user, address: "\(local.isEmpty ? "user" : local)@\(self.configuration.server.hostname)")
+            let local = String(
+                user.lowercased().unicodeScalars.filter {
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "." || $0 == "-"
+                            || $0 == "_")
+                }
+            )
+            author = Mailbox(
+                displayName: user,
+                address: "\(local.isEmpty ? "user" : local)@\(self.configuration.server.hostname)"
+            )
         }
         var extra: [(name: String, value: String)] = [("User-Agent", FORLLMVersion.userAgent)]
         if let request {
@@ -56,9 +65,11 @@ extension Admin {
                 + injected.numbers.map { "\($0.group):\($0.number)" }.joined(separator: ", ")
         ]
         if !injected.requestIDs.isEmpty {
-            lines.append("queued request\(injected.requestIDs.count == 1 ? "" : "s") "
-                + injected.requestIDs.map(String.init).joined(separator: ", ")
-                + " (see: forllm queue list)")
+            lines.append(
+                "queued request\(injected.requestIDs.count == 1 ? "" : "s") "
+                    + injected.requestIDs.map(String.init).joined(separator: ", ")
+                    + " (see: forllm queue list)"
+            )
         }
         return lines.joined(separator: "\n")
     }

@@ -60,9 +60,10 @@ extension Admin {
             rows: requests.map { request in
                 let item = self.requestJSON(request)
                 return [
-                    String(item.id), item.status, item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
+                    String(item.id), item.status,
+                    item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
                     item.model ?? "-", item.backend ?? "(auto)", item.group, String(item.attempts),
-                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 110),
+                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 110)
                 ]
             }
         )
@@ -85,7 +86,7 @@ extension Admin {
             "article:   \(item.messageId ?? "-")",
             "attempts:  \(item.attempts) of \(self.configuration.llm.maxAttempts)",
             "progress:  \(item.progressChars) characters",
-            "created:   \(format.string(from: item.createdAt))",
+            "created:   \(format.string(from: item.createdAt))"
         ]
         if let answer = item.answerMessageId { lines.append("answer:    \(answer)") }
         if let next = item.notBefore { lines.append("next try:  \(format.string(from: next))") }

@@ -49,7 +49,7 @@ extension Admin {
             rows: windows.map { window in
                 [
                     String(window.id), window.days.sorted().map(\.shortName).joined(separator: ","),
-                    window.start.description, window.end.description, window.enabled ? "yes" : "no",
+                    window.start.description, window.end.description, window.enabled ? "yes" : "no"
                 ]
             }
         )
@@ -88,7 +88,9 @@ extension Admin {
             )
         }
         if enabled == 0 { return "active: no windows are set, so the worker may run at any time" }
-        var lines = [active ? "active: the worker may take requests now" : "inactive: requests wait for the next window"]
+        var lines = [
+            active ? "active: the worker may take requests now" : "inactive: requests wait for the next window"
+        ]
         if let until { lines.append("until:  \(format.string(from: until))") }
         if let next { lines.append("next window opens: \(format.string(from: next))") }
         return lines.joined(separator: "\n")

@@ -26,7 +26,10 @@ public struct Admin: Sendable {
 
     /// Opens (creating and migrating when needed) the configured database.
     public static func open(_ configuration: FORLLMConfiguration) async throws -> Admin {
-        let forum = try await Forum.open(path: configuration.databasePath, configuration: configuration.forumConfiguration)
+        let forum = try await Forum.open(
+            path: configuration.databasePath,
+            configuration: configuration.forumConfiguration
+        )
         return Admin(forum: forum, configuration: configuration)
     }
 }

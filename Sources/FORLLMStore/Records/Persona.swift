@@ -40,7 +40,10 @@ public struct Persona: Hashable, Sendable {
     /// A handle derived from a display name: ASCII letters and digits lower-cased, accents
     /// dropped, everything else a single `-`.
     public static func handle(derivedFrom name: String) -> String {
-        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        let folded = name.folding(
+            options: [.diacriticInsensitive, .caseInsensitive],
+            locale: Locale(identifier: "en_US_POSIX")
+        )
         var handle = ""
         for scalar in folded.unicodeScalars {
             if scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
@@ -50,7 +53,8 @@ public struct Persona: Hashable, Sendable {
             }
         }
         while handle.hasSuffix("-") { handle.removeLast() }
-        return handle.isEmpty ? "persona" : String(handle.prefix(32)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return handle.isEmpty
+            ? "persona" : String(handle.prefix(32)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 
     /// The address personas write from: `handle@personas.HOSTNAME`.
