@@ -77,12 +77,6 @@ func describe(_ error: any Error) -> String {
     "\(error)"
 }
 
-/// A mistake in the command line that ArgumentParser cannot see.
-struct CommandError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { self.message }
-}
-
 /// Prints `text` unless it is empty.
 func output(_ text: String) {
     if !text.isEmpty { print(text) }

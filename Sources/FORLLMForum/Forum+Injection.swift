@@ -2,33 +2,6 @@ import FORLLMStore
 import Foundation
 import NewsArticle
 
-/// Who wrote an article being injected.
-public enum ArticleOrigin: Hashable, Sendable {
-    /// A person, through NNTP `POST` or `forllm post`.
-    case user
-    /// A persona answering request `requestID`.
-    case persona(id: Int64, version: Int, requestID: Int64)
-    /// FORLLM itself: error notices, persona cards, generation reports.
-    case system
-}
-
-/// The result of injecting an article.
-public struct InjectedArticle: Hashable, Sendable {
-    public var messageID: MessageID
-    /// The article's number in each of its groups, in `Newsgroups` order.
-    public var numbers: [GroupNumber]
-    /// The requests queued because of it.
-    public var requestIDs: [Int64]
-}
-
-/// An article validated outside the transaction.
-struct PreparedArticle: Sendable {
-    var article: Article
-    var facts: PostingFacts
-    var request: ForumRequest?
-    var mentions: [[String]]
-}
-
 extension Forum {
     /// Parses, validates and injects an article as a client sent it (unstuffed, CRLF lines).
     /// Throws ``ArticleError``, ``ForumError`` or ``StoreError`` for a refused article (their

@@ -46,8 +46,8 @@ public final class ForumDatabase: Sendable {
         }
     }
 
-    /// ``open(path:)`` for code that is not async (the CLI before its first await, tests).
-    public static func openBlocking(path: String) throws -> ForumDatabase {
+    /// What ``open(path:)`` runs on its own thread.
+    private static func openBlocking(path: String) throws -> ForumDatabase {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.grdbConfiguration())
             return try ForumDatabase(pool)

@@ -27,59 +27,6 @@ extension ForumDatabase {
 
 // MARK: - Articles
 
-/// The columns of a group that injection needs.
-public struct GroupRow: Sendable {
-    public var id: Int64
-    public var name: String
-    public var mode: GroupMode
-    public var postingAllowed: Bool
-    public var lastNumber: Int64
-    public var defaultPersonaID: Int64?
-
-    static func fetch(name: String, _ db: Database) throws -> GroupRow? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT id, name, mode, posting_allowed, last_number, default_persona_id
-                        FROM newsgroup WHERE name = ? AND removed_at IS NULL
-                        """
-                ),
-                arguments: [name]
-            )
-        else { return nil }
-        return GroupRow(
-            id: row["id"],
-            name: row["name"],
-            mode: try GroupMode(stored: row["mode"], column: "newsgroup.mode"),
-            postingAllowed: row["posting_allowed"],
-            lastNumber: row["last_number"],
-            defaultPersonaID: row["default_persona_id"]
-        )
-    }
-}
-
-/// Who wrote an article, as stored with it.
-public struct PersonaAuthorship: Hashable, Sendable {
-    public var personaID: Int64
-    public var version: Int
-    /// The request the article answers.
-    public var requestID: Int64
-
-    public init(personaID: Int64, version: Int, requestID: Int64) {
-        self.personaID = personaID
-        self.version = version
-        self.requestID = requestID
-    }
-}
-
-/// An article as the store holds it for rules that look at it (withdrawal).
-public struct ArticleSummary: Hashable, Sendable {
-    public var id: Int64
-    public var fromHeader: String
-    public var authorPersonaID: Int64?
-}
-
 extension StoreTransaction {
     /// The group `name`, unless it does not exist or was removed.
     public func group(named name: String) throws -> GroupRow? {

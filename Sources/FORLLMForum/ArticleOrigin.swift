@@ -1,0 +1,9 @@
+/// Who wrote an article being injected.
+public enum ArticleOrigin: Hashable, Sendable {
+    /// A person, through NNTP `POST` or `forllm post`.
+    case user
+    /// A persona answering request `requestID`.
+    case persona(id: Int64, version: Int, requestID: Int64)
+    /// FORLLM itself: error notices, persona cards, generation reports.
+    case system
+}
