@@ -1,4 +1,7 @@
+import FORLLMForum
 import FORLLMWorker
+import NNTPServer
+import NewsArticle
 import Foundation
 
 /// Every configuration key, in one table: the loader reads these and no others, the check for
@@ -15,8 +18,9 @@ import Foundation
 /// `server.auth.*`) have their default in ``FORLLMConfiguration`` itself.
 ///
 /// ## A new key
-/// A row below, the property it fills in ``FORLLMConfiguration`` (with the line handing it to
-/// its module in `FORLLMConfiguration+Modules.swift`), then the docs:
+/// One row below, whose key path names the module's own property (``FORLLMConfiguration``
+/// holds the modules' configuration values themselves: `nntp`, `forum`, `worker`), then the
+/// docs:
 /// `swift run forllm config defaults > conf/forllm.yaml`, and `forllm config keys` in the
 /// README's configuration section.
 enum ConfigurationKeys {
@@ -28,11 +32,11 @@ enum ConfigurationKeys {
             help: "NNTP address, `HOST:PORT` (`[::1]:1119` for IPv6)",
             details: ["0.0.0.0:1119 listens on every interface: then also set server.auth below."],
             value: { configuration in
-                let host = configuration.server.host
-                return "\(host.contains(":") ? "[\(host)]" : host):\(configuration.server.port)"
+                let host = configuration.nntp.host
+                return "\(host.contains(":") ? "[\(host)]" : host):\(configuration.nntp.port)"
             },
             apply: { configuration, input throws(ConfigurationError) in
-                (configuration.server.host, configuration.server.port) = try FORLLMConfiguration.parseListen(
+                (configuration.nntp.host, configuration.nntp.port) = try FORLLMConfiguration.parseListen(
                     input.text,
                     key: input.key
                 )
@@ -41,49 +45,49 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "server.hostname",
             .hostname,
-            \.server.hostname,
+            \.forum.hostname,
             help: "in Message-ID, Path, Xref and persona addresses; needs a dot",
             details: ["tin refuses addresses without a dot (assistant@personas.forllm.local)."]
         ),
         ConfigurationKey(
             "server.max_article_bytes",
             .integer(1024...(64 << 20)),
-            \.server.maxArticleBytes,
+            \.forum.postingPolicy.maximumBytes,
             help: "largest article accepted, in bytes"
         ),
         ConfigurationKey(
             "server.max_article_age_days",
-            .integer(1...36500),
-            \.server.maxArticleAgeDays,
+            .days(1...36500),
+            \.forum.postingPolicy.maximumAge,
             help: "a posted `Date` older than this is refused",
             details: ["It is answered 441, and so is one more than a day in the future."]
         ),
         ConfigurationKey(
             "server.max_connections",
             .integer(1...1_000_000),
-            \.server.maxConnections,
+            \.nntp.maximumConnections,
             help: "readers at once; the next gets `400`"
         ),
         ConfigurationKey(
             "server.idle_timeout_seconds",
-            .integer(10...86400),
-            \.server.idleTimeoutSeconds,
+            .seconds(10...86400),
+            \.nntp.idleTimeout,
             help: "idle readers are disconnected after this"
         ),
         ConfigurationKey(
             "server.auth.user",
             type: ConfigurationValueType<String>.text.name,
             help: "when set, readers must log in (`AUTHINFO USER/PASS`)",
-            value: { $0.server.authUser },
+            value: { $0.auth.user },
             example: "jane",
             apply: { configuration, input in
-                configuration.server.authUser = input.text.isEmpty ? nil : input.text
+                configuration.auth.user = input.text.isEmpty ? nil : input.text
             }
         ),
         ConfigurationKey(
             "server.auth.password_env",
             .word,
-            \.server.authPasswordEnv,
+            \.auth.passwordEnv,
             help: "environment variable holding the password",
             details: ["The password itself is never written in this file."]
         ),
@@ -101,20 +105,20 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "llm.default_backend",
             .word,
-            \.llm.defaultBackend,
+            \.worker.defaultBackend,
             help: "backend when nothing else decides",
             details: ["Nothing else: neither the request, the group nor the persona names one."]
         ),
         ConfigurationKey(
             "llm.default_model",
             .word,
-            \.llm.defaultModel,
+            \.worker.defaultModel,
             help: "model when nothing else decides"
         ),
         ConfigurationKey(
             "llm.context_chars",
             .integer(1000...10_000_000),
-            \.llm.contextChars,
+            \.worker.contextCharacters,
             help: "thread text sent to the model, in characters",
             details: [
                 "Over budget, the oldest turns in the middle of the thread are dropped first; the root",
@@ -124,7 +128,7 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "llm.max_attempts",
             .integer(1...100),
-            \.llm.maxAttempts,
+            \.worker.maximumAttempts,
             help: "attempts before a request fails for good",
             details: [
                 "Then a notice is posted in the thread. Connection errors, timeouts and 5xx answers",
@@ -133,14 +137,14 @@ enum ConfigurationKeys {
         ),
         ConfigurationKey(
             "llm.retry_delay_seconds",
-            .integer(1...86400),
-            \.llm.retryDelaySeconds,
+            .seconds(1...86400),
+            \.worker.retryDelay,
             help: "first retry delay; doubles each attempt, at most 1 h"
         ),
         ConfigurationKey(
             "llm.unreachable_wait_seconds",
-            .integer(0...31_536_000),
-            \.llm.unreachableWaitSeconds,
+            .seconds(0...31_536_000),
+            \.worker.unreachableWait,
             help: "how long requests wait for a backend that cannot be reached",
             details: [
                 "Ollama not started yet, the GPU box switched off: such tries cost no attempts. The",
@@ -150,7 +154,7 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "llm.max_persona_turns",
             .integer(0...100),
-            \.llm.maxPersonaTurns,
+            \.forum.maximumPersonaTurns,
             help: "persona-to-persona answers per thread",
             details: [
                 "A persona's answer mentioning another persona, or a chained tag @a:@b; 0 turns",
@@ -159,22 +163,22 @@ enum ConfigurationKeys {
         ),
         ConfigurationKey(
             "llm.poll_interval_seconds",
-            .number(0.05...3600),
-            \.llm.pollIntervalSeconds,
+            .fractionalSeconds(0.05...3600),
+            \.worker.pollInterval,
             help: "queue polling for work queued by the CLI",
             details: ["Posts to this server wake the worker at once."]
         ),
         ConfigurationKey(
             "llm.keep_alive",
             .word,
-            \.llm.keepAlive,
+            \.backendDefaults.keepAlive,
             help: "Ollama `keep_alive`",
             details: ["How long the model stays loaded after an answer."]
         ),
         ConfigurationKey(
             "llm.max_context_tokens",
             .integer(512...10_000_000),
-            \.llm.maxContextTokens,
+            \.backendDefaults.maximumContextLength,
             help: "cap for Ollama's `num_ctx`",
             details: [
                 "The model's own context length (from /api/show) is used up to this cap, and kept",
@@ -184,7 +188,7 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "llm.temperature",
             .number(0...2),
-            \.llm.temperature,
+            \.worker.temperature,
             unset: "model's",
             example: "0.7",
             help: "sampling temperature"
@@ -192,7 +196,7 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "llm.max_answer_tokens",
             .integer(1...10_000_000),
-            \.llm.maxAnswerTokens,
+            \.worker.maximumAnswerTokens,
             unset: "no limit",
             example: "2048",
             help: "longest answer, in tokens"

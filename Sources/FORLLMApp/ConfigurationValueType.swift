@@ -59,6 +59,23 @@ extension ConfigurationValueType where Value == Duration {
     }
 }
 
+extension ConfigurationValueType where Value == TimeInterval {
+    /// A whole number of days in `range`, as a `TimeInterval`.
+    static func days(_ range: ClosedRange<Int>) -> Self {
+        ConfigurationValueType<Int>.integer(range).map({ TimeInterval($0) * 86_400 }, back: { Int($0 / 86_400) })
+    }
+}
+
+extension ConfigurationValueType where Value == Duration {
+    /// A number of seconds in `range`, fractions allowed (`0.05`).
+    static func fractionalSeconds(_ range: ClosedRange<Double>) -> Self {
+        ConfigurationValueType<Double>.number(range).map(
+            { .milliseconds(Int64(($0 * 1000).rounded())) },
+            back: { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+        )
+    }
+}
+
 extension ConfigurationValueType where Value == Double {
     /// A number in `range`.
     static func number(_ range: ClosedRange<Double>) -> Self {

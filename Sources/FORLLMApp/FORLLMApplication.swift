@@ -69,8 +69,8 @@ public enum FORLLMApplication {
             now: now
         )
         let llm = LLMSide(configuration: configuration, logger: logger)
-        let credentials = configuration.server.authUser.map { user in
-            (user: user, password: configuration.server.authPassword ?? "")
+        let credentials = configuration.auth.user.map { user in
+            (user: user, password: configuration.auth.password ?? "")
         }
         let backend = ForumBackend(
             forum: forum,
@@ -86,8 +86,8 @@ public enum FORLLMApplication {
             onListening: { address in
                 await onListening(
                     ListeningAddress(
-                        host: address.ipAddress ?? configuration.server.host,
-                        port: address.port ?? configuration.server.port
+                        host: address.ipAddress ?? configuration.nntp.host,
+                        port: address.port ?? configuration.nntp.port
                     )
                 )
             }

@@ -4,75 +4,34 @@ import Foundation
 import NewsArticle
 import NNTPServer
 
-// The configuration and the modules' configuration values, both ways: the modules' defaults
-// are the configuration's defaults (one place for each: the module's `init`), and the
-// configuration's values become the modules' values.
+// The modules' configuration values as the modules get them. FORLLMConfiguration holds them
+// itself (`nntp`, `forum`, `worker`), so their defaults are the modules' `init`s and a key is
+// one row of ConfigurationKeys; a value shared by several modules (the hostname, the article
+// size limit) is kept once, in the forum's, and copied here.
 
 extension FORLLMConfiguration {
-    /// The news server's settings. `implementation` is the `IMPLEMENTATION` capability.
+    /// The news server's settings: its own, with the forum's hostname and article limit.
+    /// `implementation` is the `IMPLEMENTATION` capability.
     public var nntpServerConfiguration: NNTPServerConfiguration {
-        NNTPServerConfiguration(
-            host: self.server.host,
-            port: self.server.port,
-            hostname: self.server.hostname,
-            maximumConnections: self.server.maxConnections,
-            idleTimeout: .seconds(self.server.idleTimeoutSeconds),
-            maximumArticleBytes: self.server.maxArticleBytes,
-            authenticationRequired: self.server.authUser != nil,
-            implementation: "FORLLM \(FORLLMVersion.version)"
-        )
+        var configuration = self.nntp
+        configuration.hostname = self.forum.hostname
+        configuration.maximumArticleBytes = self.forum.postingPolicy.maximumBytes
+        configuration.authenticationRequired = self.auth.user != nil
+        configuration.implementation = "FORLLM \(FORLLMVersion.version)"
+        return configuration
     }
 
-    /// The reply worker's settings; the backends are ``backends``.
+    /// The reply worker's settings, with the forum's hostname.
     public var workerConfiguration: WorkerConfiguration {
-        WorkerConfiguration(
-            hostname: self.server.hostname,
-            defaultModel: self.llm.defaultModel,
-            defaultBackend: self.llm.defaultBackend,
-            contextCharacters: self.llm.contextChars,
-            maximumAttempts: self.llm.maxAttempts,
-            retryDelay: .seconds(self.llm.retryDelaySeconds),
-            unreachableWait: .seconds(self.llm.unreachableWaitSeconds),
-            pollInterval: .milliseconds(Int64(self.llm.pollIntervalSeconds * 1000)),
-            temperature: self.llm.temperature,
-            maximumAnswerTokens: self.llm.maxAnswerTokens,
-            backends: self.backends,
-            calendar: .current,
-            userAgent: FORLLMVersion.userAgent
-        )
+        var configuration = self.worker
+        configuration.hostname = self.forum.hostname
+        configuration.calendar = .current
+        configuration.userAgent = FORLLMVersion.userAgent
+        return configuration
     }
 
-    /// The forum's view of the configuration.
+    /// The forum's settings.
     public var forumConfiguration: ForumConfiguration {
-        ForumConfiguration(
-            hostname: self.server.hostname,
-            postingPolicy: PostingPolicy(
-                maximumBytes: self.server.maxArticleBytes,
-                maximumAge: TimeInterval(self.server.maxArticleAgeDays) * 86_400,
-                maximumFutureSkew: ModuleDefaults.forum.postingPolicy.maximumFutureSkew
-            ),
-            maximumPersonaTurns: self.llm.maxPersonaTurns
-        )
-    }
-}
-
-/// The modules' configuration values with their defaults, where ``FORLLMConfiguration`` reads
-/// its defaults. A key shared by several modules takes its default from one: `server.hostname`
-/// and the article limits from the forum (which applies them to every article, whatever its
-/// way in), the listening address and connection limits from the news server, the backend
-/// keys from `LLMBackendConfiguration`, the other `llm.*` keys from the worker.
-enum ModuleDefaults {
-    static let nntp = NNTPServerConfiguration()
-    static let worker = WorkerConfiguration()
-    static let forum = ForumConfiguration()
-    static let backend = LLMBackendConfiguration(name: Self.worker.defaultBackend)
-
-    /// Whole seconds of a default `Duration`.
-    static func seconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds)
-    }
-
-    static func fractionalSeconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        self.forum
     }
 }

@@ -6,8 +6,8 @@ import Logging
 import NewsArticle
 import NNTPServer
 
-/// Everything FORLLM reads from its configuration, checked: one property per key, in the key's
-/// units (seconds, days), grouped as conf/forllm.yaml groups them.
+/// Everything FORLLM reads from its configuration, checked: each key's value in the module
+/// property it configures (the key table converts units: `retry_delay_seconds` to a `Duration`).
 ///
 /// ## Configuration keys
 /// ``ConfigurationKeys`` lists every key with its type, default and meaning; `forllm config keys`
@@ -17,60 +17,48 @@ import NNTPServer
 /// YAML file (`--config`, else `FORLLM_CONFIG`, else `conf/forllm.yaml` when it exists), and the
 /// defaults.
 ///
-/// The defaults of the properties are read from the modules' configuration values (see
-/// `FORLLMConfiguration+Modules.swift`), which hold them; the modules get their values back
-/// through ``nntpServerConfiguration``, ``workerConfiguration`` and ``forumConfiguration``.
+/// It holds the modules' configuration values themselves (`nntp`, `forum`, `worker`), so every
+/// default is written once, in the module's `init`, and a new key is one row of
+/// ``ConfigurationKeys`` naming the module's property. The modules get their values through
+/// ``nntpServerConfiguration``, ``workerConfiguration`` and ``forumConfiguration``.
 public struct FORLLMConfiguration: Hashable, Sendable {
-    /// `server.*`: the news server.
-    public struct Server: Hashable, Sendable {
-        public var host: String = ModuleDefaults.nntp.host
-        public var port: Int = ModuleDefaults.nntp.port
-        public var hostname: String = ModuleDefaults.forum.hostname
-        public var maxArticleBytes: Int = ModuleDefaults.forum.postingPolicy.maximumBytes
-        public var maxArticleAgeDays: Int = Int(ModuleDefaults.forum.postingPolicy.maximumAge / 86_400)
-        public var maxConnections: Int = ModuleDefaults.nntp.maximumConnections
-        public var idleTimeoutSeconds: Int = ModuleDefaults.seconds(ModuleDefaults.nntp.idleTimeout)
-        public var authUser: String?
-        /// The environment variable that holds the password. No module has this: its default
-        /// is written here.
-        public var authPasswordEnv: String = "FORLLM_PASSWORD"
-        /// Read from the environment variable ``authPasswordEnv``; never from the file.
-        public var authPassword: String?
+    /// `server.auth.*`: the readers' account. No module has these: their defaults are here.
+    public struct Auth: Hashable, Sendable {
+        public var user: String?
+        /// The environment variable that holds the password.
+        public var passwordEnv: String = "FORLLM_PASSWORD"
+        /// Read from the environment variable ``passwordEnv``; never from the file.
+        public var password: String?
     }
 
-    /// `llm.*`: answers.
-    public struct LLM: Hashable, Sendable {
-        public var defaultBackend: String = ModuleDefaults.worker.defaultBackend
-        public var defaultModel: String = ModuleDefaults.worker.defaultModel
-        public var contextChars: Int = ModuleDefaults.worker.contextCharacters
-        public var maxAttempts: Int = ModuleDefaults.worker.maximumAttempts
-        public var retryDelaySeconds: Int = ModuleDefaults.seconds(ModuleDefaults.worker.retryDelay)
-        public var unreachableWaitSeconds: Int = ModuleDefaults.seconds(ModuleDefaults.worker.unreachableWait)
-        public var maxPersonaTurns: Int = ModuleDefaults.forum.maximumPersonaTurns
-        public var pollIntervalSeconds: Double = ModuleDefaults.fractionalSeconds(ModuleDefaults.worker.pollInterval)
-        /// The default of every backend's `keep_alive`.
-        public var keepAlive: String? = ModuleDefaults.backend.keepAlive
-        /// The default of every backend's `max_context_tokens`.
-        public var maxContextTokens: Int? = ModuleDefaults.backend.maximumContextLength
-        public var temperature: Double? = ModuleDefaults.worker.temperature
-        public var maxAnswerTokens: Int? = ModuleDefaults.worker.maximumAnswerTokens
-    }
+    /// `server.listen`, `server.max_connections`, `server.idle_timeout_seconds`: the news
+    /// server's own values (its hostname and article limit are the forum's, below).
+    public var nntp = NNTPServerConfiguration()
+    /// `server.hostname`, `server.max_article_*`, `llm.max_persona_turns`: the forum's rules.
+    public var forum = ForumConfiguration()
+    /// The other `llm.*` keys, and `backends:`: the reply worker's values.
+    public var worker = WorkerConfiguration()
+    /// `llm.keep_alive`, `llm.max_context_tokens`: what every `backends:` entry has unless it
+    /// says otherwise.
+    public var backendDefaults = LLMBackendConfiguration(name: WorkerConfiguration().defaultBackend)
+    public var auth = Auth()
+    /// `database`. No module has this: its default is written here.
+    public var databasePath: String = "forllm_data.db"
+    /// `log_level`. No module has this: its default is written here.
+    public var logLevel: Logger.Level = .info
+    /// The file the values came from, if any.
+    public var configFile: String?
 
     /// A configured backend (`backends:` entry): the worker's own configuration value.
     public typealias Backend = LLMBackendConfiguration
     /// `ollama` or `openai`.
     public typealias BackendType = LLMBackendConfiguration.BackendType
 
-    public var server = Server()
-    /// `database`. No module has this: its default is written here.
-    public var databasePath: String = "forllm_data.db"
-    /// `log_level`. No module has this: its default is written here.
-    public var logLevel: Logger.Level = .info
-    public var llm = LLM()
     /// `backends:`; by default the one the worker has by default (Ollama on this machine).
-    public var backends: [Backend] = ModuleDefaults.worker.backends
-    /// The file the values came from, if any.
-    public var configFile: String?
+    public var backends: [Backend] {
+        get { self.worker.backends }
+        set { self.worker.backends = newValue }
+    }
 
     public init() {}
 }
@@ -125,8 +113,8 @@ extension FORLLMConfiguration {
         for key in ConfigurationKeys.settings {
             try key.read(into: &configuration, at: key.name, from: values)
         }
-        if configuration.server.authUser != nil {
-            let variable = configuration.server.authPasswordEnv
+        if configuration.auth.user != nil {
+            let variable = configuration.auth.passwordEnv
             guard let password = values.secret(variable), !password.isEmpty else {
                 throw ConfigurationError(
                     key: "server.auth.password_env",
@@ -134,12 +122,12 @@ extension FORLLMConfiguration {
                         + "is empty or unset"
                 )
             }
-            configuration.server.authPassword = password
+            configuration.auth.password = password
         }
         configuration.backends = try Self.readBackends(
             count: max(file.backendCount, 1),
             values: values,
-            llm: configuration.llm
+            defaults: configuration.backendDefaults
         )
         try configuration.checkBackendNames()
         return configuration
@@ -149,14 +137,18 @@ extension FORLLMConfiguration {
     private static func readBackends(
         count: Int,
         values: ConfigurationValues,
-        llm: LLM
+        defaults: Backend
     ) throws(ConfigurationError)
         -> [Backend]
     {
         var backends: [Backend] = []
         for index in 0..<count {
             let prefix = "\(ConfigurationKeys.backends).\(index)"
-            var backend = Backend(name: "", keepAlive: llm.keepAlive, maximumContextLength: llm.maxContextTokens)
+            var backend = Backend(
+                name: "",
+                keepAlive: defaults.keepAlive,
+                maximumContextLength: defaults.maximumContextLength
+            )
             for key in ConfigurationKeys.backendEntry {
                 try key.read(into: &backend, at: "\(prefix).\(key.name)", from: values)
             }
@@ -190,10 +182,10 @@ extension FORLLMConfiguration {
                 }
             }
         }
-        guard self.backends.contains(where: { $0.name == self.llm.defaultBackend }) else {
+        guard self.backends.contains(where: { $0.name == self.worker.defaultBackend }) else {
             throw ConfigurationError(
                 key: "llm.default_backend",
-                problem: "'\(self.llm.defaultBackend)' is not a configured backend (configured: \(configured))"
+                problem: "'\(self.worker.defaultBackend)' is not a configured backend (configured: \(configured))"
             )
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Settings of the reply worker. The defaults of `init` are the defaults of the `llm.*` keys
 /// that FORLLMApp reads (it takes them from here).
-public struct WorkerConfiguration: Sendable {
+public struct WorkerConfiguration: Hashable, Sendable {
     /// Per-backend settings the worker needs: the configured backend itself (its concurrency,
     /// fallback, `keep_alive` and context cap; the clients use the rest).
     public typealias Backend = LLMBackendConfiguration

@@ -1,4 +1,7 @@
 import FORLLMApp
+import NewsArticle
+import NNTPServer
+import FORLLMForum
 import FORLLMWorker
 import Foundation
 import Testing
@@ -29,14 +32,14 @@ struct ConfigurationTests {
     @Test("no file: the defaults of PRODUCT.md")
     func defaults() throws {
         let configuration = try Self.load()
-        #expect(configuration.server.host == "127.0.0.1")
-        #expect(configuration.server.port == 1119)
-        #expect(configuration.server.hostname == "forllm.local")
-        #expect(configuration.server.maxArticleBytes == 1_048_576)
+        #expect(configuration.nntp.host == "127.0.0.1")
+        #expect(configuration.nntp.port == 1119)
+        #expect(configuration.forum.hostname == "forllm.local")
+        #expect(configuration.forum.postingPolicy.maximumBytes == 1_048_576)
         #expect(configuration.databasePath == "forllm_data.db")
-        #expect(configuration.llm.defaultBackend == "ollama")
-        #expect(configuration.llm.defaultModel == "llama3.2")
-        #expect(configuration.llm.contextChars == 24_000)
+        #expect(configuration.worker.defaultBackend == "ollama")
+        #expect(configuration.worker.defaultModel == "llama3.2")
+        #expect(configuration.worker.contextCharacters == 24_000)
         #expect(configuration.backends.map(\.name) == ["ollama"])
         #expect(configuration.backends.first?.type == .ollama)
         #expect(configuration.backends.first?.url == URL(string: "http://127.0.0.1:11434"))
@@ -92,9 +95,9 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) { try Self.load(file: path, environment: ["CPU_KEY": "k"]) }
         try valid.write(toFile: path, atomically: true, encoding: .utf8)
         let file = try Self.load(file: path, environment: ["CPU_KEY": "secret"])
-        #expect(file.server.port == 2000)
-        #expect(file.server.hostname == "news.example.org")
-        #expect(file.llm.defaultModel == "from-file")
+        #expect(file.nntp.port == 2000)
+        #expect(file.forum.hostname == "news.example.org")
+        #expect(file.worker.defaultModel == "from-file")
         #expect(file.backends.map(\.name) == ["gpu", "cpu"])
         #expect(file.backends[1].url == URL(string: "http://10.0.0.3:8080/v1"))
         #expect(file.backends[1].apiKey == "secret")
@@ -105,18 +108,18 @@ struct ConfigurationTests {
                 "FORLLM_BACKENDS_1_CONCURRENCY": "3"
             ]
         )
-        #expect(environment.server.host == "::1")
-        #expect(environment.server.port == 3000)
-        #expect(environment.llm.defaultModel == "from-env")
+        #expect(environment.nntp.host == "::1")
+        #expect(environment.nntp.port == 3000)
+        #expect(environment.worker.defaultModel == "from-env")
         #expect(environment.backends[1].concurrency == 3)
         let options = try Self.load(
             file: path,
             environment: ["CPU_KEY": "secret", "FORLLM_SERVER_LISTEN": "[::1]:3000"],
             overrides: ["server.listen": "0.0.0.0:4000"]
         )
-        #expect(options.server.host == "0.0.0.0")
-        #expect(options.server.port == 4000)
+        #expect(options.nntp.host == "0.0.0.0")
+        #expect(options.nntp.port == 4000)
         // FORLLM_CONFIG names the file when --config does not.
-        #expect(try Self.load(environment: ["FORLLM_CONFIG": path, "CPU_KEY": "k"]).server.port == 2000)
+        #expect(try Self.load(environment: ["FORLLM_CONFIG": path, "CPU_KEY": "k"]).nntp.port == 2000)
     }
 }

@@ -71,7 +71,7 @@ struct EndToEndBackendTests {
             Self.backend("gpu", .ollama, await ollama.baseURL, concurrency: 1),
             Self.backend("cpu", .openai, await openai.baseURL, concurrency: 2)
         ]
-        configuration.llm.defaultBackend = "gpu"
+        configuration.worker.defaultBackend = "gpu"
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         for index in 1...3 {
@@ -128,8 +128,8 @@ struct EndToEndBackendTests {
             Self.backend("works", .openai, await working.baseURL),
             Self.backend("down", .ollama, "http://127.0.0.1:\(closedPort)")
         ]
-        configuration.llm.defaultBackend = "hangs"
-        configuration.llm.retryDelaySeconds = 3600  // the failed one waits long after its first attempt
+        configuration.worker.defaultBackend = "hangs"
+        configuration.worker.retryDelay = .seconds(3600)  // the failed one waits long after its first attempt
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         #expect(try await client.postArticle(Self.question("h", request: "default; backend=hangs")).code == 240)
@@ -183,7 +183,7 @@ struct EndToEndBackendTests {
                 ),
                 Self.backend("cpu", .openai, await cpu.baseURL)
             ]
-            configuration.llm.defaultBackend = "gpu"
+            configuration.worker.defaultBackend = "gpu"
             let app = try await RunningApp.start(configuration)
             let client = try await app.connect()
             #expect(try await client.postArticle(Self.question("f", request: "default; backend=gpu")).code == 240)
@@ -217,8 +217,8 @@ struct EndToEndBackendTests {
             Self.backend("first", .ollama, await first.baseURL),
             Self.backend("second", .openai, await second.baseURL)
         ]
-        configuration.llm.defaultBackend = "first"
-        configuration.llm.defaultModel = "base"
+        configuration.worker.defaultBackend = "first"
+        configuration.worker.defaultModel = "base"
         let app = try await RunningApp.start(configuration)
         try await app.database.createGroup(name: "forllm.kitchen", mode: .request, now: Date())
         _ = try await app.database.editGroup("forllm.kitchen", GroupChanges(defaultModel: "group-model"))

@@ -91,7 +91,7 @@ struct EndToEndPersonaTests {
                 directory: directory,
                 backends: [("ollama", .ollama, await stub.baseURL)]
             )
-            configuration.llm.maxPersonaTurns = 2
+            configuration.forum.maximumPersonaTurns = 2
             let app = try await RunningApp.start(configuration)
             _ = try await app.forum.createPersona(
                 name: "Alice",

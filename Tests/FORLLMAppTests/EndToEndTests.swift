@@ -169,7 +169,7 @@ struct EndToEndTests {
             directory: directory,
             backends: [("ollama", .ollama, "http://127.0.0.1:\(port)")]
         )
-        configuration.llm.unreachableWaitSeconds = 2
+        configuration.worker.unreachableWait = .seconds(2)
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         #expect(try await client.postArticle(Self.post).code == 240)
@@ -280,7 +280,7 @@ struct EndToEndTests {
             directory: directory,
             backends: [("ollama", .ollama, "http://127.0.0.1:9")]
         )
-        configuration.llm.maxAttempts = 1
+        configuration.worker.maximumAttempts = 1
         var app = try await RunningApp.start(configuration)
         try await app.database.createGroup(name: "test.keep", mode: .off, now: Date())
         var client = try await app.connect()

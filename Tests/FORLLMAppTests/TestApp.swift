@@ -1,4 +1,5 @@
 import FORLLMApp
+import NNTPServer
 import FORLLMForum
 @testable import FORLLMStore
 import FORLLMTestSupport
@@ -50,11 +51,11 @@ final class RunningApp: Sendable {
         backends: [(name: String, type: FORLLMConfiguration.BackendType, url: String)]
     ) -> FORLLMConfiguration {
         var configuration = FORLLMConfiguration()
-        configuration.server.port = 0
+        configuration.nntp.port = 0
         configuration.databasePath = directory.databasePath
-        configuration.llm.pollIntervalSeconds = 0.2
-        configuration.llm.retryDelaySeconds = 1
-        configuration.llm.defaultBackend = backends.first?.name ?? "ollama"
+        configuration.worker.pollInterval = .milliseconds(200)
+        configuration.worker.retryDelay = .seconds(1)
+        configuration.worker.defaultBackend = backends.first?.name ?? "ollama"
         configuration.backends = backends.map { backend in
             FORLLMConfiguration.Backend(
                 name: backend.name,

@@ -95,7 +95,7 @@ extension Admin {
             "articles:        \(group.articleCount) (numbers \(group.lowNumber)-\(group.lastNumber))",
             "created:         \(ISO8601DateFormatter().string(from: group.createdAt))",
             "default persona: \(item.defaultPersona ?? "- (global default)")",
-            "default model:   \(group.defaultModel ?? "- (\(self.configuration.llm.defaultModel) from the configuration)")",
+            "default model:   \(group.defaultModel ?? "- (\(self.configuration.worker.defaultModel) from the configuration)")",
             "default backend: \(group.defaultBackend ?? "- (chosen by model)")"
         ]
         lines.append(

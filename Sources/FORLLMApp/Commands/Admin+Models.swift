@@ -60,7 +60,7 @@ extension Admin {
         }
         if json { return try JSONOutput.encode(items) }
         var rows: [[String]] = []
-        let defaultModel = self.configuration.llm.defaultModel
+        let defaultModel = self.configuration.worker.defaultModel
         for item in items {
             if !item.reachable {
                 rows.append([item.backend, item.type, "-", "unreachable: \(item.error ?? "?")"])

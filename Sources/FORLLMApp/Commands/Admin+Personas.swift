@@ -38,7 +38,7 @@ extension Admin {
             version: persona.version,
             builtin: persona.builtin,
             retired: persona.retiredAt != nil,
-            address: persona.address(hostname: self.configuration.server.hostname),
+            address: persona.address(hostname: self.configuration.forum.hostname),
             groups: details?.groups,
             defaultFor: details?.defaultFor,
             globalDefault: details?.isGlobalDefault,

@@ -29,7 +29,7 @@ extension Admin {
             )
             author = Mailbox(
                 displayName: user,
-                address: "\(local.isEmpty ? "user" : local)@\(self.configuration.server.hostname)"
+                address: "\(local.isEmpty ? "user" : local)@\(self.configuration.forum.hostname)"
             )
         }
         var extra: [(name: String, value: String)] = [("User-Agent", FORLLMVersion.userAgent)]

@@ -1,4 +1,5 @@
 import FORLLMStore
+import FORLLMWorker
 import Foundation
 
 extension Admin {
@@ -31,7 +32,7 @@ extension Admin {
             status: request.status.rawValue,
             persona: request.personaHandle,
             personaVersion: request.personaVersion,
-            model: request.model ?? (request.kind == .answer ? self.configuration.llm.defaultModel : nil),
+            model: request.model ?? (request.kind == .answer ? self.configuration.worker.defaultModel : nil),
             backend: request.backend,
             group: request.groupName,
             messageId: request.messageID,
@@ -84,7 +85,7 @@ extension Admin {
             "backend:   \(item.backend ?? "(chosen when it runs)")",
             "group:     \(item.group)",
             "article:   \(item.messageId ?? "-")",
-            "attempts:  \(item.attempts) of \(self.configuration.llm.maxAttempts)",
+            "attempts:  \(item.attempts) of \(self.configuration.worker.maximumAttempts)",
             "progress:  \(item.progressChars) characters",
             "created:   \(format.string(from: item.createdAt))"
         ]
