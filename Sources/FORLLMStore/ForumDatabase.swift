@@ -39,11 +39,7 @@ public final class ForumDatabase: Sendable {
     /// never block (its threads are the event loops'). Throws ``StoreError`` `.cannotOpen`
     /// naming the file and the reason.
     public static func open(path: String) async throws -> ForumDatabase {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try Self.openBlocking(path: path) })
-            }
-        }
+        try await Self.offTheEventLoops { try Self.openBlocking(path: path) }
     }
 
     /// What ``open(path:)`` runs on its own thread.
@@ -82,9 +78,15 @@ public final class ForumDatabase: Sendable {
     /// Closes the file; for graceful shutdown. Checkpoints the WAL into the main file, on a
     /// thread of its own (it writes the file: async code must not block).
     public func close() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        try await Self.offTheEventLoops { try self.closeBlocking() }
+    }
+
+    /// Runs blocking file work (opening, migrating, checkpointing) on a dispatch queue while
+    /// the calling task waits suspended: async code runs on the event loops and must not block.
+    private static func offTheEventLoops<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.closeBlocking() })
+                continuation.resume(with: Result { try work() })
             }
         }
     }
