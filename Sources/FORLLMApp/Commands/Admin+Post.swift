@@ -45,9 +45,9 @@ extension Admin {
         var parentSubject = subject
         if let parent = referenceIDs.last, subject.isEmpty,
             let stored = try await self.database.article(messageID: parent.value),
-            let article = try? Article(parsing: stored.bytes), let parentValue = article["Subject"]
+            let article = try? Article(parsing: stored.bytes), article["Subject"] != nil
         {
-            parentSubject = Threading.replySubject(EncodedWord.decode(parentValue))
+            parentSubject = article.followupSubject
         }
         let draft = ArticleDraft(
             from: author,
