@@ -134,10 +134,26 @@ extension Forum {
     /// transaction, unless one with its Message-ID is stored already.
     @discardableResult
     func insertSystemArticle(_ article: Article, now: Date, _ transaction: StoreTransaction) throws -> InjectedArticle {
-        let prepared = try self.prepare(article, origin: .system, now: now)
+        try self.insertUnlessStored(
+            self.prepare(article, origin: .system, now: now),
+            origin: .system,
+            now: now,
+            transaction
+        )
+    }
+
+    /// Inserts an article of the forum's own (an answer, a notice, a card), whose Message-ID is
+    /// fixed before it is written, unless that Message-ID is stored already: a request that runs
+    /// twice never posts twice.
+    func insertUnlessStored(
+        _ prepared: PreparedArticle,
+        origin: ArticleOrigin,
+        now: Date,
+        _ transaction: StoreTransaction
+    ) throws -> InjectedArticle {
         if let id = prepared.facts.messageID, try transaction.articleExists(messageID: id.value) {
             return InjectedArticle(messageID: id, numbers: [], requestIDs: [])
         }
-        return try self.insert(prepared, origin: .system, now: now, transaction)
+        return try self.insert(prepared, origin: origin, now: now, transaction)
     }
 }

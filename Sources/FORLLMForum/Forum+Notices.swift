@@ -61,29 +61,18 @@ extension Forum {
         let persona = try request.personaID.flatMap { try transaction.persona(id: $0) }
         var groups = try parent.followupGroups.filter { try transaction.group(named: $0) != nil }
         if groups.isEmpty { groups = [request.groupName] }
-        let text = """
-            \(persona?.name ?? "The persona") (@\(persona?.handle ?? request.personaHandle ?? "?")) could not answer this article.
-
-            Model:    \(failure.model) on backend \(failure.backend)
-            Attempts: \(failure.attempts)
-            Reason:   \(failure.reason)
-
-            To try again once the problem is fixed: forllm queue retry \(request.id)
-            """
-        return try ArticleDraft(
-            from: self.systemMailbox,
+        let name = persona?.name ?? "The persona"
+        let handle = persona?.handle ?? request.personaHandle ?? "?"
+        return try self.notice(
+            request,
+            failure,
+            headline: "\(name) (@\(handle)) could not answer this article.",
+            retry: "To try again once the problem is fixed:",
             newsgroups: groups,
             subject: parent.followupSubject,
             references: parent.followupReferences(messageID: parentID),
-            messageID: self.noticeMessageID(request, now: now),
-            date: now,
-            extraHeaders: [
-                ("X-FORLLM-Error", "request \(request.id)"),
-                ("User-Agent", failure.userAgent)
-            ],
-            text: text,
-            flowed: false
-        ).build()
+            now: now
+        )
     }
 
     /// FORLLM's notice that a persona generation request failed, as a new thread in its group.
@@ -94,32 +83,53 @@ extension Forum {
     ) throws
         -> Article
     {
+        try self.notice(
+            request,
+            failure,
+            headline: "Generating personas for \(request.groupName) failed.",
+            retry: "To try again:",
+            newsgroups: [request.groupName],
+            subject: "Persona generation failed",
+            references: [],
+            now: now
+        )
+    }
+
+    /// A notice from FORLLM: the headline, what was tried and why it failed, and the command
+    /// that tries again. One per failure of a request (a retried request that fails again gets
+    /// another Message-ID).
+    private func notice(
+        _ request: ReplyRequest,
+        _ failure: RequestFailure,
+        headline: String,
+        retry: String,
+        newsgroups: [String],
+        subject: String,
+        references: [MessageID],
+        now: Date
+    ) throws -> Article {
         let text = """
-            Generating personas for \(request.groupName) failed.
+            \(headline)
 
             Model:    \(failure.model) on backend \(failure.backend)
             Attempts: \(failure.attempts)
             Reason:   \(failure.reason)
 
-            To try again: forllm queue retry \(request.id)
+            \(retry) forllm queue retry \(request.id)
             """
         return try ArticleDraft(
             from: self.systemMailbox,
-            newsgroups: [request.groupName],
-            subject: "Persona generation failed",
-            messageID: self.noticeMessageID(request, now: now),
+            newsgroups: newsgroups,
+            subject: subject,
+            references: references,
+            messageID: MessageID.derived(
+                from: "\(request.id).failed.\(Int(now.timeIntervalSince1970))",
+                domain: self.configuration.hostname
+            ),
             date: now,
             extraHeaders: [("X-FORLLM-Error", "request \(request.id)"), ("User-Agent", failure.userAgent)],
             text: text,
             flowed: false
         ).build()
-    }
-
-    /// One notice per failure of a request (a retried request that fails again gets another).
-    private func noticeMessageID(_ request: ReplyRequest, now: Date) -> MessageID {
-        MessageID.derived(
-            from: "\(request.id).failed.\(Int(now.timeIntervalSince1970))",
-            domain: self.configuration.hostname
-        )
     }
 }

@@ -6,16 +6,16 @@ extension Forum {
     /// Posts a persona's card to `forllm.personas`, superseding (and removing) its previous
     /// card, and remembers it on the persona's current version. Does nothing when the group
     /// was removed.
+    /// - Returns: the card as posted; `nil` when the group was removed.
+    @discardableResult
     func postCard(
         for persona: Persona,
         by author: String,
         change: String,
         now: Date,
         _ transaction: StoreTransaction
-    )
-        throws
-    {
-        guard try transaction.group(named: ForumDatabase.personasGroupName) != nil else { return }
+    ) throws -> InjectedArticle? {
+        guard try transaction.group(named: ForumDatabase.personasGroupName) != nil else { return nil }
         let details = try transaction.details(of: persona)
         let previous = try transaction.latestCardMessageID(personaID: persona.id)
         let hostname = self.configuration.hostname
@@ -57,6 +57,7 @@ extension Forum {
             try transaction.deleteArticle(messageID: previous)
         }
         try transaction.setCardMessageID(injected.messageID, personaID: persona.id, version: persona.version)
+        return injected
     }
 
     /// Posts a card for every active persona whose current version has none (a fresh

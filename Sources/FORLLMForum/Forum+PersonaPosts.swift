@@ -37,22 +37,13 @@ extension Forum {
         }
         do {
             let card = try PersonaCard(parsing: ArticleText.plainText(of: prepared.article))
-            let persona = try self.applyCard(card, to: target, by: facts.from.address, now: now, transaction)
-            guard
-                let messageID = try transaction.cardMessageID(personaID: persona.id, version: persona.version),
-                let id = MessageID(validating: messageID)
-            else {
-                return InjectedArticle(
+            // The post is not stored; its answer is the persona's new card.
+            return try self.applyCard(card, to: target, by: facts.from.address, now: now, transaction)
+                ?? InjectedArticle(
                     messageID: facts.messageID ?? MessageID.generate(domain: self.configuration.hostname),
                     numbers: [],
                     requestIDs: []
                 )
-            }
-            return InjectedArticle(
-                messageID: id,
-                numbers: try transaction.numbers(ofMessageID: messageID),
-                requestIDs: []
-            )
         } catch let error as ForumError {
             throw ArticleError(.invalidHeaderValue, "persona post: \(error.message)")
         } catch let error as StoreError {
@@ -61,13 +52,14 @@ extension Forum {
     }
 
     /// Creates persona `target` from `card`, or changes it, and posts its card.
+    /// - Returns: the card posted.
     private func applyCard(
         _ card: PersonaCard,
         to target: String,
         by author: String,
         now: Date,
         _ transaction: StoreTransaction
-    ) throws -> Persona {
+    ) throws -> InjectedArticle? {
         var persona: Persona
         var change: String
         if let existing = try transaction.activePersona(handleOrName: target) {
@@ -116,7 +108,6 @@ extension Forum {
             change = "created"
         }
         try transaction.setAssignments(of: persona, groups: card.groups, defaultFor: card.defaultFor)
-        try self.postCard(for: persona, by: author, change: change, now: now, transaction)
-        return persona
+        return try self.postCard(for: persona, by: author, change: change, now: now, transaction)
     }
 }

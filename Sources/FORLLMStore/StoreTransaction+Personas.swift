@@ -317,15 +317,6 @@ extension StoreTransaction {
         )
     }
 
-    /// The Message-ID of the card of a persona's version `version`.
-    public func cardMessageID(personaID: Int64, version: Int) throws -> String? {
-        try String.fetchOne(
-            self.db,
-            sql: "SELECT article_message_id FROM persona_version WHERE persona_id = ? AND version = ?",
-            arguments: [personaID, version]
-        )
-    }
-
     /// Remembers the card posted for a persona's version.
     public func setCardMessageID(_ messageID: MessageID, personaID: Int64, version: Int) throws {
         try self.db.execute(

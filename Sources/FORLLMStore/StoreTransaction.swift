@@ -110,18 +110,6 @@ extension StoreTransaction {
         ).map { ArticleSummary(id: $0["id"], fromHeader: $0["from_header"], authorPersonaID: $0["author_persona_id"]) }
     }
 
-    /// The numbers of article `messageID` in its groups.
-    public func numbers(ofMessageID messageID: String) throws -> [GroupNumber] {
-        try Row.fetchAll(
-            self.db,
-            sql: """
-                SELECT g.name, ga.number FROM article a JOIN group_article ga ON ga.article_id = a.id
-                JOIN newsgroup g ON g.id = ga.group_id WHERE a.message_id = ?
-                """,
-            arguments: [messageID]
-        ).map { GroupNumber(group: $0[0], number: $0[1]) }
-    }
-
     /// Removes an article from every group (its numbers are never reused).
     public func deleteArticle(messageID: String) throws {
         guard

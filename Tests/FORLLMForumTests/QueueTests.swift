@@ -138,15 +138,16 @@ struct QueueTests {
             personaVersion: 1,
             now: now.addingTimeInterval(61)
         )
-        let notice = try ArticleDraft(
-            from: Mailbox(displayName: "FORLLM", address: "forllm@forllm.local"),
-            newsgroups: ["forllm.general"],
-            subject: "Re: Hello",
-            references: [injected.messageID],
-            date: Date(),
-            text: "Assistant could not answer."
-        ).build()
-        try await forum.fail(requestID: id, error: "connection refused", notice: notice)
+        try await forum.fail(
+            requestID: id,
+            because: RequestFailure(
+                reason: "connection refused",
+                attempts: 2,
+                model: "m",
+                backend: "b",
+                userAgent: "FORLLM/test"
+            )
+        )
         let request = try await database.request(id: id)
         #expect(request.status == .failed)
         #expect(request.attempts == 2)
