@@ -155,12 +155,7 @@ public actor LLMPacedStubServer {
                         body.writeBuffer(&chunk)
                     case .end:
                         guard let requestHead = head else { continue }
-                        let request = LLMStubRequest(
-                            method: requestHead.method.rawValue,
-                            path: requestHead.uri,
-                            headers: requestHead.headers.map { LLMStubRequest.Header(name: $0.name, value: $0.value) },
-                            body: String(buffer: body)
-                        )
+                        let request = LLMStubRequest(head: requestHead, body: body)
                         let outcome = await self.answer(request, channel: connection.channel, outbound: outbound)
                         await self.finishChat(outcome)
                         return

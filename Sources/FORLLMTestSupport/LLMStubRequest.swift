@@ -1,3 +1,6 @@
+import NIOCore
+import NIOHTTP1
+
 /// One HTTP request a stub server received, as it came: for asserting on what a client sent.
 public struct LLMStubRequest: Hashable, Sendable {
     /// One header line.
@@ -28,6 +31,17 @@ public struct LLMStubRequest: Hashable, Sendable {
         self.headers = headers
         self.body = body
         self.json = LLMStubJSON.parse(body)
+    }
+
+    /// A request as the stub servers read it: head and body; the path without its query.
+    init(head: HTTPRequestHead, body: ByteBuffer) {
+        self.init(
+            method: head.method.rawValue,
+            path: head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+                ?? head.uri,
+            headers: head.headers.map { Header(name: $0.name, value: $0.value) },
+            body: String(buffer: body)
+        )
     }
 
     /// The value of the first header named `name` (case-insensitive).

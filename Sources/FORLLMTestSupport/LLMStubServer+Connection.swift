@@ -126,13 +126,7 @@ extension LLMStubServer {
         channel: any Channel,
         outbound: Outbound
     ) async throws -> Bool {
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
-        let request = LLMStubRequest(
-            method: head.method.rawValue,
-            path: path ?? head.uri,
-            headers: head.headers.map { LLMStubRequest.Header(name: $0.name, value: $0.value) },
-            body: String(buffer: body)
-        )
+        let request = LLMStubRequest(head: head, body: body)
         switch await self.plan(for: request) {
         case .plain(let status, let contentType, let text):
             try await Self.writeComplete(
