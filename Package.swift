@@ -175,6 +175,7 @@ let package = Package(
         .testTarget(
             name: "FORLLMForumTests",
             dependencies: [
+                "FORLLMTestSupport",
                 "FORLLMForum",
                 "FORLLMStore",
                 "NewsArticle",

@@ -1,7 +1,7 @@
 import FORLLMForum
 import FORLLMStore
+import FORLLMTestSupport
 import Foundation
-import Synchronization
 
 /// A raw article as a client would post it (CRLF lines).
 func rawArticle(
@@ -22,28 +22,13 @@ func rawArticle(
     return Array(text.utf8)
 }
 
-/// A wall clock the test sets.
-final class TestWallClock: Sendable {
-    private let current: Mutex<Date>
-
-    init(_ start: Date = Date()) {
-        self.current = Mutex(start)
-    }
-
-    var now: Date { self.current.withLock { $0 } }
-
-    func set(_ date: Date) {
-        self.current.withLock { $0 = date }
-    }
-}
-
 /// A fresh forum on an in-memory database (seeded: `forllm.general` in auto mode with
-/// Assistant), and its database.
+/// Assistant), and its database; its wall clock is `clock`'s date (real time without one).
 func makeForum(
     configuration: ForumConfiguration = .init(),
-    clock: TestWallClock? = nil
+    clock: ManualClock? = nil
 ) async throws -> (Forum, ForumDatabase) {
-    let forum = try await Forum.inMemory(configuration: configuration, now: { clock?.now ?? Date() })
+    let forum = try await Forum.inMemory(configuration: configuration, now: { clock?.date ?? Date() })
     return (forum, forum.database)
 }
 

@@ -1,4 +1,5 @@
 import FORLLMForum
+import FORLLMTestSupport
 @testable import FORLLMStore
 import Foundation
 import GRDB
@@ -235,11 +236,11 @@ struct InjectionTests {
     @Test("NEWNEWS sees articles by arrival time")
     func arrivals() async throws {
         let t0 = Date()
-        let clock = TestWallClock(t0)
+        let clock = ManualClock(date: t0)
         let (forum, database) = try await makeForum(clock: clock)
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<old@example.org>"))
-        clock.set(t0.addingTimeInterval(60))
+        clock.advance(by: .seconds(60))
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<new@example.org>"))
         let arrived = try await database.articles(arrivedSince: t0.addingTimeInterval(30))
         #expect(arrived.map(\.messageID) == ["<new@example.org>"])
