@@ -126,22 +126,31 @@ struct ProgressStream {
     }
 }
 
-/// The client of `format` for `configuration`: as the app makes it, or on `clock` when given.
-func makeClient(
-    _ format: LLMStubServer.WireFormat,
-    configuration: LLMBackendConfiguration,
-    httpClient: HTTPClient,
-    logger: Logger,
-    clock: (any Clock<Duration>)?
-) -> any LLMClient {
-    guard let clock else {
-        return configuration.makeClient(httpClient: httpClient, logger: logger)
-    }
-    switch format {
-    case .ollama:
-        return OllamaClient(configuration: configuration, httpClient: httpClient, logger: logger, clock: clock)
-    case .openai:
-        return OpenAIClient(configuration: configuration, httpClient: httpClient, logger: logger, clock: clock)
+/// A fresh `HTTPClient` configured as the app will and the client for `configuration` on
+/// `clock`; the HTTP client and, through `stop`, the stub are shut down when `body` ends,
+/// whether it throws or not.
+private func withClient<Result>(
+    for configuration: LLMBackendConfiguration,
+    clock: any Clock<Duration>,
+    logs: LogCapture,
+    stop: () async -> Void,
+    _ body: (any LLMClient) async throws -> Result
+) async throws -> Result {
+    let httpClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration]),
+        backgroundActivityLogger: logs.logger
+    )
+    let client = configuration.makeClient(httpClient: httpClient, logger: logs.logger, clock: clock)
+    do {
+        let result = try await body(client)
+        try await httpClient.shutdown()
+        await stop()
+        return result
+    } catch {
+        try? await httpClient.shutdown()
+        await stop()
+        throw error
     }
 }
 
@@ -169,28 +178,13 @@ func withStubClient<Result>(
         apiKey: apiKey
     )
     let logs = LogCapture()
-    let httpClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration]),
-        backgroundActivityLogger: logs.logger
+    return try await withClient(
+        for: configuration,
+        clock: clock ?? ContinuousClock(),
+        logs: logs,
+        stop: { await stub.shutdown() },
+        { client in try await body(client, stub, logs) }
     )
-    let client = makeClient(
-        format,
-        configuration: configuration,
-        httpClient: httpClient,
-        logger: logs.logger,
-        clock: clock
-    )
-    do {
-        let result = try await body(client, stub, logs)
-        try await httpClient.shutdown()
-        await stub.shutdown()
-        return result
-    } catch {
-        try? await httpClient.shutdown()
-        await stub.shutdown()
-        throw error
-    }
 }
 
 /// A fresh paced stub of `format` answering `pieces`, and a client for it on `clock`; both torn
@@ -210,29 +204,13 @@ func withPacedStubClient<Result>(
         url: URL(string: await stub.baseURL),
         inactivityTimeout: inactivityTimeout
     )
-    let logs = LogCapture()
-    let httpClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: LLMBackendConfiguration.httpClientConfiguration(for: [configuration]),
-        backgroundActivityLogger: logs.logger
+    return try await withClient(
+        for: configuration,
+        clock: clock,
+        logs: LogCapture(),
+        stop: { await stub.shutdown() },
+        { client in try await body(client, stub) }
     )
-    let client = makeClient(
-        format,
-        configuration: configuration,
-        httpClient: httpClient,
-        logger: logs.logger,
-        clock: clock
-    )
-    do {
-        let result = try await body(client, stub)
-        try await httpClient.shutdown()
-        await stub.shutdown()
-        return result
-    } catch {
-        try? await httpClient.shutdown()
-        await stub.shutdown()
-        throw error
-    }
 }
 
 /// A chat request with a system prompt and one user message.
