@@ -122,6 +122,10 @@ let package = Package(
         .executableTarget(
             name: "FORLLMBench",
             dependencies: [
+                // Only for `stream`: FORLLM's own LLM client, timed on a long answer.
+                "FORLLMWorker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -198,7 +202,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
-            ]
+            ],
+            // Real model outputs, for the repetition detector.
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "FORLLMAppTests",

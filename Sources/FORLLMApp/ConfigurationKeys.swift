@@ -195,11 +195,25 @@ enum ConfigurationKeys {
         ),
         ConfigurationKey(
             "llm.max_answer_tokens",
-            .integer(1...10_000_000),
+            .integer(16...1_000_000),
             \.worker.maximumAnswerTokens,
-            unset: "no limit",
-            example: "2048",
-            help: "longest answer, in tokens"
+            help: "longest answer, in tokens",
+            details: [
+                "Sent to the server (Ollama `num_predict`, OpenAI `max_tokens`) and enforced by FORLLM as",
+                "the answer streams, so a model that never stops is stopped; an answer is also never",
+                "larger than `server.max_article_bytes`. A cut answer is marked `X-FORLLM-Truncated`."
+            ]
+        ),
+        ConfigurationKey(
+            "llm.stop_repetition",
+            .boolean,
+            \.worker.stopsRepetition,
+            help: "stop a generation caught in a repetition loop",
+            details: [
+                "A passage repeated 8 times or more over at least 1 KB ends the generation; the answer",
+                "keeps one copy and says `X-FORLLM-Truncated: repetition`. Tables, lists and code with",
+                "repeated lines stay far below that."
+            ]
         )
     ]
 

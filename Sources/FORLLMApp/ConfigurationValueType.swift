@@ -52,6 +52,24 @@ extension ConfigurationValueType where Value == Int {
     }
 }
 
+extension ConfigurationValueType where Value == Bool {
+    /// `true` or `false` (also `yes`/`no`, `on`/`off`, as YAML 1.1 and environment variables
+    /// write them).
+    static var boolean: Self {
+        Self(
+            name: "true or false",
+            parse: { text, key throws(ConfigurationError) in
+                switch text.lowercased() {
+                case "true", "yes", "on", "1": return true
+                case "false", "no", "off", "0": return false
+                default: throw ConfigurationError(key: key, problem: "'\(text)' is neither true nor false")
+                }
+            },
+            format: { $0 ? "true" : "false" }
+        )
+    }
+}
+
 extension ConfigurationValueType where Value == Duration {
     /// A whole number of seconds in `range`.
     static func seconds(_ range: ClosedRange<Int>) -> Self {

@@ -7,11 +7,13 @@ import Synchronization
 struct ForLLMBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "forllm-bench",
-        abstract: "Measure an NNTP server: POST, OVER and ARTICLE rates, latencies, idle connections, the LLM worker.",
+        abstract:
+            "Measure an NNTP server: POST, OVER and ARTICLE rates, latencies, idle connections, the LLM worker and client.",
         discussion: "Usually run by scripts/bench, which starts the servers and prints the table.",
         subcommands: [
             PostCommand.self, OverCommand.self, ArticleCommand.self, LatencyCommand.self, IdleCommand.self,
-            LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self
+            LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self,
+            StreamCommand.self
         ]
     )
 }

@@ -52,7 +52,8 @@ extension Forum {
     public func completeGeneration(
         requestID: Int64,
         personas proposals: [GeneratedPersona],
-        model: String
+        model: String,
+        notes: AnswerNotes = .init()
     ) async throws -> [Persona] {
         let now = self.now()
         return try await self.database.write { transaction in
@@ -103,7 +104,7 @@ extension Forum {
                 now: now,
                 transaction
             )
-            try transaction.markDone(requestID: requestID, answerMessageID: nil, now: now)
+            try transaction.markDone(requestID: requestID, answerMessageID: nil, notes: notes, now: now)
             return personas
         }
     }

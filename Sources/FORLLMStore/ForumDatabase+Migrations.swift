@@ -159,6 +159,13 @@ extension ForumDatabase {
             try db.execute(sql: "ALTER TABLE request ADD COLUMN waiting_since REAL")
         }
 
+        // What the worker had to do to an answer: why it was cut (the `X-FORLLM-Truncated`
+        // value) and what it removed from the model's text, for `forllm queue show`.
+        migrator.registerMigration("v3-answer-notes") { db in
+            try db.execute(sql: "ALTER TABLE request ADD COLUMN truncated TEXT")
+            try db.execute(sql: "ALTER TABLE request ADD COLUMN cleaned TEXT")
+        }
+
         return migrator
     }
 }

@@ -112,23 +112,21 @@ extension StoreTransaction {
         )
     }
 
-    /// Marks a request done. `answerMessageID`, when given, is recorded as its answer.
-    public func markDone(requestID: Int64, answerMessageID: MessageID?, now: Date) throws {
-        if let answerMessageID {
-            try self.db.execute(
-                sql: """
-                    UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ?,
-                        answer_message_id = ?
-                    WHERE id = ?
-                    """,
-                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, answerMessageID.value, requestID]
-            )
-        } else {
-            try self.db.execute(
-                sql: "UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
-                arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970, requestID]
-            )
-        }
+    /// Marks a request done. `answerMessageID`, when given, is recorded as its answer, with what
+    /// the worker had to do to it (`notes`).
+    public func markDone(requestID: Int64, answerMessageID: MessageID?, notes: AnswerNotes = .init(), now: Date) throws
+    {
+        try self.db.execute(
+            sql: """
+                UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ?,
+                    answer_message_id = coalesce(?, answer_message_id), truncated = ?, cleaned = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                now.timeIntervalSince1970, now.timeIntervalSince1970, answerMessageID?.value, notes.truncated,
+                notes.cleaned, requestID
+            ]
+        )
     }
 
     /// Marks a running request failed for good.

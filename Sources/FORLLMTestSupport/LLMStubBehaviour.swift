@@ -39,6 +39,9 @@ public struct LLMStubBehaviour: Sendable {
         case streamError(String)
         /// The stub closes the connection in the middle of the chunked body.
         case disconnect
+        /// After the pieces, these pieces again and again, as fast as the client reads, until
+        /// the client closes the connection (a model in a loop that never stops).
+        case repeatForever([String])
     }
 
     /// How lines (NDJSON lines, SSE events) are cut into TCP writes.
@@ -119,6 +122,15 @@ public struct LLMStubBehaviour: Sendable {
     /// Streams `pieces`, then an error line or event with `message` (Ollama's out-of-memory case).
     public static func streamError(after pieces: [String] = [], message: String) -> LLMStubBehaviour {
         LLMStubBehaviour(response: .answer(pieces: pieces), ending: .streamError(message))
+    }
+
+    /// In a piece, this character goes out as the single byte 0xFF: invalid UTF-8 inside a
+    /// JSON string, as a broken server could send it.
+    public static let invalidUTF8Placeholder: Character = "\u{F8FF}"
+
+    /// Streams `pieces`, then `loop` forever (until the client hangs up).
+    public static func forever(after pieces: [String] = [], repeating loop: [String]) -> LLMStubBehaviour {
+        LLMStubBehaviour(response: .answer(pieces: pieces), ending: .repeatForever(loop), chunking: .wholeLines)
     }
 
     /// Streams `pieces`, then closes the connection mid-body.

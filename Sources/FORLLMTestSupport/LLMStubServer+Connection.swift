@@ -186,7 +186,7 @@ extension LLMStubServer {
                 let lines = Self.streamLines(plan)
                 if behaviour.chunking == .allAtOnce {
                     let all = (lines.preamble + lines.pieces + lines.ending).joined()
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(string: all))))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: Self.wireBytes(all)))))
                 } else {
                     for line in lines.preamble {
                         try await Self.write(line, chunking: behaviour.chunking, outbound: outbound)
@@ -213,6 +213,22 @@ extension LLMStubServer {
                 case .disconnect:
                     try await channel.close()
                     return .disconnectedAsScripted
+                case .repeatForever(let loop):
+                    var loopPlan = plan
+                    loopPlan.pieces = loop
+                    let lines = Self.streamLines(loopPlan).pieces
+                    guard !lines.isEmpty else { return .completed }
+                    // One line a millisecond (or the behaviour's delay): a model streams some tens
+                    // of tokens a second, and a stub streaming as fast as it can would fill the
+                    // kernel's socket buffers with megabytes and starve the client under test of
+                    // CPU. The client closing the connection ends the loop with a failed write.
+                    let pause = behaviour.delay > .zero ? behaviour.delay : .milliseconds(1)
+                    while true {
+                        for line in lines {
+                            try await Self.write(line, chunking: behaviour.chunking, outbound: outbound)
+                            try await Task.sleep(for: pause)
+                        }
+                    }
                 }
             }
         } catch {
@@ -290,7 +306,7 @@ extension LLMStubServer {
     }
 
     private static func write(_ line: String, chunking: LLMStubBehaviour.Chunking, outbound: Outbound) async throws {
-        let bytes = Array(line.utf8)
+        let bytes = Self.wireBytes(line)
         switch chunking {
         case .splitLines where bytes.count > 1:
             let middle = bytes.count / 2
@@ -299,6 +315,21 @@ extension LLMStubServer {
         case .splitLines, .wholeLines, .allAtOnce:
             try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes))))
         }
+    }
+
+    /// The bytes of `text`, with ``LLMStubBehaviour/invalidUTF8Placeholder`` as 0xFF.
+    private static func wireBytes(_ text: String) -> [UInt8] {
+        let placeholder = Array(String(LLMStubBehaviour.invalidUTF8Placeholder).utf8)
+        var bytes = Array(text.utf8)
+        guard text.contains(LLMStubBehaviour.invalidUTF8Placeholder) else { return bytes }
+        var index = 0
+        while index + placeholder.count <= bytes.count {
+            if bytes[index..<index + placeholder.count].elementsEqual(placeholder) {
+                bytes.replaceSubrange(index..<index + placeholder.count, with: [0xFF])
+            }
+            index += 1
+        }
+        return bytes
     }
 
     // MARK: - Waiting on a connection

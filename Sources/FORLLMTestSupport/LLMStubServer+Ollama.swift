@@ -111,7 +111,7 @@ extension LLMStubServer {
             ending = [done.jsonText + "\n"]
         case .streamError(let message):
             ending = [LLMStubJSON.object(["error": .string(message)]).jsonText + "\n"]
-        case .disconnect:
+        case .disconnect, .repeatForever:
             ending = []
         }
         return LLMStubStreamLines(preamble: [], pieces: pieces, ending: ending)

@@ -151,7 +151,7 @@ extension LLMStubServer {
         case .streamError(let message):
             let error: LLMStubJSON = ["error": ["message": .string(message), "type": "server_error", "code": 500]]
             ending.append(event(error.jsonText))
-        case .disconnect:
+        case .disconnect, .repeatForever:
             break
         }
         return LLMStubStreamLines(preamble: preamble, pieces: pieces, ending: ending)

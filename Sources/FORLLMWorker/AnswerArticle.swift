@@ -4,7 +4,28 @@ import NewsArticle
 
 /// A persona's answer as an article (PRODUCT.md "The answer article"); the follow-up rules
 /// (groups, `References`, `Subject`) are the article's own (`Article+Followup`).
-enum AnswerArticle {
+///
+/// Whatever the model sent, the article is valid: control characters an article should not
+/// carry are removed (``AnswerCleaning``), and an answer too large for
+/// `server.max_article_bytes` is cut to fit. An answer that was cut (here, or while it
+/// streamed: the token limit, a repetition loop) says so in `X-FORLLM-Truncated` and in a
+/// last line before the signature.
+struct AnswerArticle {
+    /// The answer article and what had to be done to the model's text to make it.
+    var article: Article
+    var notes: AnswerNotes
+
+    /// Room left in an article for headers FORLLM does not control when it builds the answer
+    /// (the injecting server's `Path`, `Injection-Date`, `Xref`).
+    static let injectionReserve = 1024
+
+    /// The most bytes of answer text that fit in an article of `maximumArticleBytes` next to
+    /// `overheadBytes` (the answer article built with no text): flowed wrapping and CRLF line
+    /// ends add about a tenth, which is left free.
+    static func textBudget(maximumArticleBytes: Int, overheadBytes: Int) -> Int {
+        max(1024, (maximumArticleBytes - overheadBytes - Self.injectionReserve) * 9 / 10)
+    }
+
     /// A persona's answer.
     static func answer(
         parent: Article,
@@ -15,42 +36,101 @@ enum AnswerArticle {
         model: String,
         backend: String,
         text: String,
-        truncation: LLMTruncation?,
+        truncations: [LLMTruncation] = [],
+        invalidUTF8Replaced: Int = 0,
+        maximumTokens: Int? = nil,
+        maximumArticleBytes: Int = 1_048_576,
         hostname: String,
         userAgent: String,
         now: Date
-    ) throws -> Article {
-        var headers: [(name: String, value: String)] = [
-            ("X-FORLLM-Persona", "\(persona.handle) (version \(persona.version))"),
-            ("X-FORLLM-Model", model),
-            ("X-FORLLM-Backend", backend)
-        ]
+    ) throws -> AnswerArticle {
+        let (clean, cleaning) = AnswerCleaning.clean(Self.cleaned(text), invalidUTF8Replaced: invalidUTF8Replaced)
+        var body = clean
+        // The stream's byte bound is the text's share of an article; a reader wants the limit
+        // they can configure.
+        var truncations = truncations.map { truncation -> LLMTruncation in
+            if case .articleSize = truncation { return .articleSize(bytes: maximumArticleBytes) }
+            return truncation
+        }
+        while true {
+            var headers: [(name: String, value: String)] = [
+                ("X-FORLLM-Persona", "\(persona.handle) (version \(persona.version))"),
+                ("X-FORLLM-Model", model),
+                ("X-FORLLM-Backend", backend)
+            ]
+            let truncated = Self.truncationHeader(truncations)
+            if let truncated {
+                headers.append(("X-FORLLM-Truncated", truncated))
+            }
+            if let summary = cleaning.summary {
+                headers.append(("X-FORLLM-Cleaned", summary))
+            }
+            headers.append(("User-Agent", userAgent))
+            let cutLines = truncations.compactMap { Self.cutLine($0, maximumTokens: maximumTokens) }
+            let signature = "-- \n\(persona.name) (@\(persona.handle)), \(model) on \(backend)"
+            let article = try ArticleDraft(
+                from: Mailbox(displayName: persona.name, address: persona.address(hostname: hostname)),
+                newsgroups: groups,
+                subject: parent.followupSubject,
+                references: parent.followupReferences(messageID: parentID),
+                messageID: messageID,
+                date: now,
+                extraHeaders: headers,
+                text: ([body] + cutLines).joined(separator: "\n\n") + "\n\n" + signature,
+                flowed: true
+            ).build()
+            let excess = article.serializedByteCount - (maximumArticleBytes - Self.injectionReserve)
+            guard excess > 0, !body.isEmpty else {
+                return AnswerArticle(
+                    article: article,
+                    notes: AnswerNotes(truncated: truncated, cleaned: cleaning.summary)
+                )
+            }
+            // Larger than an article may be (the stream's budget is an estimate): cut the text
+            // by what is too much and a little more, and say so.
+            let keep = max(0, body.utf8.count - excess - excess / 8 - 256)
+            body = body.utf8Prefix(keep)
+            if !truncations.contains(where: { if case .articleSize = $0 { true } else { false } }) {
+                truncations.insert(.articleSize(bytes: maximumArticleBytes), at: 0)
+            }
+        }
+    }
+
+    /// `X-FORLLM-Truncated`: one item per reason, a keyword and a comment
+    /// (`max-answer-tokens, prompt (the model server read 300 of about 2000 tokens)`);
+    /// `nil` when the answer is whole.
+    static func truncationHeader(_ truncations: [LLMTruncation]) -> String? {
+        guard !truncations.isEmpty else { return nil }
+        return truncations.map { truncation in
+            switch truncation {
+            case .answerCutOff:
+                "max-answer-tokens"
+            case .articleSize(let bytes):
+                "article-size (\(bytes) bytes)"
+            case .repetition(let loop):
+                "repetition (a \(loop.period)-byte passage \(loop.repeats) times)"
+            case .promptTruncated(let evaluated, let estimated):
+                "prompt (the model server read \(evaluated) of about \(estimated) tokens)"
+            }
+        }.joined(separator: ", ")
+    }
+
+    /// The line at the end of a cut answer saying where and why it was cut; `nil` for a
+    /// truncation that did not cut the answer (a cut prompt).
+    static func cutLine(_ truncation: LLMTruncation, maximumTokens: Int?) -> String? {
         switch truncation {
         case .answerCutOff:
-            headers.append(("X-FORLLM-Truncated", "answer cut off at the token limit"))
-        case .promptTruncated(let evaluated, let estimated):
-            headers.append(
-                (
-                    "X-FORLLM-Truncated",
-                    "prompt cut by the model server: \(evaluated) of about \(estimated) tokens read"
-                )
-            )
-        case nil:
-            break
+            let limit = maximumTokens.map { "the limit of \($0) tokens" } ?? "the model server's token limit"
+            return "[FORLLM: the answer was cut here at \(limit) (llm.max_answer_tokens).]"
+        case .articleSize(let bytes):
+            return "[FORLLM: the answer was cut here: an article holds at most \(bytes) bytes "
+                + "(server.max_article_bytes).]"
+        case .repetition(let loop):
+            return "[FORLLM: the model kept repeating the passage above (\(loop.repeats) times); "
+                + "the generation was stopped and the repetitions removed (llm.stop_repetition).]"
+        case .promptTruncated:
+            return nil
         }
-        headers.append(("User-Agent", userAgent))
-        let signature = "-- \n\(persona.name) (@\(persona.handle)), \(model) on \(backend)"
-        return try ArticleDraft(
-            from: Mailbox(displayName: persona.name, address: persona.address(hostname: hostname)),
-            newsgroups: groups,
-            subject: parent.followupSubject,
-            references: parent.followupReferences(messageID: parentID),
-            messageID: messageID,
-            date: now,
-            extraHeaders: headers,
-            text: Self.cleaned(text) + "\n\n" + signature,
-            flowed: true
-        ).build()
     }
 
     /// The answer without a reasoning model's `<think>…</think>` block and surrounding blank

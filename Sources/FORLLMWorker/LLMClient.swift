@@ -40,8 +40,16 @@ public struct LLMChatRequest: Hashable, Sendable {
     public var keepAlive: String?
     /// Sampling temperature; `nil` leaves the server's default.
     public var temperature: Double?
-    /// Longest answer in tokens (Ollama `num_predict`, OpenAI `max_tokens`); `nil`: no limit.
+    /// Longest answer in tokens: sent to the server (Ollama `num_predict`, OpenAI `max_tokens`)
+    /// and enforced by the client as the stream arrives, in case the server does not stop
+    /// (see ``LLMAnswerAccumulator``); `nil`: no limit.
     public var maximumTokens: Int?
+    /// Longest answer in UTF-8 bytes, enforced by the client (what fits in an article);
+    /// `nil`: no limit.
+    public var maximumBytes: Int?
+    /// Whether the client stops a generation that fell into a repetition loop
+    /// (``LLMRepetitionDetector``).
+    public var stopsRepetition: Bool
 
     public init(
         model: String,
@@ -49,7 +57,9 @@ public struct LLMChatRequest: Hashable, Sendable {
         contextLength: Int? = nil,
         keepAlive: String? = nil,
         temperature: Double? = nil,
-        maximumTokens: Int? = nil
+        maximumTokens: Int? = nil,
+        maximumBytes: Int? = nil,
+        stopsRepetition: Bool = true
     ) {
         self.model = model
         self.messages = messages
@@ -57,6 +67,8 @@ public struct LLMChatRequest: Hashable, Sendable {
         self.keepAlive = keepAlive
         self.temperature = temperature
         self.maximumTokens = maximumTokens
+        self.maximumBytes = maximumBytes
+        self.stopsRepetition = stopsRepetition
     }
 }
 
@@ -65,8 +77,14 @@ public enum LLMTruncation: Hashable, Sendable {
     /// The server evaluated far fewer prompt tokens than were sent: the start of the context
     /// was cut off (Ollama trims silently when the prompt exceeds `num_ctx`).
     case promptTruncated(evaluatedTokens: Int, estimatedTokens: Int)
-    /// The answer stopped at the token limit (`done_reason: length`, `finish_reason: length`).
+    /// The answer stopped at the token limit: the server said so (`done_reason: length`,
+    /// `finish_reason: length`), or the client closed the stream at the limit itself.
     case answerCutOff
+    /// The client closed the stream when the answer reached `bytes`, what an article holds.
+    case articleSize(bytes: Int)
+    /// The client closed the stream in a repetition loop and dropped the repeated tail but
+    /// one copy of the passage.
+    case repetition(LLMRepetition)
 }
 
 /// A finished generation.
@@ -77,7 +95,11 @@ public struct LLMChatResult: Hashable, Sendable {
     public var finishReason: String?
     public var promptTokens: Int?
     public var completionTokens: Int?
-    public var truncation: LLMTruncation?
+    /// Why the answer may be incomplete, in the order found; empty when it is whole.
+    public var truncations: [LLMTruncation]
+    /// Invalid UTF-8 in the stream (bytes, or JSON escapes of lone surrogates) replaced by
+    /// U+FFFD so that the rest of the answer could be read.
+    public var invalidUTF8Replaced: Int
     /// From sending the request to the first content chunk.
     public var timeToFirstToken: Duration?
     /// From sending the request to the end of the stream.
@@ -88,7 +110,8 @@ public struct LLMChatResult: Hashable, Sendable {
         finishReason: String?,
         promptTokens: Int?,
         completionTokens: Int?,
-        truncation: LLMTruncation?,
+        truncations: [LLMTruncation] = [],
+        invalidUTF8Replaced: Int = 0,
         timeToFirstToken: Duration?,
         totalTime: Duration
     ) {
@@ -96,7 +119,8 @@ public struct LLMChatResult: Hashable, Sendable {
         self.finishReason = finishReason
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
-        self.truncation = truncation
+        self.truncations = truncations
+        self.invalidUTF8Replaced = invalidUTF8Replaced
         self.timeToFirstToken = timeToFirstToken
         self.totalTime = totalTime
     }

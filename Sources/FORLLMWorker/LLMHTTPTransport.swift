@@ -193,8 +193,8 @@ struct LLMHTTPTransport: Sendable {
         if let timeToFirstToken = result.timeToFirstToken {
             metadata["llm.ttft_ms"] = "\(timeToFirstToken.wholeMilliseconds)"
         }
-        if let truncation = result.truncation {
-            metadata["llm.truncation"] = "\(truncation)"
+        if !result.truncations.isEmpty {
+            metadata["llm.truncation"] = "\(result.truncations)"
         }
         self.logger.debug("LLM answer finished", metadata: metadata)
     }
@@ -214,6 +214,24 @@ struct LLMHTTPTransport: Sendable {
                 .invalidResponse,
                 "\(self.serverLabel): unexpected response \(self.cleaned(snippet).debugDescription)"
             )
+        }
+    }
+
+    /// ``decode(_:from:)`` for a line of an answer stream: a line that fails only because of
+    /// invalid Unicode (``LLMUTF8Repair``) is repaired and decoded again, and the repairs
+    /// are added to `replacements`.
+    func decodeStreamLine<Value: Decodable>(
+        _ type: Value.Type,
+        from bytes: ByteBuffer,
+        replacements: inout Int
+    ) throws -> Value {
+        do {
+            return try self.decode(type, from: bytes)
+        } catch {
+            guard let (repaired, count) = LLMUTF8Repair.repaired(bytes) else { throw error }
+            let value = try self.decode(type, from: repaired)
+            replacements += count
+            return value
         }
     }
 

@@ -107,57 +107,73 @@ public final class OllamaClient: LLMClient {
         let result = try await transport.perform(httpRequest, model: request.model) { status, body in
             self.statusError(status, body: body, request: "POST /api/chat", model: request.model)
         } consume: { reader in
-            var answer = LLMAnswerAccumulator(timeline: transport.timeline, start: start, progress: progress)
+            var answer = LLMAnswerAccumulator(
+                timeline: transport.timeline,
+                start: start,
+                request: request,
+                progress: progress
+            )
             var last: OllamaWire.ChatChunk?
-            while let line = try await reader.nextLine() {
+            var replacements = 0
+            reading: while let line = try await reader.nextLine() {
                 if line.isBlankLLMLine {
                     continue
                 }
-                let chunk = try transport.decode(OllamaWire.ChatChunk.self, from: line)
+                let chunk = try transport.decodeStreamLine(
+                    OllamaWire.ChatChunk.self,
+                    from: line,
+                    replacements: &replacements
+                )
                 if let error = chunk.error {
                     throw LLMError(
                         .streamError,
                         "\(transport.serverLabel): model '\(request.model)' failed: \(transport.cleaned(error.message))"
                     )
                 }
-                if let content = chunk.message?.content {
-                    await answer.append(content)
+                if let content = chunk.message?.content, !(await answer.append(content)) {
+                    // A bound was reached: returning without reading on closes the stream.
+                    break reading
                 }
                 if chunk.done == true {
                     last = chunk
                     break
                 }
             }
-            guard let last else {
+            guard last != nil || answer.cut != nil else {
                 throw LLMError(
                     .connectionFailed,
                     "\(transport.serverLabel): the answer stream ended before it was complete "
                         + "(\(answer.characterCount) characters received)"
                 )
             }
-            await reader.drain()
+            if answer.cut == nil {
+                await reader.drain()
+            }
             guard !answer.text.isEmpty else {
                 throw LLMError(.emptyAnswer, "\(transport.serverLabel): model '\(request.model)' gave an empty answer")
             }
             await answer.finish()
-            let evaluated = last.promptEvalCount.map { $0 + (last.promptEvalCachedCount ?? 0) }
-            // A cut-off answer is certain, a cut prompt an estimate: the certain one is reported.
-            let truncation: LLMTruncation?
-            if last.doneReason == "length" {
-                truncation = .answerCutOff
-            } else {
-                truncation = LLMTruncation.detectPromptTruncation(
-                    messages: request.messages,
-                    evaluatedTokens: evaluated,
-                    contextLength: contextLength
-                )
+            let evaluated = last?.promptEvalCount.map { $0 + (last?.promptEvalCachedCount ?? 0) }
+            var truncations: [LLMTruncation] = []
+            if let cut = answer.cut {
+                truncations.append(cut)
+            } else if last?.doneReason == "length" {
+                truncations.append(.answerCutOff)
+            }
+            if let prompt = LLMTruncation.detectPromptTruncation(
+                messages: request.messages,
+                evaluatedTokens: evaluated,
+                contextLength: contextLength
+            ) {
+                truncations.append(prompt)
             }
             return LLMChatResult(
                 text: answer.text,
-                finishReason: last.doneReason,
+                finishReason: answer.cut == nil ? last?.doneReason : nil,
                 promptTokens: evaluated,
-                completionTokens: last.evalCount,
-                truncation: truncation,
+                completionTokens: last?.evalCount ?? (answer.cut == nil ? nil : answer.pieceCount),
+                truncations: truncations,
+                invalidUTF8Replaced: replacements,
                 timeToFirstToken: answer.timeToFirstToken,
                 totalTime: answer.elapsed
             )

@@ -99,13 +99,19 @@ public final class OpenAIClient: LLMClient {
         let result = try await transport.perform(httpRequest, model: request.model) { status, body in
             self.statusError(status, body: body, request: "POST /chat/completions", model: request.model)
         } consume: { reader in
-            var answer = LLMAnswerAccumulator(timeline: transport.timeline, start: start, progress: progress)
+            var answer = LLMAnswerAccumulator(
+                timeline: transport.timeline,
+                start: start,
+                request: request,
+                progress: progress
+            )
+            var replacements = 0
             var events = LLMServerSentEventParser()
             var finishReason: String?
             var usage: OpenAIWire.ChatChunk.Usage?
             var sawDone = false
             var ended = false
-            while !ended && !sawDone {
+            reading: while !ended && !sawDone {
                 let event: LLMServerSentEventParser.Event?
                 if let line = try await reader.nextLine() {
                     event = events.feed(line: line)
@@ -124,7 +130,11 @@ public final class OpenAIClient: LLMClient {
                     sawDone = true
                     continue
                 }
-                let chunk = try transport.decode(OpenAIWire.ChatChunk.self, from: event.data)
+                let chunk = try transport.decodeStreamLine(
+                    OpenAIWire.ChatChunk.self,
+                    from: event.data,
+                    replacements: &replacements
+                )
                 if let message = chunk.error?.message ?? (chunk.object == "error" ? chunk.message : nil) {
                     throw LLMError(
                         .streamError,
@@ -132,8 +142,9 @@ public final class OpenAIClient: LLMClient {
                     )
                 }
                 if let choice = chunk.choices?.first {
-                    if let content = choice.delta?.content {
-                        await answer.append(content)
+                    if let content = choice.delta?.content, !(await answer.append(content)) {
+                        // A bound was reached: returning without reading on closes the stream.
+                        break reading
                     }
                     if let reason = choice.finishReason {
                         finishReason = reason
@@ -145,35 +156,40 @@ public final class OpenAIClient: LLMClient {
             }
             // `[DONE]` ends a stream; a server that closes cleanly after a finish reason is
             // done too. Anything else is a stream cut short, and a partial answer is no answer.
-            guard sawDone || finishReason != nil else {
+            guard sawDone || finishReason != nil || answer.cut != nil else {
                 throw LLMError(
                     .connectionFailed,
                     "\(transport.serverLabel): the answer stream ended before it was complete "
                         + "(\(answer.characterCount) characters received)"
                 )
             }
-            await reader.drain()
+            if answer.cut == nil {
+                await reader.drain()
+            }
             guard !answer.text.isEmpty else {
                 throw LLMError(.emptyAnswer, "\(transport.serverLabel): model '\(request.model)' gave an empty answer")
             }
             await answer.finish()
-            // A cut-off answer is certain, a cut prompt an estimate: the certain one is reported.
-            let truncation: LLMTruncation?
-            if finishReason == "length" {
-                truncation = .answerCutOff
-            } else {
-                truncation = LLMTruncation.detectPromptTruncation(
-                    messages: request.messages,
-                    evaluatedTokens: usage?.promptTokens,
-                    contextLength: request.contextLength
-                )
+            var truncations: [LLMTruncation] = []
+            if let cut = answer.cut {
+                truncations.append(cut)
+            } else if finishReason == "length" {
+                truncations.append(.answerCutOff)
+            }
+            if let prompt = LLMTruncation.detectPromptTruncation(
+                messages: request.messages,
+                evaluatedTokens: usage?.promptTokens,
+                contextLength: request.contextLength
+            ) {
+                truncations.append(prompt)
             }
             return LLMChatResult(
                 text: answer.text,
-                finishReason: finishReason,
+                finishReason: answer.cut == nil ? finishReason : nil,
                 promptTokens: usage?.promptTokens,
-                completionTokens: usage?.completionTokens,
-                truncation: truncation,
+                completionTokens: usage?.completionTokens ?? (answer.cut == nil ? nil : answer.pieceCount),
+                truncations: truncations,
+                invalidUTF8Replaced: replacements,
                 timeToFirstToken: answer.timeToFirstToken,
                 totalTime: answer.elapsed
             )

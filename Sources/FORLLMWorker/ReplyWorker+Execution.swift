@@ -137,6 +137,39 @@ extension ReplyWorker {
             turns: turns,
             budget: self.configuration.contextCharacters
         )
+        let parent = try Article(parsing: last.article.bytes)
+        let groups = try await self.replyGroups(parent: parent, fallback: job.request.groupName)
+        let messageID = try MessageID(job.request.answerMessageID ?? "")
+        let maximumArticleBytes = self.forum.configuration.postingPolicy.maximumBytes
+        let build = { (result: LLMChatResult, now: Date) throws -> AnswerArticle in
+            try AnswerArticle.answer(
+                parent: parent,
+                parentID: parentID,
+                groups: groups,
+                messageID: messageID,
+                persona: persona,
+                model: job.model,
+                backend: job.backend,
+                text: result.text,
+                truncations: result.truncations,
+                invalidUTF8Replaced: result.invalidUTF8Replaced,
+                maximumTokens: self.configuration.maximumAnswerTokens,
+                maximumArticleBytes: maximumArticleBytes,
+                hostname: self.configuration.hostname,
+                userAgent: self.configuration.userAgent,
+                now: now
+            )
+        }
+        // What the article around the text takes, measured on the answer without text.
+        let empty = LLMChatResult(
+            text: "",
+            finishReason: nil,
+            promptTokens: nil,
+            completionTokens: nil,
+            timeToFirstToken: nil,
+            totalTime: .zero
+        )
+        let overhead = try build(empty, self.now()).article.serializedByteCount
         let cap = settings?.maximumContextLength ?? 8192
         let contextLength = min(try await client.contextLength(of: job.model) ?? cap, cap)
         let request = LLMChatRequest(
@@ -145,7 +178,9 @@ extension ReplyWorker {
             contextLength: contextLength,
             keepAlive: settings?.keepAlive,
             temperature: self.configuration.temperature,
-            maximumTokens: self.configuration.maximumAnswerTokens
+            maximumTokens: self.configuration.maximumAnswerTokens,
+            maximumBytes: AnswerArticle.textBudget(maximumArticleBytes: maximumArticleBytes, overheadBytes: overhead),
+            stopsRepetition: self.configuration.stopsRepetition
         )
         logger.debug(
             "Generating",
@@ -155,40 +190,24 @@ extension ReplyWorker {
         await self.catalog.record(backend: job.backend, reachable: true)
 
         let finished = self.timeline.now
-        let parent = try Article(parsing: last.article.bytes)
-        let groups = try await self.replyGroups(parent: parent, fallback: job.request.groupName)
-        let now = self.now()
-        let answer = try AnswerArticle.answer(
-            parent: parent,
-            parentID: parentID,
-            groups: groups,
-            messageID: try MessageID(job.request.answerMessageID ?? ""),
-            persona: persona,
-            model: job.model,
-            backend: job.backend,
-            text: result.text,
-            truncation: result.truncation,
-            hostname: self.configuration.hostname,
-            userAgent: self.configuration.userAgent,
-            now: now
-        )
+        let answer = try build(result, self.now())
         let stored = try await self.forum.complete(
             requestID: job.request.id,
-            answer: answer,
+            answer: answer.article,
             personaID: persona.id,
-            personaVersion: persona.version
+            personaVersion: persona.version,
+            notes: answer.notes
         )
         if stored == nil { throw Self.cancelledWhileGenerating }
-        logger.info(
-            "Answer posted",
-            metadata: [
-                "worker.persona": "\(persona.handle)",
-                "worker.chars": "\(result.text.count)",
-                "worker.generation_ms":
-                    "\(result.totalTime.components.seconds * 1000 + result.totalTime.components.attoseconds / 1_000_000_000_000_000)",
-                "worker.overhead_us": "\(Self.microseconds(self.timeline.now - finished))"
-            ]
-        )
+        var metadata: Logger.Metadata = [
+            "worker.persona": "\(persona.handle)",
+            "worker.chars": "\(result.text.count)",
+            "worker.generation_ms": "\(result.totalTime.wholeMilliseconds)",
+            "worker.overhead_us": "\(Self.microseconds(self.timeline.now - finished))"
+        ]
+        if let truncated = answer.notes.truncated { metadata["worker.truncated"] = "\(truncated)" }
+        if let cleaned = answer.notes.cleaned { metadata["worker.cleaned"] = "\(cleaned)" }
+        logger.info("Answer posted", metadata: metadata)
     }
 
     static func microseconds(_ duration: Duration) -> Int64 {

@@ -30,16 +30,24 @@ extension ReplyWorker {
                 target: target
             ),
             keepAlive: self.configuration.backend(named: job.backend)?.keepAlive,
-            temperature: self.configuration.temperature
+            temperature: self.configuration.temperature,
+            maximumTokens: self.configuration.maximumAnswerTokens,
+            stopsRepetition: self.configuration.stopsRepetition
         )
         let result = try await self.generate(request, client: client, requestID: job.request.id)
         await self.catalog.record(backend: job.backend, reachable: true)
-        let proposals = try PersonaGeneration.parse(result.text, count: parameters.count)
+        // The personas' texts become cards (articles): the same cleaning as an answer's.
+        let (text, cleaning) = AnswerCleaning.clean(result.text, invalidUTF8Replaced: result.invalidUTF8Replaced)
+        let proposals = try PersonaGeneration.parse(text, count: parameters.count)
         do {
             let personas = try await self.forum.completeGeneration(
                 requestID: job.request.id,
                 personas: proposals,
-                model: job.model
+                model: job.model,
+                notes: AnswerNotes(
+                    truncated: AnswerArticle.truncationHeader(result.truncations),
+                    cleaned: cleaning.summary
+                )
             )
             logger.info("Personas generated", metadata: ["worker.personas": "\(personas.map(\.handle))"])
         } catch let error as ForumError {

@@ -23,7 +23,11 @@ public struct WorkerConfiguration: Hashable, Sendable {
     /// How often to look for requests queued by other processes.
     public var pollInterval: Duration
     public var temperature: Double?
-    public var maximumAnswerTokens: Int?
+    /// The longest answer, in tokens: sent to the server and enforced as the answer streams
+    /// (persona generation included). Always set: a small model in a loop never stops.
+    public var maximumAnswerTokens: Int
+    /// Whether a generation caught in a repetition loop is stopped (``LLMRepetitionDetector``).
+    public var stopsRepetition: Bool
     public var backends: [Backend]
     /// Schedule windows are in this calendar's time zone.
     public var calendar: Calendar
@@ -39,7 +43,8 @@ public struct WorkerConfiguration: Hashable, Sendable {
         unreachableWait: Duration = .seconds(86_400),
         pollInterval: Duration = .seconds(5),
         temperature: Double? = nil,
-        maximumAnswerTokens: Int? = nil,
+        maximumAnswerTokens: Int = 4096,
+        stopsRepetition: Bool = true,
         backends: [Backend] = [Backend(name: "ollama")],
         calendar: Calendar = .current,
         userAgent: String = "FORLLM"
@@ -54,6 +59,7 @@ public struct WorkerConfiguration: Hashable, Sendable {
         self.pollInterval = pollInterval
         self.temperature = temperature
         self.maximumAnswerTokens = maximumAnswerTokens
+        self.stopsRepetition = stopsRepetition
         self.backends = backends
         self.calendar = calendar
         self.userAgent = userAgent

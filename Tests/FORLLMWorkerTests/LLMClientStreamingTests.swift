@@ -18,7 +18,7 @@ struct LLMClientStreamingTests {
             #expect(result.finishReason == "stop")
             #expect(result.promptTokens == 42)
             #expect(result.completionTokens == 5)
-            #expect(result.truncation == nil)
+            #expect(result.truncations.isEmpty)
             let firstToken = try #require(result.timeToFirstToken)
             #expect(firstToken <= result.totalTime)
             #expect(await stub.waitForChatOutcomes(count: 1) == [.completed])
@@ -248,7 +248,7 @@ struct LLMClientStreamingTests {
             await stub.enqueue(.answer(["It all began"], finishReason: "length"))
             let result = try await client.chat(chatRequest(), progress: noProgress)
             #expect(result.finishReason == "length")
-            #expect(result.truncation == .answerCutOff)
+            #expect(result.truncations == [.answerCutOff])
         }
     }
 
@@ -261,9 +261,9 @@ struct LLMClientStreamingTests {
             let request = chatRequest(user: longThread)
             let estimate = request.messages.reduce(0) { $0 + $1.content.count } / 4
             let cut = try await client.chat(request, progress: noProgress)
-            #expect(cut.truncation == .promptTruncated(evaluatedTokens: 300, estimatedTokens: estimate))
+            #expect(cut.truncations == [.promptTruncated(evaluatedTokens: 300, estimatedTokens: estimate)])
             let whole = try await client.chat(request, progress: noProgress)
-            #expect(whole.truncation == nil)
+            #expect(whole.truncations.isEmpty)
         }
     }
 

@@ -175,9 +175,14 @@ struct LLMAnswerTests {
     @Test("the character count matches text.count however pieces split graphemes")
     func characterCount() async {
         let pieces = ["e", "\u{301}", "🇩", "🇪", "🇫", "🇷", "👍", "🏽", "👨", "\u{200D}", "👩", "\r", "\n", "x"]
-        var answer = LLMAnswerAccumulator(timeline: Timeline(ContinuousClock()), start: .zero, progress: { _ in })
+        var answer = LLMAnswerAccumulator(
+            timeline: Timeline(ContinuousClock()),
+            start: .zero,
+            request: LLMChatRequest(model: "m", messages: []),
+            progress: { _ in }
+        )
         for piece in pieces {
-            await answer.append(piece)
+            _ = await answer.append(piece)
             #expect(answer.characterCount == answer.text.count, "after \(piece.unicodeScalars.map(\.value))")
         }
     }

@@ -123,8 +123,8 @@ struct OllamaClientTests {
         try await withStubClient(.ollama) { client, stub, _ in
             await stub.enqueue(.answer(["ok"], promptTokens: 2000))
             let result = try await client.chat(chatRequest(user: thread, contextLength: 2048), progress: noProgress)
-            guard case .promptTruncated(let evaluated, _) = result.truncation else {
-                Issue.record("expected promptTruncated, got \(String(describing: result.truncation))")
+            guard case .promptTruncated(let evaluated, _) = result.truncations.first else {
+                Issue.record("expected promptTruncated, got \(result.truncations)")
                 return
             }
             #expect(evaluated == 2000)

@@ -69,7 +69,7 @@ struct OpenAIClientTests {
             #expect(result.text == "ab")
             #expect(result.promptTokens == nil)
             #expect(result.completionTokens == nil)
-            #expect(result.truncation == nil)
+            #expect(result.truncations.isEmpty)
         }
     }
 

@@ -309,15 +309,25 @@ struct ReplyWorkerTests {
         #expect(request.error == "model 'llama9' not found")
     }
 
-    @Test("a truncated answer says so in a header")
+    @Test("a truncated answer says so in a header, in its last line and in the queue")
     func truncation() async throws {
         let (forum, database) = try await makeForum()
-        let client = FakeLLMClient(steps: [.answer("Partial", truncation: .answerCutOff)])
-        let worker = makeWorker(forum: forum, clients: [client])
-        _ = try await forum.inject(raw: rawArticle())
+        let client = FakeLLMClient(steps: [
+            .answer(
+                "Partial",
+                truncations: [.answerCutOff, .promptTruncated(evaluatedTokens: 300, estimatedTokens: 2000)]
+            )
+        ])
+        let worker = makeWorker(forum: forum, clients: [client]) { $0.maximumAnswerTokens = 512 }
+        let injected = try await forum.inject(raw: rawArticle())
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let answer = try #require(try await self.articles(database).last)
-        #expect(answer["X-FORLLM-Truncated"] == "answer cut off at the token limit")
+        let header = "max-answer-tokens, prompt (the model server read 300 of about 2000 tokens)"
+        #expect(answer["X-FORLLM-Truncated"] == header)
+        let body = String(decoding: answer.body, as: UTF8.self)
+        #expect(body.contains("Partial\r\n\r\n[FORLLM: the answer was cut here at the limit of 512 tokens"))
+        let request = try await database.request(id: injected.requestIDs[0])
+        #expect(request.answerNotes == AnswerNotes(truncated: header, cleaned: nil))
     }
 
     @Test("no more requests run on a backend than its concurrency allows")

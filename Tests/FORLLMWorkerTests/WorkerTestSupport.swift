@@ -10,7 +10,7 @@ import Synchronization
 /// An in-process LLM for worker tests: answers from a script and records what it was sent.
 final class FakeLLMClient: LLMClient {
     enum Step: Sendable {
-        case answer(String, truncation: LLMTruncation? = nil)
+        case answer(String, truncations: [LLMTruncation] = [])
         case fail(LLMError)
         /// Waits until the test calls `release()`, then answers.
         case block(String)
@@ -53,14 +53,14 @@ final class FakeLLMClient: LLMClient {
         self.startedCount.withLock { $0 += 1 }
         for waiter in waiters { waiter.resume() }
         switch step {
-        case .answer(let text, let truncation):
+        case .answer(let text, let truncations):
             await progress(text.count)
             return LLMChatResult(
                 text: text,
                 finishReason: "stop",
                 promptTokens: 10,
                 completionTokens: 5,
-                truncation: truncation,
+                truncations: truncations,
                 timeToFirstToken: .milliseconds(1),
                 totalTime: .milliseconds(2)
             )
@@ -88,7 +88,6 @@ final class FakeLLMClient: LLMClient {
                 finishReason: "stop",
                 promptTokens: 10,
                 completionTokens: 5,
-                truncation: nil,
                 timeToFirstToken: .milliseconds(1),
                 totalTime: .milliseconds(2)
             )

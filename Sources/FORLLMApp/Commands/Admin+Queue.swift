@@ -14,6 +14,10 @@ extension Admin {
         var group: String
         @Nullable var messageId: String?
         @Nullable var answerMessageId: String?
+        /// Why the answer is incomplete (its `X-FORLLM-Truncated` value).
+        @Nullable var truncated: String?
+        /// What was removed from the model's text.
+        @Nullable var cleaned: String?
         var attempts: Int
         @Nullable var error: String?
         var progressChars: Int
@@ -37,6 +41,8 @@ extension Admin {
             group: request.groupName,
             messageId: request.messageID,
             answerMessageId: request.status == .done ? request.answerMessageID : nil,
+            truncated: request.answerNotes.truncated,
+            cleaned: request.answerNotes.cleaned,
             attempts: request.attempts,
             error: request.error,
             progressChars: request.progressChars,
@@ -90,6 +96,8 @@ extension Admin {
             "created:   \(format.string(from: item.createdAt))"
         ]
         if let answer = item.answerMessageId { lines.append("answer:    \(answer)") }
+        if let truncated = item.truncated { lines.append("cut:       \(truncated)") }
+        if let cleaned = item.cleaned { lines.append("cleaned:   \(cleaned)") }
         if let next = item.notBefore { lines.append("next try:  \(format.string(from: next))") }
         if let error = item.error { lines.append("error:     \(error)") }
         if request.status == .failed || request.status == .cancelled {

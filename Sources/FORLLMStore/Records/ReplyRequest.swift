@@ -60,6 +60,8 @@ public struct ReplyRequest: Hashable, Sendable {
     public var progressChars: Int
     /// Message-ID the answer gets: derived from the request, so it can never be posted twice.
     public var answerMessageID: String?
+    /// What the worker had to do to the answer (cut it, clean it); empty otherwise.
+    public var answerNotes: AnswerNotes
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -94,6 +96,8 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
         case waitingSince = "waiting_since"
         case progressChars = "progress_chars"
         case answerMessageID = "answer_message_id"
+        case truncated
+        case cleaned
         case createdAt = "created_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -133,6 +137,10 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
         self.waitingSince = try row.decodeIfPresent(Date.self, forKey: .waitingSince)
         self.progressChars = try row.decode(Int.self, forKey: .progressChars)
         self.answerMessageID = try row.decodeIfPresent(String.self, forKey: .answerMessageID)
+        self.answerNotes = AnswerNotes(
+            truncated: try row.decodeIfPresent(String.self, forKey: .truncated),
+            cleaned: try row.decodeIfPresent(String.self, forKey: .cleaned)
+        )
         self.createdAt = try row.decode(Date.self, forKey: .createdAt)
         self.startedAt = try row.decodeIfPresent(Date.self, forKey: .startedAt)
         self.finishedAt = try row.decodeIfPresent(Date.self, forKey: .finishedAt)
