@@ -32,6 +32,11 @@ public struct SMTPReply: Hashable, Sendable {
         self.init(code, enhancedCode, lines: [text])
     }
 
+    /// Creates a reply of one line without an enhanced status code.
+    public init(_ code: SMTPReplyCode, _ text: String) {
+        self.init(code, nil, lines: [text])
+    }
+
     /// Whether the code is 2xx or 3xx.
     public var isPositive: Bool {
         self.code.rawValue < 400
