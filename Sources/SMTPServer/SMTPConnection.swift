@@ -90,7 +90,9 @@ struct SMTPConnection: Sendable {
             case .deliver(let envelope, let message):
                 self.logger.debug(
                     "Delivering",
-                    metadata: ["smtp.message.bytes": "\(message.count)", "smtp.recipients": "\(envelope.recipients.count)"]
+                    metadata: [
+                        "smtp.message.bytes": "\(message.count)", "smtp.recipients": "\(envelope.recipients.count)"
+                    ]
                 )
                 let outcome = await self.backend.deliver(envelope, message: message)
                 self.logger.debug("Delivered", metadata: ["smtp.outcome": "\(outcome)"])

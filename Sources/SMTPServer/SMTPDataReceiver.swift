@@ -5,12 +5,15 @@ import SMTPCore
 ///
 /// - Dot-unstuffing: a line that starts with `.` loses that first `.` (RFC 5321 §4.5.2).
 /// - Line ends: every line is stored with CRLF. A line that ended in a bare LF is taken as a
-///   line and stored with CRLF, as Postfix does with `smtpd_forbid_bare_newline = normalize`
-///   (its default since 3.9) and as INN does for articles. But only the standard sequence ends
-///   the data: a `.` line ends it only when it and the line before it ended in CRLF (the `354`
-///   counts as such a line). A `.` line that does not qualify is kept as the lone `.` it was.
-///   This is the defence against SMTP smuggling (CVE-2023-51764 and its kin): no bare-LF
-///   variant of the terminator can end one message early and start a second one inside it.
+///   line and stored with CRLF, in the header as in the body, as Postfix does with
+///   `smtpd_forbid_bare_newline = normalize` (its default since 3.9): scripts that hand
+///   `sendmail()` LF-only bytes keep working, and everything downstream sees the same lines the
+///   server saw (unlike NNTP `POST`, which refuses a bare LF in a header, mail programs send
+///   them routinely). But only the standard sequence ends the data: a `.` line ends it only when
+///   it and the line before it ended in CRLF (the `354` counts as such a line). A `.` line that
+///   does not qualify is kept as the lone `.` it was. This is the defence against SMTP
+///   smuggling (CVE-2023-51764 and its kin): no bare-LF variant of the terminator can end one
+///   message early and let a second transaction start inside it.
 /// - Bytes are kept as they are: 8-bit and UTF-8 bodies arrive byte for byte, and so does a CR
 ///   inside a line.
 /// - Limits: past `maximumBytes` nothing more is buffered, but the lines are read on to the

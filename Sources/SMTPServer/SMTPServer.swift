@@ -172,7 +172,11 @@ public struct SMTPServer: Service {
             try await connection.executeThenClose { _, outbound in
                 var buffer = ByteBuffer()
                 buffer.writeSMTPReply(
-                    SMTPReply(.serviceNotAvailable, SMTPEnhancedStatusCode(4, 3, 2), "\(self.configuration.hostname) \(text)")
+                    SMTPReply(
+                        .serviceNotAvailable,
+                        SMTPEnhancedStatusCode(4, 3, 2),
+                        "\(self.configuration.hostname) \(text)"
+                    )
                 )
                 try await outbound.write(buffer)
             }

@@ -101,7 +101,11 @@ extension SMTPSession {
         case .quit:
             self.state = .closed
             return .sendAndClose([
-                SMTPReply(.closing, SMTPEnhancedStatusCode(2, 0, 0), "\(self.configuration.hostname) closing connection")
+                SMTPReply(
+                    .closing,
+                    SMTPEnhancedStatusCode(2, 0, 0),
+                    "\(self.configuration.hostname) closing connection"
+                )
             ])
         }
     }
@@ -121,7 +125,7 @@ extension SMTPSession {
             "SMTPUTF8",  // RFC 6531
             "PIPELINING",  // RFC 2920
             "SIZE \(self.configuration.maximumMessageBytes)",  // RFC 1870
-            "ENHANCEDSTATUSCODES",  // RFC 2034
+            "ENHANCEDSTATUSCODES"  // RFC 2034
         ]
     }
 

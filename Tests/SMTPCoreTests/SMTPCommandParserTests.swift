@@ -24,16 +24,24 @@ struct SMTPCommandParserTests {
                 SMTPMailParameters(size: 1000, body: .eightBitMIME, isSMTPUTF8: true)
             )
         ),
-        ("MAIL FROM:<a@b.example> body=7bit", .mail(.mailbox(mailbox("a", "b.example")), SMTPMailParameters(body: .sevenBit))),
+        (
+            "MAIL FROM:<a@b.example> body=7bit",
+            .mail(.mailbox(mailbox("a", "b.example")), SMTPMailParameters(body: .sevenBit))
+        ),
         (
             "MAIL FROM:<a@b.example> SIZE=99999999999999999999",
             .mail(.mailbox(mailbox("a", "b.example")), SMTPMailParameters(size: Int.max))
         ),
-        ("MAIL FROM:<@relay.example,@other.example:a@b.example>", .mail(.mailbox(mailbox("a", "b.example")), SMTPMailParameters())),
+        (
+            "MAIL FROM:<@relay.example,@other.example:a@b.example>",
+            .mail(.mailbox(mailbox("a", "b.example")), SMTPMailParameters())
+        ),
         (
             "MAIL FROM:<\"john doe\\\"x\"@b.example>",
             .mail(
-                .mailbox(SMTPMailbox(localPart: "john doe\"x", domain: "b.example", address: "\"john doe\\\"x\"@b.example")),
+                .mailbox(
+                    SMTPMailbox(localPart: "john doe\"x", domain: "b.example", address: "\"john doe\\\"x\"@b.example")
+                ),
                 SMTPMailParameters()
             )
         ),
@@ -57,7 +65,7 @@ struct SMTPCommandParserTests {
         ("VRFY someone", .vrfy("someone")),
         ("EXPN list", .expn("list")),
         ("HELP", .help(nil)),
-        ("HELP MAIL", .help("MAIL")),
+        ("HELP MAIL", .help("MAIL"))
     ]
 
     @Test("valid command lines", arguments: Self.valid)
@@ -107,7 +115,7 @@ struct SMTPCommandParserTests {
         ("RSET please", .syntaxError, 501),
         ("QUIT now", .syntaxError, 501),
         ("VRFY", .syntaxError, 501),
-        ("EXPN", .syntaxError, 501),
+        ("EXPN", .syntaxError, 501)
     ]
 
     @Test("invalid command lines", arguments: Self.invalid)
@@ -126,7 +134,8 @@ struct SMTPCommandParserTests {
         "control characters and invalid UTF-8 are syntax errors",
         arguments: [
             Array("NOOP\u{0}".utf8), Array("MAIL FROM:<a\u{0}@b.example>".utf8), [0], Array("EHLO a\rb".utf8),
-            Array("EHLO \u{7F}".utf8), Array("EHLO ".utf8) + [0xFF, 0xFE], Array("MAIL FROM:<".utf8) + [0xC3] + Array("@b>".utf8),
+            Array("EHLO \u{7F}".utf8), Array("EHLO ".utf8) + [0xFF, 0xFE],
+            Array("MAIL FROM:<".utf8) + [0xC3] + Array("@b>".utf8)
         ]
     )
     func refusesBadBytes(_ line: [UInt8]) {
@@ -143,7 +152,9 @@ struct SMTPCommandParserTests {
             try SMTPCommandParser.parseCommand(Array("NO\u{0}OP".utf8))
         }
         #expect(error.hint == "invalid character 0x00 in command")
-        #expect(error.reply == SMTPReply(.syntaxError, SMTPEnhancedStatusCode(5, 5, 4), "invalid character 0x00 in command"))
+        #expect(
+            error.reply == SMTPReply(.syntaxError, SMTPEnhancedStatusCode(5, 5, 4), "invalid character 0x00 in command")
+        )
     }
 
     @Test("encode, then parse: the same command", arguments: Self.valid.map(\.1))
@@ -160,7 +171,10 @@ struct SMTPCommandParserTests {
         #expect(SMTPReversePath.null.description == "<>")
         #expect(SMTPForwardPath.postmaster.description == "<Postmaster>")
         #expect(SMTPReversePath.mailbox(Self.mailbox("a", "b.example")).description == "<a@b.example>")
-        #expect(SMTPCommand.mail(.null, SMTPMailParameters(size: 5, isSMTPUTF8: true)).debugDescription == "MAIL FROM:<> SIZE=5 SMTPUTF8")
+        #expect(
+            SMTPCommand.mail(.null, SMTPMailParameters(size: 5, isSMTPUTF8: true)).debugDescription
+                == "MAIL FROM:<> SIZE=5 SMTPUTF8"
+        )
         #expect(Self.mailbox("jöran", "b.example").isASCII == false)
         #expect(Self.mailbox("joran", "b.example").isASCII)
     }

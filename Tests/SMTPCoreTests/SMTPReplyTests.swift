@@ -19,7 +19,7 @@ struct SMTPReplyTests {
             ),
             (SMTPReply(.ok, lines: ["", ""]), "250-\r\n250\r\n"),
             (SMTPReply(.ok, SMTPEnhancedStatusCode(2, 0, 0), ""), "250 2.0.0\r\n"),
-            (SMTPReply(.syntaxError, "bad\r\nline\u{0}"), "501 bad  line \r\n"),
+            (SMTPReply(.syntaxError, "bad\r\nline\u{0}"), "501 bad  line \r\n")
         ]
     )
     func encodes(_ reply: SMTPReply, _ wire: String) {

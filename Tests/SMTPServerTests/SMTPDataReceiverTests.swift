@@ -56,7 +56,7 @@ struct SMTPDataReceiverTests {
         arguments: [
             ("a\n.\nMAIL FROM:<x@y>\r\n.\r\n", "a\r\n.\r\nMAIL FROM:<x@y>\r\n"),
             ("a\r\n.\nb\r\n.\r\n", "a\r\n.\r\nb\r\n"),
-            ("a\n.\r\nb\r\n.\r\n", "a\r\n.\r\nb\r\n"),
+            ("a\n.\r\nb\r\n.\r\n", "a\r\n.\r\nb\r\n")
         ]
     )
     func smuggling(_ wire: String, _ message: String) {
@@ -73,7 +73,11 @@ struct SMTPDataReceiverTests {
         #expect(
             result
                 == .refused(
-                    SMTPReply(.exceededStorage, SMTPEnhancedStatusCode(5, 3, 4), "message too large (2000 octets, limit 1000)")
+                    SMTPReply(
+                        .exceededStorage,
+                        SMTPEnhancedStatusCode(5, 3, 4),
+                        "message too large (2000 octets, limit 1000)"
+                    )
                 )
         )
         #expect(rest == Array("NOOP\r\n".utf8))

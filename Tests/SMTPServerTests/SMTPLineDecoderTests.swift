@@ -18,7 +18,7 @@ struct SMTPLineDecoderTests {
                         .line(ByteBuffer(string: "MAIL FROM:<>"), .lf),
                         .line(ByteBuffer(string: "RCPT TO:<x@y>"), .crlf),
                         .line(ByteBuffer(), .crlf),
-                        .line(ByteBuffer(string: "DATA"), .crlf),
+                        .line(ByteBuffer(string: "DATA"), .crlf)
                     ]
                 )
             ],
@@ -42,7 +42,7 @@ struct SMTPLineDecoderTests {
             }
             #expect(
                 frames == [
-                    .line(ByteBuffer(string: "NOOP"), .crlf), .overlongLine, .line(ByteBuffer(string: "QUIT"), .crlf),
+                    .line(ByteBuffer(string: "NOOP"), .crlf), .overlongLine, .line(ByteBuffer(string: "QUIT"), .crlf)
                 ],
                 "chunk size \(chunkSize)"
             )

@@ -75,7 +75,9 @@ struct SMTPPipelineTests {
                 + "354 end data with <CR><LF>.<CR><LF>\r\n"
         )
         try await harness.send("Subject: pipelined\r\n\r\n..stuffed\r\n.\r\nQUIT\r\n")
-        try await harness.expect("250 2.0.0 message accepted as <1@forllm.local>\r\n221 2.0.0 mail.test closing connection\r\n")
+        try await harness.expect(
+            "250 2.0.0 message accepted as <1@forllm.local>\r\n221 2.0.0 mail.test closing connection\r\n"
+        )
         try await harness.loop.value
         let delivery = try #require(harness.backend.deliveries.first)
         #expect(delivery.text == "Subject: pipelined\r\n\r\n.stuffed\r\n")
@@ -94,7 +96,9 @@ struct SMTPPipelineTests {
 
     @Test("the idle timeout closes the connection with 421; activity resets it")
     func idleTimeout() async throws {
-        var harness = try await Harness(configuration: SMTPServerConfiguration(hostname: "mail.test", idleTimeout: .seconds(30)))
+        var harness = try await Harness(
+            configuration: SMTPServerConfiguration(hostname: "mail.test", idleTimeout: .seconds(30))
+        )
         try await harness.expect("220 mail.test ESMTP FORLLM ready\r\n")
         await harness.channel.testingEventLoop.advanceTime(by: .seconds(29))
         try await harness.send("NOOP\r\n")
@@ -121,7 +125,9 @@ struct SMTPPipelineTests {
     func closedDuringData() async throws {
         var harness = try await Harness()
         try await harness.expect("220 mail.test ESMTP FORLLM ready\r\n")
-        try await harness.send("HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<forllm.general@forllm.local>\r\nDATA\r\nSubject: cut\r\n\r\nhalf a bo")
+        try await harness.send(
+            "HELO c\r\nMAIL FROM:<>\r\nRCPT TO:<forllm.general@forllm.local>\r\nDATA\r\nSubject: cut\r\n\r\nhalf a bo"
+        )
         try await harness.expect(
             "250 mail.test greets c\r\n250 2.1.0 <> sender OK\r\n250 2.1.5 <forllm.general@forllm.local> recipient OK\r\n"
                 + "354 end data with <CR><LF>.<CR><LF>\r\n"

@@ -37,18 +37,29 @@ struct SMTPServerSocketTests {
             )
             #expect(try await client.readReply().code == 250)
             #expect(try await client.readReply().code == 354)
-            try await client.sendRaw("Subject: one\r\n\r\nbody\r\n.\r\nMAIL FROM:<>\r\nRCPT TO:<forllm.misc@forllm.local>\r\nDATA\r\n")
-            #expect(try await client.readReply() == SMTPTestReply(code: 250, lines: ["2.0.0 message accepted as <1@forllm.local>"]))
+            try await client.sendRaw(
+                "Subject: one\r\n\r\nbody\r\n.\r\nMAIL FROM:<>\r\nRCPT TO:<forllm.misc@forllm.local>\r\nDATA\r\n"
+            )
+            #expect(
+                try await client.readReply()
+                    == SMTPTestReply(code: 250, lines: ["2.0.0 message accepted as <1@forllm.local>"])
+            )
             #expect(try await client.readReply().code == 250)
             #expect(try await client.readReply().code == 250)
             #expect(try await client.readReply().code == 354)
             try await client.sendRaw("Subject: two\r\n\r\n.\r\nQUIT\r\n")
             #expect(try await client.readReply().code == 250)
-            #expect(try await client.readReply() == SMTPTestReply(code: 221, lines: ["2.0.0 mail.test closing connection"]))
+            #expect(
+                try await client.readReply() == SMTPTestReply(code: 221, lines: ["2.0.0 mail.test closing connection"])
+            )
             #expect(try await client.readUntilClosed().isEmpty)
             let deliveries = server.backend.deliveries
             #expect(deliveries.map(\.text) == ["Subject: one\r\n\r\nbody\r\n", "Subject: two\r\n\r\n"])
-            #expect(deliveries.first?.envelope.recipients.map(\.address) == ["forllm.general@forllm.local", "forllm.misc@forllm.local"])
+            #expect(
+                deliveries.first?.envelope.recipients.map(\.address) == [
+                    "forllm.general@forllm.local", "forllm.misc@forllm.local"
+                ]
+            )
             #expect(deliveries.last?.envelope.reversePath == .null)
         }
     }
@@ -60,7 +71,29 @@ struct SMTPServerSocketTests {
             try await Self.begin(client, to: ["<forllm.general@forllm.local>"])
             try await client.sendRaw("Subject: dots\r\n\r\n..leading dot\r\n...\r\n..\r\nend.\r\n.\r\n")
             #expect(try await client.readReply().code == 250)
-            #expect(server.backend.deliveries.map(\.text) == ["Subject: dots\r\n\r\n.leading dot\r\n..\r\n.\r\nend.\r\n"])
+            #expect(
+                server.backend.deliveries.map(\.text) == ["Subject: dots\r\n\r\n.leading dot\r\n..\r\n.\r\nend.\r\n"]
+            )
+        }
+    }
+
+    @Test("SMTP smuggling: a bare-LF terminator does not end the message, so no second one starts")
+    func smuggling() async throws {
+        try await SMTPTestServer.with { server in
+            let client = try await server.connectAndGreet()
+            try await Self.begin(client, to: ["<forllm.general@forllm.local>"])
+            try await client.sendRaw(
+                "Subject: outer\r\n\r\nhi\n.\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<forllm.misc@forllm.local>\r\n"
+                    + "DATA\r\nSubject: smuggled\r\n\r\n.\r\n"
+            )
+            #expect(try await client.readReply().code == 250)
+            #expect(try await client.smtp("NOOP").code == 250)
+            #expect(
+                server.backend.deliveries.map(\.text) == [
+                    "Subject: outer\r\n\r\nhi\r\n.\r\nMAIL FROM:<evil@x.example>\r\nRCPT TO:<forllm.misc@forllm.local>\r\n"
+                        + "DATA\r\nSubject: smuggled\r\n\r\n"
+                ]
+            )
         }
     }
 
@@ -68,8 +101,13 @@ struct SMTPServerSocketTests {
     func eightBitAndUTF8() async throws {
         try await SMTPTestServer.with { server in
             let client = try await server.connectAndGreet()
-            try await Self.begin(client, from: "<jöran@bücher.example> SMTPUTF8 BODY=8BITMIME", to: ["<jöran@forllm.local>"])
-            let message: [UInt8] = Array("From: Jöran <jöran@bücher.example>\r\nSubject: Grüße\r\n\r\n日本語 ñ €\r\n".utf8) + [0xE9, 13, 10]
+            try await Self.begin(
+                client,
+                from: "<jöran@bücher.example> SMTPUTF8 BODY=8BITMIME",
+                to: ["<jöran@forllm.local>"]
+            )
+            let message: [UInt8] =
+                Array("From: Jöran <jöran@bücher.example>\r\nSubject: Grüße\r\n\r\n日本語 ñ €\r\n".utf8) + [0xE9, 13, 10]
             try await client.sendRaw(message + Array(".\r\n".utf8))
             #expect(try await client.readReply().code == 250)
             let delivery = try #require(server.backend.deliveries.first)
@@ -125,7 +163,10 @@ struct SMTPServerSocketTests {
             let client = try await server.connectAndGreet()
             try await Self.begin(client, to: ["<forllm.general@forllm.local>"])
             try await client.sendRaw("Subject: refuse me\r\n\r\nbody\r\n.\r\n")
-            #expect(try await client.readReply() == SMTPTestReply(code: 554, lines: ["5.6.0 not a valid article: no From header"]))
+            #expect(
+                try await client.readReply()
+                    == SMTPTestReply(code: 554, lines: ["5.6.0 not a valid article: no From header"])
+            )
             try await Self.begin(client, to: ["<forllm.general@forllm.local>"])
             try await client.sendRaw("Subject: try later\r\n\r\nbody\r\n.\r\n")
             #expect(try await client.readReply() == SMTPTestReply(code: 451, lines: ["4.3.0 the store is busy"]))
@@ -180,7 +221,10 @@ struct SMTPServerSocketTests {
         try await SMTPTestServer.with { server in
             let client = try await server.connectAndGreet()
             try await client.sendRaw(Array("MAIL FROM:<a".utf8) + [0] + Array("@b.example>\r\n".utf8))
-            #expect(try await client.readReply() == SMTPTestReply(code: 501, lines: ["5.5.4 invalid character 0x00 in command"]))
+            #expect(
+                try await client.readReply()
+                    == SMTPTestReply(code: 501, lines: ["5.5.4 invalid character 0x00 in command"])
+            )
             try await client.sendRaw([0, 13, 10])
             #expect(try await client.readReply().code == 501)
             #expect(try await client.smtp("MAIL FROM:<a@b.example>").code == 250)
@@ -192,9 +236,14 @@ struct SMTPServerSocketTests {
         try await SMTPTestServer.with { server in
             let client = try await server.connect()
             #expect(try await client.readReply().code == 220)
-            #expect(try await client.smtp("MAIL FROM:<a@b.example>") == SMTPTestReply(code: 503, lines: ["5.5.1 send EHLO or HELO first"]))
+            #expect(
+                try await client.smtp("MAIL FROM:<a@b.example>")
+                    == SMTPTestReply(code: 503, lines: ["5.5.1 send EHLO or HELO first"])
+            )
             #expect(try await client.smtp("FROB") == SMTPTestReply(code: 500, lines: ["5.5.2 command not recognized"]))
-            #expect(try await client.smtp("STARTTLS") == SMTPTestReply(code: 502, lines: ["5.5.1 STARTTLS not implemented"]))
+            #expect(
+                try await client.smtp("STARTTLS") == SMTPTestReply(code: 502, lines: ["5.5.1 STARTTLS not implemented"])
+            )
             #expect(try await client.smtp("EHLO").code == 501)
             #expect(try await client.smtp("HELO c").code == 250)
             #expect(try await client.smtp("MAIL FROM:a@b.example").code == 501)
@@ -219,7 +268,8 @@ struct SMTPServerSocketTests {
 
     @Test("an idle connection is closed with 421")
     func idleTimeout() async throws {
-        try await SMTPTestServer.with(configuration: SMTPServerConfiguration(idleTimeout: .milliseconds(300))) { server in
+        try await SMTPTestServer.with(configuration: SMTPServerConfiguration(idleTimeout: .milliseconds(300))) {
+            server in
             // Nothing is sent after EHLO: however slow the machine, the next thing the client
             // reads is the 421 (activity resetting the timer is tested on the event loop's
             // clock in the pipeline tests).
@@ -239,12 +289,14 @@ struct SMTPServerSocketTests {
             try await busy.sendRaw("Subject: in flight\r\n\r\n.\r\n")
             await backend.waitUntilDeliveryIsHeld()
             await server.group.triggerGracefulShutdown()
-            #expect(try await waiting.readUntilClosed() == ["421 4.3.2 mail.test server shutting down, closing connection"])
+            #expect(
+                try await waiting.readUntilClosed() == ["421 4.3.2 mail.test server shutting down, closing connection"]
+            )
             backend.releaseDeliveries()
             #expect(
                 try await busy.readUntilClosed() == [
                     "250 2.0.0 message accepted as <1@forllm.local>",
-                    "421 4.3.2 mail.test server shutting down, closing connection",
+                    "421 4.3.2 mail.test server shutting down, closing connection"
                 ]
             )
         }

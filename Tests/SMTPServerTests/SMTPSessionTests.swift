@@ -7,7 +7,11 @@ import Testing
 /// The session state machine with plain values: lines in, actions out.
 @Suite("SMTP session")
 struct SMTPSessionTests {
-    static let configuration = SMTPServerConfiguration(hostname: "mail.test", maximumMessageBytes: 100, maximumRecipients: 2)
+    static let configuration = SMTPServerConfiguration(
+        hostname: "mail.test",
+        maximumMessageBytes: 100,
+        maximumRecipients: 2
+    )
 
     static func line(_ text: String, _ ending: SMTPLineEnding = .crlf) -> SMTPLineFrame {
         .line(ByteBuffer(string: text), ending)
@@ -52,7 +56,7 @@ struct SMTPSessionTests {
                         .ok,
                         lines: [
                             "mail.test greets client.test", "8BITMIME", "SMTPUTF8", "PIPELINING", "SIZE 100",
-                            "ENHANCEDSTATUSCODES",
+                            "ENHANCEDSTATUSCODES"
                         ]
                     )
                 ])
@@ -69,12 +73,18 @@ struct SMTPSessionTests {
             Self.reply(session.receive(Self.line("MAIL FROM:<me@client.test>")))
                 == SMTPReply(.ok, SMTPEnhancedStatusCode(2, 1, 0), "<me@client.test> sender OK")
         )
-        #expect(session.receive(Self.line("RCPT TO:<forllm.general@forllm.local>")) == .checkRecipient(Self.mailbox("forllm.general")))
+        #expect(
+            session.receive(Self.line("RCPT TO:<forllm.general@forllm.local>"))
+                == .checkRecipient(Self.mailbox("forllm.general"))
+        )
         #expect(
             Self.reply(session.recipientChecked(.accepted))
                 == SMTPReply(.ok, SMTPEnhancedStatusCode(2, 1, 5), "<forllm.general@forllm.local> recipient OK")
         )
-        #expect(Self.reply(session.receive(Self.line("DATA"))) == SMTPReply(.startMailInput, "end data with <CR><LF>.<CR><LF>"))
+        #expect(
+            Self.reply(session.receive(Self.line("DATA")))
+                == SMTPReply(.startMailInput, "end data with <CR><LF>.<CR><LF>")
+        )
         #expect(session.receive(Self.line("Subject: hi")) == .none)
         #expect(session.receive(Self.line("")) == .none)
         #expect(session.receive(Self.line("..dot")) == .none)
@@ -99,7 +109,11 @@ struct SMTPSessionTests {
         _ = session.receive(Self.line("RCPT TO:<nobody@forllm.local>"))
         #expect(
             Self.reply(session.recipientChecked(.refused("no such group")))
-                == SMTPReply(.mailboxUnavailable, SMTPEnhancedStatusCode(5, 1, 1), "<nobody@forllm.local>: no such group")
+                == SMTPReply(
+                    .mailboxUnavailable,
+                    SMTPEnhancedStatusCode(5, 1, 1),
+                    "<nobody@forllm.local>: no such group"
+                )
         )
         _ = session.receive(Self.line("RCPT TO:<busy@forllm.local>"))
         #expect(
@@ -133,7 +147,7 @@ struct SMTPSessionTests {
             ([], "MAIL FROM:<a@b.example>"),
             (["EHLO c"], "RCPT TO:<forllm.general@forllm.local>"),
             (["EHLO c"], "DATA"),
-            (["EHLO c", "MAIL FROM:<a@b.example>"], "MAIL FROM:<a@b.example>"),
+            (["EHLO c", "MAIL FROM:<a@b.example>"], "MAIL FROM:<a@b.example>")
         ]
     )
     func badSequence(_ before: [String], _ line: String) {
@@ -209,7 +223,10 @@ struct SMTPSessionTests {
     func postmaster() {
         var session = Self.greeted()
         _ = session.receive(Self.line("MAIL FROM:<>"))
-        #expect(session.receive(Self.line("RCPT TO:<Postmaster>")) == .checkRecipient(Self.mailbox("postmaster", "mail.test")))
+        #expect(
+            session.receive(Self.line("RCPT TO:<Postmaster>"))
+                == .checkRecipient(Self.mailbox("postmaster", "mail.test"))
+        )
     }
 
     @Test("an oversize message is read to its end, answered 552, and the session goes on")
@@ -223,7 +240,14 @@ struct SMTPSessionTests {
             #expect(session.receive(Self.line("0123456789")) == .none)
         }
         let reply = Self.reply(session.receive(Self.line(".")))
-        #expect(reply == SMTPReply(.exceededStorage, SMTPEnhancedStatusCode(5, 3, 4), "message too large (240 octets, limit 100)"))
+        #expect(
+            reply
+                == SMTPReply(
+                    .exceededStorage,
+                    SMTPEnhancedStatusCode(5, 3, 4),
+                    "message too large (240 octets, limit 100)"
+                )
+        )
         #expect(Self.codes(session.receive(Self.line("NOOP"))) == [250])
         #expect(Self.codes(session.receive(Self.line("RCPT TO:<forllm.general@forllm.local>"))) == [503])
     }

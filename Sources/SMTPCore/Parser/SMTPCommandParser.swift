@@ -14,7 +14,7 @@ import NIOCore
 public enum SMTPCommandParser {
     /// Verbs of SMTP and its extensions that this server knows of but does not offer.
     static let unimplementedVerbs: Set<String> = [
-        "AUTH", "BDAT", "STARTTLS", "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD",
+        "AUTH", "BDAT", "STARTTLS", "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD"
     ]
 
     /// Parses a command line held in a `ByteBuffer`'s readable bytes.
