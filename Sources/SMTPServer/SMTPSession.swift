@@ -102,6 +102,9 @@ struct SMTPSession {
         case .command(let transaction):
             return self.receiveCommand(frame, transaction: transaction)
         case .receivingData(let transaction, var receiver):
+            // Leave the state first: with the state still holding the receiver, each line's append
+            // would copy the whole message so far (copy-on-write), quadratic in its size.
+            self.state = .delivering
             guard let result = receiver.receive(frame) else {
                 self.state = .receivingData(transaction, receiver)
                 return .none
