@@ -48,6 +48,27 @@ let package = Package(
             ]
         ),
 
+        // SMTP (RFC 5321) values: commands, paths, replies, their parser and encoders.
+        .target(
+            name: "SMTPCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio")
+            ]
+        ),
+
+        // The SMTP submission receiver: line framing, DATA, the session state machine and the
+        // listening service; delivery only through SMTPBackend.
+        .target(
+            name: "SMTPServer",
+            dependencies: [
+                "SMTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+            ]
+        ),
+
         // SQLite: schema, migrations, records and the transactions that keep invariants.
         .target(
             name: "FORLLMStore",
@@ -159,6 +180,28 @@ let package = Package(
                 "FORLLMTestSupport",
                 "NNTPServer",
                 "NNTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+            ]
+        ),
+        .testTarget(
+            name: "SMTPCoreTests",
+            dependencies: [
+                "SMTPCore",
+                .product(name: "NIOCore", package: "swift-nio")
+            ]
+        ),
+        .testTarget(
+            name: "SMTPServerTests",
+            dependencies: [
+                "FORLLMTestSupport",
+                "SMTPServer",
+                "SMTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

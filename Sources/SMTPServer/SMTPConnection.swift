@@ -1,0 +1,111 @@
+import Logging
+import NIOCore
+import SMTPCore
+
+/// Serves one client: the async loop that feeds an ``SMTPSession`` and carries out its actions.
+///
+/// Lines are handled strictly one after another, so pipelined commands (RFC 2920) are answered
+/// in order, each reply handed to the channel in one write.
+struct SMTPConnection: Sendable {
+    let configuration: SMTPServerConfiguration
+    let backend: any SMTPBackend
+    let logger: Logger
+    /// Whether the server has begun a graceful shutdown; checked after each line so that a
+    /// session with pipelined commands still stops after the one in flight.
+    let isShuttingDown: @Sendable () -> Bool
+
+    /// Runs the session until the client quits or disconnects, the idle timeout fires or the
+    /// server shuts down. Errors from the channel end the session and are rethrown.
+    func run(_ channel: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>) async throws {
+        try await channel.executeThenClose { inbound, outbound in
+            var session = SMTPSession(configuration: self.configuration)
+            let write: (ByteBuffer) async throws -> Void = { bytes in try await outbound.write(bytes) }
+            guard try await self.perform(session.greeting(), session: &session, write: write) else {
+                return
+            }
+            if self.isShuttingDown() {
+                _ = try await self.perform(session.shutdownRequested(), session: &session, write: write)
+                return
+            }
+            for try await event in inbound {
+                let action: SMTPSession.Action
+                switch event {
+                case .frame(let frame):
+                    let isCommand = session.isAwaitingCommand
+                    action = session.receive(frame)
+                    if isCommand {
+                        self.logger.debug(
+                            "Command",
+                            metadata: ["smtp.command": "\(session.lastCommand?.debugDescription ?? "(invalid)")"]
+                        )
+                    }
+                case .idleTimeout:
+                    self.logger.debug("Idle timeout")
+                    action = session.idleTimedOut()
+                case .shutdown:
+                    action = session.shutdownRequested()
+                }
+                guard try await self.perform(action, session: &session, write: write) else {
+                    return
+                }
+                if self.isShuttingDown() {
+                    guard try await self.perform(session.shutdownRequested(), session: &session, write: write) else {
+                        return
+                    }
+                }
+            }
+            if case .receivingData = session.state {
+                self.logger.debug("Client closed the connection during DATA; nothing delivered")
+            }
+        }
+    }
+
+    /// Carries out `action` and the actions that follow from it; returns `false` when the
+    /// connection is to be closed.
+    private func perform(
+        _ action: SMTPSession.Action,
+        session: inout SMTPSession,
+        write: (ByteBuffer) async throws -> Void
+    ) async throws -> Bool {
+        var action = action
+        while true {
+            switch action {
+            case .none:
+                return true
+            case .send(let replies):
+                try await write(Self.encode(replies))
+                return true
+            case .sendAndClose(let replies):
+                try await write(Self.encode(replies))
+                return false
+            case .close:
+                return false
+            case .checkRecipient(let mailbox):
+                let decision = await self.backend.recipient(mailbox)
+                self.logger.debug(
+                    "Recipient checked",
+                    metadata: ["smtp.recipient": "\(mailbox)", "smtp.decision": "\(decision)"]
+                )
+                action = session.recipientChecked(decision)
+            case .deliver(let envelope, let message):
+                self.logger.debug(
+                    "Delivering",
+                    metadata: [
+                        "smtp.message.bytes": "\(message.count)", "smtp.recipients": "\(envelope.recipients.count)"
+                    ]
+                )
+                let outcome = await self.backend.deliver(envelope, message: message)
+                self.logger.debug("Delivered", metadata: ["smtp.outcome": "\(outcome)"])
+                action = session.deliveryCompleted(outcome)
+            }
+        }
+    }
+
+    private static func encode(_ replies: [SMTPReply]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for reply in replies {
+            buffer.writeSMTPReply(reply)
+        }
+        return buffer
+    }
+}
