@@ -105,6 +105,9 @@ struct NNTPSession {
         case .command:
             return self.receiveCommand(frame)
         case .receivingArticle(var receiver):
+            // The state lets go of its copy first: otherwise appending a line copies the whole
+            // article received so far (copy on write), and a POST costs the square of its size.
+            self.state = .awaitingBackend
             guard let result = receiver.receive(frame) else {
                 self.state = .receivingArticle(receiver)
                 return .none
