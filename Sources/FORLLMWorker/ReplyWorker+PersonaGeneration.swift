@@ -38,16 +38,24 @@ extension ReplyWorker {
         await self.catalog.record(backend: job.backend, reachable: true)
         // The personas' texts become cards (articles): the same cleaning as an answer's.
         let (text, cleaning) = AnswerCleaning.clean(result.text, invalidUTF8Replaced: result.invalidUTF8Replaced)
-        let proposals = try PersonaGeneration.parse(text, count: parameters.count)
+        let truncated = AnswerArticle.truncationHeader(result.truncations)
+        let proposals: [GeneratedPersona]
+        do {
+            proposals = try PersonaGeneration.parse(text, count: parameters.count)
+        } catch let error as LLMError where truncated != nil {
+            // A generation stopped at a bound (a loop, the token limit) rarely ends in whole JSON.
+            throw LLMError(
+                error.code,
+                "the model's answer was cut (\(truncated ?? "")): \(error.message)",
+                cause: error
+            )
+        }
         do {
             let personas = try await self.forum.completeGeneration(
                 requestID: job.request.id,
                 personas: proposals,
                 model: job.model,
-                notes: AnswerNotes(
-                    truncated: AnswerArticle.truncationHeader(result.truncations),
-                    cleaned: cleaning.summary
-                )
+                notes: AnswerNotes(truncated: truncated, cleaned: cleaning.summary)
             )
             logger.info("Personas generated", metadata: ["worker.personas": "\(personas.map(\.handle))"])
         } catch let error as ForumError {

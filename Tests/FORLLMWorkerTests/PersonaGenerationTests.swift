@@ -95,6 +95,35 @@ struct PersonaGenerationTests {
         #expect(ArticleText.plainText(of: notice).contains(reason))
     }
 
+    @Test("generation is bounded like an answer: a loop cut short says so, and its text is cleaned")
+    func bounded() async throws {
+        let loop = LLMRepetition(keptBytes: 40, period: 10, repeats: 90, droppedBytes: 890)
+        let (forum, worker, client) = try await self.setUp([
+            .answer("{\"personas\": [{\"name\": \"Ben and again ", truncations: [.repetition(loop)]),
+            .answer(Self.valid.replacingOccurrences(of: "Baker Ben", with: "Baker\u{0} Ben\u{7}"))
+        ])
+        let request = try await forum.queuePersonaGeneration(
+            group: "test.baking",
+            count: 2,
+            hint: nil,
+            regenerate: nil,
+            model: nil
+        )
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        let sent = try #require(client.received.first)
+        #expect(sent.maximumTokens == 4096)
+        #expect(sent.stopsRepetition)
+        var state = try await forum.database.request(id: request.id)
+        #expect(state.status == .pending)
+        #expect(state.error?.contains("the model's answer was cut (repetition (a 10-byte passage 90 times))") == true)
+        self.clock.advance(by: .seconds(2))
+        await worker.execute(try #require(try await worker.claimRunnable().first))
+        state = try await forum.database.request(id: request.id)
+        #expect(state.status == .done)
+        #expect(state.answerNotes.cleaned == "removed 2 NUL (U+0000), 2 BEL (U+0007)")  // "Baker Ben" is there twice
+        #expect(try await forum.database.personas(assignedTo: "test.baking").map(\.name).contains("Baker Ben"))
+    }
+
     @Test("regenerating replaces one persona with a new version")
     func regenerate() async throws {
         let answer = """
