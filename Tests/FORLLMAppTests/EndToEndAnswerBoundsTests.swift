@@ -15,10 +15,11 @@ import Testing
 struct EndToEndAnswerBoundsTests {
     static let formats: [LLMStubServer.WireFormat] = [.ollama, .openai]
 
-    /// An app with one backend of `format` answered by `stub`; `configure` adjusts it first.
+    /// An app with one backend of `format` answered by `stub`, with these limits when given.
     private func withApp(
         _ format: LLMStubServer.WireFormat,
-        configure: (inout FORLLMConfiguration) -> Void = { _ in },
+        maximumAnswerTokens: Int? = nil,
+        maximumArticleBytes: Int? = nil,
         _ body: (RunningApp, LLMStubServer, NNTPTestClient, TestDirectory) async throws -> Void
     ) async throws {
         let directory = try TestDirectory()
@@ -29,7 +30,8 @@ struct EndToEndAnswerBoundsTests {
             directory: directory,
             backends: [("gpu", format == .ollama ? .ollama : .openai, await stub.baseURL)]
         )
-        configure(&configuration)
+        if let maximumAnswerTokens { configuration.worker.maximumAnswerTokens = maximumAnswerTokens }
+        if let maximumArticleBytes { configuration.forum.postingPolicy.maximumBytes = maximumArticleBytes }
         let app = try await RunningApp.start(configuration)
         let client = try await app.connect()
         do {
@@ -66,7 +68,7 @@ struct EndToEndAnswerBoundsTests {
         arguments: Self.formats
     )
     func neverStops(format: LLMStubServer.WireFormat) async throws {
-        try await self.withApp(format, configure: { $0.worker.maximumAnswerTokens = 200 }) { app, stub, client, _ in
+        try await self.withApp(format, maximumAnswerTokens: 200) { app, stub, client, _ in
             await stub.enqueue(.forever(after: ["Well, "], repeating: (1...97).map { "step \($0), " }))
             await stub.enqueue(.answer(["Short ", "and ", "done."]))
             let first = try await self.ask("forever", app, client)
@@ -108,13 +110,11 @@ struct EndToEndAnswerBoundsTests {
 
     @Test("an answer larger than an article may be is cut to fit server.max_article_bytes", arguments: Self.formats)
     func articleSize(format: LLMStubServer.WireFormat) async throws {
-        try await self.withApp(
-            format,
-            configure: { configuration in
-                configuration.forum.postingPolicy.maximumBytes = 16_384
-                configuration.worker.maximumAnswerTokens = 1_000_000
-            }
-        ) { app, stub, client, _ in
+        try await self.withApp(format, maximumAnswerTokens: 1_000_000, maximumArticleBytes: 16_384) {
+            app,
+            stub,
+            client,
+            _ in
             await stub.enqueue(.forever(repeating: (1...300).map { "Zeile \($0) über Größe.\n" }))
             let request = try await app.waitForRequest(try await self.ask("large", app, client))
             #expect(request.answerNotes.truncated == "article-size (16384 bytes)")
