@@ -165,7 +165,7 @@ extension Forum {
         case let error as MailSubmissionError:
             return error
         case let error as ArticleError:
-            return MailSubmissionError(.invalidArticle, error.message)
+            return MailSubmissionError(.invalidArticle, "not a valid article: \(error.message)")
         case let error as ForumError:
             return MailSubmissionError(.invalidArticle, error.message)
         case let error as StoreError where error.code == .cannotOpen || error.code == .unreadableValue:

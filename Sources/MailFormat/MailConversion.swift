@@ -44,10 +44,7 @@ public enum MailConversion {
         messageIDDomain: String? = nil
     ) throws(ArticleError) -> Article {
         let normalized = Self.crlfNormalized(Self.droppingSeparatorLine(bytes))
-        guard !normalized.isEmpty else {
-            throw ArticleError(.missingHeader, "the message is empty")
-        }
-        var article = try Article(parsing: normalized)
+        var article = try Self.parse(normalized)
         let removed = Set(
             article.fields.map(\.name).filter { name in
                 Self.envelopeHeaders.contains { asciiEqual(name, $0) }
@@ -61,6 +58,20 @@ public enum MailConversion {
             article.append(try HeaderField(name: "Message-ID", value: id.value))
         }
         return article
+    }
+
+    /// The mail message as it is, only parsed: a leading `From ` separator line dropped,
+    /// line ends made CRLF, nothing removed or added (for reading `To`, `Cc` and `Bcc`).
+    /// - Throws: ``ArticleError`` as ``article(fromMail:messageIDDomain:)``.
+    public static func parsedMail(_ bytes: some Collection<UInt8>) throws(ArticleError) -> Article {
+        try Self.parse(Self.crlfNormalized(Self.droppingSeparatorLine(bytes)))
+    }
+
+    private static func parse(_ normalized: [UInt8]) throws(ArticleError) -> Article {
+        guard !normalized.isEmpty else {
+            throw ArticleError(.missingHeader, "the message is empty")
+        }
+        return try Article(parsing: normalized)
     }
 
     /// A Message-ID that depends only on the message's octets: the first 128 bits of the
