@@ -111,10 +111,15 @@ extension Forum {
             article.replace(with: try HeaderField(name: "Newsgroups", value: groups.joined(separator: ",")))
         }
         if !handles.isEmpty {
-            article.replace(with: try HeaderField(name: ForumRequest.headerName, value: try Self.request(
-                asking: handles,
-                existing: article[ForumRequest.headerName]
-            ).headerValue))
+            article.replace(
+                with: try HeaderField(
+                    name: ForumRequest.headerName,
+                    value: try Self.request(
+                        asking: handles,
+                        existing: article[ForumRequest.headerName]
+                    ).headerValue
+                )
+            )
         }
         return try await self.inject(article, origin: .user)
     }

@@ -31,9 +31,11 @@ public enum MailRoute: Hashable, Sendable {
         if domain == host || domain == host + "." {
             self = NewsgroupName.isValid(local) ? .group(local) : .unknown
         } else if domain == "personas." + host || domain == "personas." + host + "." {
-            let isHandle = !local.isEmpty && local.utf8.allSatisfy { byte in
-                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
-            }
+            let isHandle =
+                !local.isEmpty
+                && local.utf8.allSatisfy { byte in
+                    (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D
+                }
             self = isHandle ? .persona(handle: local) : .unknown
         } else {
             self = .unknown

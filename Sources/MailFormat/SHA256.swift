@@ -55,12 +55,16 @@ public struct SHA256: Sendable {
             self.block.removeAll(keepingCapacity: true)
         }
         while self.block.count < 56 { self.block.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { self.block.append(UInt8(truncatingIfNeeded: bits >> shift)) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            self.block.append(UInt8(truncatingIfNeeded: bits >> shift))
+        }
         self.compress()
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
         for word in self.state {
-            for shift in stride(from: 24, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> shift)) }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> shift))
+            }
         }
         return digest
     }

@@ -44,10 +44,14 @@ struct MailCommandTests {
             ([], Self.mail(), 64, "no recipients"),
             (["-bs"], Self.mail(), 64, "-bs"),
             (["--bogus", "x"], Self.mail(), 64, "unknown option --bogus"),
-            (["--database", directory.path + "/missing/dir.db", "forllm.general@forllm.local"], Self.mail(), 75,
-             "cannot open the database"),
-            (["--config", directory.path + "/none.yaml", "forllm.general@forllm.local"], Self.mail(), 78,
-             "configuration file not found")
+            (
+                ["--database", directory.path + "/missing/dir.db", "forllm.general@forllm.local"], Self.mail(), 75,
+                "cannot open the database"
+            ),
+            (
+                ["--config", directory.path + "/none.yaml", "forllm.general@forllm.local"], Self.mail(), 78,
+                "configuration file not found"
+            )
         ]
         for item in cases {
             let result = try sendmail(item.arguments, item.input)
@@ -123,7 +127,10 @@ struct MailCommandTests {
         // A Newsgroups header alone routes; without -i a lone dot ends the message.
         _ = try forllm(
             ["sendmail"],
-            input: Self.mail(extra: ["Newsgroups: test.kitchen", "Message-ID: <dot@example.org>"], body: "kept\n.\ncut\n")
+            input: Self.mail(
+                extra: ["Newsgroups: test.kitchen", "Message-ID: <dot@example.org>"],
+                body: "kept\n.\ncut\n"
+            )
         )
         let exported = try forllm(["export", "mbox", "--group", "test.kitchen"]).stdout
         #expect(exported.contains("Message-ID: <dot@example.org>"))
@@ -158,10 +165,14 @@ struct MailCommandTests {
         _ = try forllm(["group", "create", "test.archive", "--mode", "auto"])
 
         let first = try forllm(["import", "mbox", "list.mbox", "--group", "test.archive"])
-        #expect(first.stdout.hasPrefix("imported 30 of 31 messages into test.archive (0 duplicates skipped, 1 rejected)"))
+        #expect(
+            first.stdout.hasPrefix("imported 30 of 31 messages into test.archive (0 duplicates skipped, 1 rejected)")
+        )
         #expect(first.stdout.contains("rejected message 31"))
         #expect(first.stderr.isEmpty, "no progress line when standard error is no terminal")
-        let again = try Self.json(try forllm(["import", "mbox", "list.mbox", "--group", "test.archive", "--json"]).stdout)
+        let again = try Self.json(
+            try forllm(["import", "mbox", "list.mbox", "--group", "test.archive", "--json"]).stdout
+        )
         #expect(again["imported"] as? Int == 0)
         #expect(again["duplicates"] as? Int == 30)
         #expect(again["rejected"] as? Int == 1)
@@ -177,10 +188,14 @@ struct MailCommandTests {
         #expect(try forllm(["export", "mbox", "--group", "test.archive"]).stdout == file)
         #expect(file.contains("\n>From quoted\n"))
         #expect(file.hasPrefix("From user1@example.org Mon Jan  1 00:00:00 2001\n"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty
+        )
 
         _ = try forllm(["group", "create", "test.copy"], database: "copy.db")
-        let copy = try Self.json(try forllm(["import", "mbox", "out.mbox", "--group", "test.copy", "--json"], database: "copy.db").stdout)
+        let copy = try Self.json(
+            try forllm(["import", "mbox", "out.mbox", "--group", "test.copy", "--json"], database: "copy.db").stdout
+        )
         #expect(copy["imported"] as? Int == 30)
         let reexported = try forllm(["export", "mbox", "--group", "test.copy"], database: "copy.db").stdout
         // Bodies (everything after each header section) are identical.
@@ -193,14 +208,19 @@ struct MailCommandTests {
 
         // A Maildir: new/ and cur/, read in name order; its messages are all there already.
         for sub in ["new", "cur", "tmp"] {
-            try FileManager.default.createDirectory(atPath: directory.path + "/Maildir/\(sub)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.path + "/Maildir/\(sub)",
+                withIntermediateDirectories: true
+            )
         }
         try Data("From: a@b\nSubject: maildir new\n\nfresh\n".utf8)
             .write(to: URL(fileURLWithPath: directory.path + "/Maildir/new/1700000001.1.host"))
         try Data("From: a@b\nSubject: maildir cur\nMessage-ID: <m2@example.org>\n\nold\n".utf8)
             .write(to: URL(fileURLWithPath: directory.path + "/Maildir/cur/1700000000.1.host:2,S"))
         try Data("not mail".utf8).write(to: URL(fileURLWithPath: directory.path + "/Maildir/tmp/1700000002.1.host"))
-        let maildir = try Self.json(try forllm(["import", "maildir", "Maildir", "--group", "test.archive", "--json"]).stdout)
+        let maildir = try Self.json(
+            try forllm(["import", "maildir", "Maildir", "--group", "test.archive", "--json"]).stdout
+        )
         #expect(maildir["messages"] as? Int == 2)
         #expect(maildir["imported"] as? Int == 1)
         #expect(maildir["duplicates"] as? Int == 1)
@@ -209,13 +229,22 @@ struct MailCommandTests {
         let missing = try ForLLMProcess.run(["import", "mbox", "nope.mbox", "--group", "test.archive"], in: directory)
         #expect(missing.status == 1)
         #expect(missing.stderr == "forllm: nope.mbox: no such file\n")
-        let notMaildir = try ForLLMProcess.run(["import", "maildir", "out.mbox", "--group", "test.archive"], in: directory)
+        let notMaildir = try ForLLMProcess.run(
+            ["import", "maildir", "out.mbox", "--group", "test.archive"],
+            in: directory
+        )
         #expect(notMaildir.status == 1)
         #expect(notMaildir.stderr.contains("not a Maildir"))
-        let notMbox = try ForLLMProcess.run(["import", "mbox", "Maildir/new/1700000001.1.host", "--group", "test.archive"], in: directory)
+        let notMbox = try ForLLMProcess.run(
+            ["import", "mbox", "Maildir/new/1700000001.1.host", "--group", "test.archive"],
+            in: directory
+        )
         #expect(notMbox.status == 1)
         #expect(notMbox.stderr.contains("not an mbox file"))
-        let noGroup = try ForLLMProcess.run(["export", "mbox", "--group", "no.such", "--output", "x.mbox"], in: directory)
+        let noGroup = try ForLLMProcess.run(
+            ["export", "mbox", "--group", "no.such", "--output", "x.mbox"],
+            in: directory
+        )
         #expect(noGroup.status == 1)
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/x.mbox"))
         let badDirectory = try ForLLMProcess.run(

@@ -7,16 +7,25 @@ struct SendmailArgumentsTests {
         "what mail clients run parses",
         arguments: [
             // mutt / neomutt
-            (["-oem", "-oi", "--", "forllm.general@forllm.local"], false, true, nil as String?, ["forllm.general@forllm.local"]),
+            (
+                ["-oem", "-oi", "--", "forllm.general@forllm.local"], false, true, nil as String?,
+                ["forllm.general@forllm.local"]
+            ),
             // git send-email
-            (["-i", "-f", "me@example.org", "a@forllm.local", "b@forllm.local"], false, true, "me@example.org",
-             ["a@forllm.local", "b@forllm.local"]),
+            (
+                ["-i", "-f", "me@example.org", "a@forllm.local", "b@forllm.local"], false, true, "me@example.org",
+                ["a@forllm.local", "b@forllm.local"]
+            ),
             // aerc, attached values, ignored options with values
             (["-fme@example.org", "-B", "8BITMIME", "-N", "never", "-odb", "-t"], true, false, "me@example.org", []),
-            (["-r", "x@y", "-v", "-bm", "-Rhdrs", "--", "-weird@forllm.local"], false, false, "x@y", ["-weird@forllm.local"])
+            (
+                ["-r", "x@y", "-v", "-bm", "-Rhdrs", "--", "-weird@forllm.local"], false, false, "x@y",
+                ["-weird@forllm.local"]
+            )
         ]
     )
-    func parses(arguments: [String], fromHeaders: Bool, ignoreDots: Bool, sender: String?, recipients: [String]) throws {
+    func parses(arguments: [String], fromHeaders: Bool, ignoreDots: Bool, sender: String?, recipients: [String]) throws
+    {
         let parsed = try SendmailArguments.parse(arguments)
         #expect(parsed.recipientsFromHeaders == fromHeaders)
         #expect(parsed.ignoreDots == ignoreDots)
@@ -26,16 +35,21 @@ struct SendmailArgumentsTests {
 
     @Test("--config, --database and --log-level, with or without '='")
     func globalOptions() throws {
-        let parsed = try SendmailArguments.parse(["--config=c.yaml", "--database", "d.db", "--log-level", "debug", "a@b"])
+        let parsed = try SendmailArguments.parse([
+            "--config=c.yaml", "--database", "d.db", "--log-level", "debug", "a@b"
+        ])
         #expect(parsed.config == "c.yaml")
         #expect(parsed.database == "d.db")
         #expect(parsed.logLevel == "debug")
         #expect(parsed.recipients == ["a@b"])
     }
 
-    @Test("unknown options, other modes and missing values are usage errors", arguments: [
-        ["-bs"], ["-bp"], ["-Z"], ["--bogus", "x"], ["-f"], ["--database"]
-    ])
+    @Test(
+        "unknown options, other modes and missing values are usage errors",
+        arguments: [
+            ["-bs"], ["-bp"], ["-Z"], ["--bogus", "x"], ["-f"], ["--database"]
+        ]
+    )
     func refused(arguments: [String]) {
         #expect(throws: SendmailUsageError.self) { _ = try SendmailArguments.parse(arguments) }
     }

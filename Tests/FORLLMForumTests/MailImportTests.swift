@@ -130,17 +130,19 @@ struct MailImportTests {
                 MIME-Version: 1.0
                 Content-Type: multipart/alternative; boundary="b1"
 
-                --b1
-                Content-Type: text/plain; charset=utf-8
-                
-                Grüße, 8-bit
-                --b1--
+                --b1\r
+                Content-Type: text/plain; charset=utf-8\r
+                \r
+                Grüße, 8-bit\r
+                --b1--\r
 
                 """.utf8
             )
         )
         // Edge cases of quoting and line ends in bodies.
-        messages.append(Array("From: a@b\nSubject: q\n\nFrom start\n>From one\n>>From two\n\n\ntrailing blank lines\n\n".utf8))
+        messages.append(
+            Array("From: a@b\nSubject: q\n\nFrom start\n>From one\n>>From two\n\n\ntrailing blank lines\n\n".utf8)
+        )
         let imported = try await first.importMail(messages, intoGroup: "forllm.general")
         #expect(imported.imported == messages.count)
 

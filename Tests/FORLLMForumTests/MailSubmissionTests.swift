@@ -86,7 +86,9 @@ struct MailSubmissionTests {
         #expect(request.personaID == chef.id)
         #expect(request.groupName == "test.kitchen")
         #expect(request.messageID == reply.messageID.value)
-        let stored = try Article(parsing: try #require(try await database.article(messageID: reply.messageID.value)).bytes)
+        let stored = try Article(
+            parsing: try #require(try await database.article(messageID: reply.messageID.value)).bytes
+        )
         #expect(stored[ForumRequest.headerName] == "chef")
         #expect(stored["Newsgroups"] == "test.kitchen")
 
@@ -143,7 +145,9 @@ struct MailSubmissionTests {
             recipients: ["test.b@forllm.local", "test.a@forllm.local"]
         )
         #expect(both.numbers.map(\.group) == ["test.a", "test.b"])
-        let stored = try Article(parsing: try #require(try await database.article(messageID: both.messageID.value)).bytes)
+        let stored = try Article(
+            parsing: try #require(try await database.article(messageID: both.messageID.value)).bytes
+        )
         #expect(stored.values(named: "Newsgroups") == ["test.a,test.b"])
     }
 
@@ -158,7 +162,8 @@ struct MailSubmissionTests {
             ["not an address"]
         ] {
             #expect(
-                await Self.code { _ = try await forum.submitMail(Self.mail(), recipients: recipients) } == .unknownAddress,
+                await Self.code { _ = try await forum.submitMail(Self.mail(), recipients: recipients) }
+                    == .unknownAddress,
                 "\(recipients)"
             )
         }
@@ -170,13 +175,18 @@ struct MailSubmissionTests {
     func invalidArticles() async throws {
         let (forum, database) = try await makeForum()
         let noFrom = Array("To: forllm.general@forllm.local\nSubject: s\n\nb\n".utf8)
-        #expect(await Self.code { _ = try await forum.submitMail(noFrom, recipients: ["forllm.general@forllm.local"]) } == .invalidArticle)
+        #expect(
+            await Self.code { _ = try await forum.submitMail(noFrom, recipients: ["forllm.general@forllm.local"]) }
+                == .invalidArticle
+        )
         let posted = try await forum.submitMail(
             noFrom,
             recipients: ["forllm.general@forllm.local"],
             envelopeSender: "jane@example.org"
         )
-        let stored = try Article(parsing: try #require(try await database.article(messageID: posted.messageID.value)).bytes)
+        let stored = try Article(
+            parsing: try #require(try await database.article(messageID: posted.messageID.value)).bytes
+        )
         #expect(stored["From"] == "jane@example.org")
 
         do {
@@ -187,11 +197,17 @@ struct MailSubmissionTests {
             #expect(error.message.contains("not a valid article"))
         }
         let old = Self.mail(extra: ["Date: Mon, 1 Jan 2001 00:00:00 +0000"])
-        #expect(await Self.code { _ = try await forum.submitMail(old, recipients: ["forllm.general@forllm.local"]) } == .invalidArticle)
+        #expect(
+            await Self.code { _ = try await forum.submitMail(old, recipients: ["forllm.general@forllm.local"]) }
+                == .invalidArticle
+        )
         // A duplicate Message-ID is refused as NNTP POST refuses it.
         let once = Self.mail(messageID: "<dup@example.org>")
         _ = try await forum.submitMail(once, recipients: ["forllm.general@forllm.local"])
-        #expect(await Self.code { _ = try await forum.submitMail(once, recipients: ["forllm.general@forllm.local"]) } == .invalidArticle)
+        #expect(
+            await Self.code { _ = try await forum.submitMail(once, recipients: ["forllm.general@forllm.local"]) }
+                == .invalidArticle
+        )
     }
 
     @Test("a store that fails is unavailable")

@@ -59,7 +59,9 @@ struct MailConversionTests {
 
         // Already there (even not last): References is left exactly as it was.
         let kept = try Self.convert("From: a@b\nSubject: s\nReferences: <p@x>  <r2@x>\nIn-Reply-To: <p@x>\n\nb\n")
-        #expect(String(decoding: kept.field(named: "References")?.raw ?? [], as: UTF8.self) == "References: <p@x>  <r2@x>")
+        #expect(
+            String(decoding: kept.field(named: "References")?.raw ?? [], as: UTF8.self) == "References: <p@x>  <r2@x>"
+        )
 
         let junk = try Self.convert("From: a@b\nSubject: s\nIn-Reply-To: your message of Monday\n\nb\n")
         #expect(junk["References"] == nil)

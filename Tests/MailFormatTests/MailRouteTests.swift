@@ -37,7 +37,8 @@ struct MailRouteTests {
 
     @Test("address lists: commas in quotes and comments, groups, empty groups")
     func lists() {
-        let value = "\"Doe, Jane\" <jane@example.org>, bob@example.net (Bob, the baker), "
+        let value =
+            "\"Doe, Jane\" <jane@example.org>, bob@example.net (Bob, the baker), "
             + "Forum: forllm.general@forllm.local, assistant@personas.forllm.local;, undisclosed-recipients:;"
         #expect(
             MailAddressList.mailboxes(in: value).map(\.address) == [

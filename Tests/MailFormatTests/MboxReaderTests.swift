@@ -61,14 +61,19 @@ struct MboxReaderTests {
         let messages = try Self.read(crlf, chunkSize: 5)
         #expect(messages.count == 3)
         #expect(messages[0].separator == "jane@example.org Mon Nov 30 09:15:02 2026")
-        #expect(messages.map(Self.body) == MboxFixtures.listArchiveBodies.map { $0.replacingOccurrences(of: "\n", with: "\r\n") })
+        #expect(
+            messages.map(Self.body)
+                == MboxFixtures.listArchiveBodies.map { $0.replacingOccurrences(of: "\n", with: "\r\n") }
+        )
         // Without its blank separator line: the message ends in one CRLF.
         #expect(Array(messages[1].bytes.suffix(4)) != [13, 10, 13, 10])
     }
 
     @Test("mboxo unquotes only '>From ', mboxrd every '>+From '")
     func quoting() throws {
-        let mbox = Array("From a@b Thu Jan  1 00:00:00 1970\nS: x\n\n>From one\n>>From two\n>>>From three\n> From four\n".utf8)
+        let mbox = Array(
+            "From a@b Thu Jan  1 00:00:00 1970\nS: x\n\n>From one\n>>From two\n>>>From three\n> From four\n".utf8
+        )
         let rd = try Self.read(mbox, quoting: .mboxrd)
         let o = try Self.read(mbox, quoting: .mboxo)
         #expect(Self.body(rd[0]) == "From one\n>From two\n>>From three\n> From four\n")

@@ -21,7 +21,12 @@ struct MboxWriterTests {
     func write() {
         var output: [UInt8] = []
         let message = "Subject: x\r\n\r\nFrom here\r\n>From there\r\n> From nowhere\r\nlast"
-        MboxWriter.append(Array(message.utf8), sender: "jane@example.org", date: Date(timeIntervalSince1970: 0), to: &output)
+        MboxWriter.append(
+            Array(message.utf8),
+            sender: "jane@example.org",
+            date: Date(timeIntervalSince1970: 0),
+            to: &output
+        )
         MboxWriter.append(Array("S: y\n\nb\n".utf8), sender: "", date: Date(timeIntervalSince1970: 60), to: &output)
         #expect(
             String(decoding: output, as: UTF8.self) == """
@@ -54,7 +59,12 @@ struct MboxWriterTests {
         let originals = try MboxReaderTests.read(Array(MboxFixtures.listArchive.utf8))
         var output: [UInt8] = []
         for message in originals {
-            MboxWriter.append(message.bytes, sender: message.envelopeSender, date: Date(timeIntervalSince1970: 0), to: &output)
+            MboxWriter.append(
+                message.bytes,
+                sender: message.envelopeSender,
+                date: Date(timeIntervalSince1970: 0),
+                to: &output
+            )
         }
         let again = try MboxReaderTests.read(output, chunkSize: 13)
         // The last message gains the newline it lacked; everything else is identical.

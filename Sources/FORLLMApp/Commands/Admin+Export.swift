@@ -75,7 +75,9 @@ extension Admin {
             guard FileManager.default.createFile(atPath: temporary, contents: nil),
                 let handle = FileHandle(forWritingAtPath: temporary)
             else {
-                throw MailFileError("cannot write \(output): cannot create a file in \(directory.isEmpty ? "." : directory)")
+                throw MailFileError(
+                    "cannot write \(output): cannot create a file in \(directory.isEmpty ? "." : directory)"
+                )
             }
             return ExportTarget(handle: handle, temporary: temporary, final: output)
         }
