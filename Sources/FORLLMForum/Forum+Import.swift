@@ -31,30 +31,47 @@ extension Forum {
         intoGroup group: String,
         firstPosition: Int = 1
     ) async throws -> ImportSummary {
+        try await self.checkImportTarget(group)
+        return try await self.storeImport(self.prepareImport(messages, intoGroup: group, firstPosition: firstPosition))
+    }
+
+    /// Throws unless `group` can take an import: it exists and is not `forllm.personas`.
+    public func checkImportTarget(_ group: String) async throws {
         guard group != ForumDatabase.personasGroupName else {
             throw ForumError(.invalidInput, "\(group) cannot be imported into: posts there create and edit personas")
         }
         guard try await self.database.group(named: group) != nil else {
             throw StoreError(.notFound, "no group named \(group)")
         }
+    }
+
+    /// The first half of ``importMail(_:intoGroup:firstPosition:)``, which needs no database:
+    /// conversion and validation. An importer may prepare the next batch while the previous one
+    /// is being stored (``storeImport(_:)``); call ``checkImportTarget(_:)`` once first.
+    public func prepareImport(_ messages: [[UInt8]], intoGroup group: String, firstPosition: Int = 1) -> ImportBatch {
         let now = self.now()
-        var summary = ImportSummary()
-        var prepared: [(position: Int, article: PreparedArticle)] = []
-        prepared.reserveCapacity(messages.count)
+        var batch = ImportBatch(now: now)
+        batch.articles.reserveCapacity(messages.count)
         for (offset, message) in messages.enumerated() {
             let position = firstPosition + offset
             do {
-                prepared.append((position, try self.prepareImport(message, group: group, now: now)))
+                batch.articles.append((position, try self.prepareImport(message, group: group, now: now)))
             } catch {
-                summary.rejections.append(
+                batch.rejections.append(
                     ImportRejection(position: position, messageID: Self.messageID(of: message), reason: "\(error)")
                 )
             }
         }
-        let batch = prepared
+        return batch
+    }
+
+    /// The second half of ``importMail(_:intoGroup:firstPosition:)``: stores a prepared batch
+    /// in one transaction, skipping and counting Message-IDs stored already.
+    public func storeImport(_ batch: ImportBatch) async throws -> ImportSummary {
+        let now = batch.now
         let stored = try await self.database.write { transaction in
             var stored = ImportSummary()
-            for (position, article) in batch {
+            for (position, article) in batch.articles {
                 let id = article.facts.messageID?.value
                 if let id, try transaction.articleExists(messageID: id) {
                     stored.duplicates += 1
@@ -69,9 +86,8 @@ extension Forum {
             }
             return stored
         }
-        summary.imported = stored.imported
-        summary.duplicates = stored.duplicates
-        summary.rejections = (summary.rejections + stored.rejections).sorted { $0.position < $1.position }
+        var summary = stored
+        summary.rejections = (batch.rejections + stored.rejections).sorted { $0.position < $1.position }
         return summary
     }
 

@@ -33,6 +33,14 @@ public enum MailConversion {
     /// Prefixes of further mailbox-storage headers removed like ``envelopeHeaders``.
     public static let envelopeHeaderPrefixes: [String] = ["X-Mozilla-"]
 
+    private static let lowercasedEnvelopeHeaders = Set(Self.envelopeHeaders.map { $0.lowercased() })
+
+    /// Whether a header of this name is removed (``envelopeHeaders``, ``envelopeHeaderPrefixes``).
+    public static func isEnvelopeHeader(_ name: String) -> Bool {
+        Self.lowercasedEnvelopeHeaders.contains(name.lowercased())
+            || Self.envelopeHeaderPrefixes.contains { asciiHasPrefix(name, $0) }
+    }
+
     /// The article for a mail message (LF or CRLF lines).
     ///
     /// - Parameter messageIDDomain: when the message has no `Message-ID`, one derived from its
@@ -45,12 +53,7 @@ public enum MailConversion {
     ) throws(ArticleError) -> Article {
         let normalized = Self.crlfNormalized(Self.droppingSeparatorLine(bytes))
         var article = try Self.parse(normalized)
-        let removed = Set(
-            article.fields.map(\.name).filter { name in
-                Self.envelopeHeaders.contains { asciiEqual(name, $0) }
-                    || Self.envelopeHeaderPrefixes.contains { asciiHasPrefix(name, $0) }
-            }
-        )
+        let removed = Set(article.fields.map(\.name).filter(Self.isEnvelopeHeader))
         for name in removed { article.removeFields(named: name) }
         try Self.foldInReplyTo(into: &article)
         if let messageIDDomain, article["Message-ID"] == nil {
@@ -106,21 +109,20 @@ public enum MailConversion {
 
     /// Every LF not preceded by CR gets one; nothing else changes.
     public static func crlfNormalized(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        let input = ContiguousArray(bytes)
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + bytes.count / 32)
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == MailBytes.lf, previous != MailBytes.cr { output.append(MailBytes.cr) }
-            output.append(byte)
-            previous = byte
+        output.reserveCapacity(input.count + input.count / 32)
+        var start = 0
+        // Whole lines are copied at once; only the octet before each LF is looked at.
+        while let newline = input[start...].firstIndex(of: MailBytes.lf) {
+            output.append(contentsOf: input[start..<newline])
+            if newline == 0 || input[newline - 1] != MailBytes.cr { output.append(MailBytes.cr) }
+            output.append(MailBytes.lf)
+            start = newline + 1
         }
+        output.append(contentsOf: input[start...])
         return output
     }
-}
-
-/// ASCII case-insensitive equality of two names.
-func asciiEqual(_ lhs: String, _ rhs: String) -> Bool {
-    lhs.utf8.count == rhs.utf8.count && zip(lhs.utf8, rhs.utf8).allSatisfy { asciiLower($0) == asciiLower($1) }
 }
 
 /// Whether `text` starts with `prefix`, ASCII case-insensitively.

@@ -14,6 +14,7 @@ extension Admin {
     /// its octets, so running the same import again after an interruption stores nothing twice.
     public func importMbox(path: String, group: String, mboxo: Bool, json: Bool) async throws -> String {
         let start = ContinuousClock.now
+        try await self.forum.checkImportTarget(group)
         let file = try await Self.openForReading(path)
         defer { try? file.handle.close() }
         var reader = MboxReader(quoting: mboxo ? .mboxo : .mboxrd)
@@ -30,7 +31,7 @@ extension Admin {
             for message in messages { try await run.add(message.bytes, done: reader.bytesRead) }
             if chunk.isEmpty { break }
         }
-        try await run.flush(done: reader.bytesRead)
+        try await run.finish(done: reader.bytesRead)
         return try run.report(json: json, elapsed: ContinuousClock.now - start)
     }
 
@@ -39,6 +40,7 @@ extension Admin {
     /// same rules as ``importMbox(path:group:mboxo:json:)``.
     public func importMaildir(path: String, group: String, json: Bool) async throws -> String {
         let start = ContinuousClock.now
+        try await self.forum.checkImportTarget(group)
         let files = try await NIOThreadPool.singleton.runIfActive { try Self.maildirFiles(path) }
         var run = ImportRun(forum: self.forum, group: group, source: path, total: files.count, unit: "files")
         var done = 0
@@ -57,7 +59,7 @@ extension Admin {
                 try await run.add(message, done: done)
             }
         }
-        try await run.flush(done: done)
+        try await run.finish(done: done)
         return try run.report(json: json, elapsed: ContinuousClock.now - start)
     }
 
@@ -111,6 +113,9 @@ struct ImportRun {
     let total: Int
     let unit: String
     private var batch: [[UInt8]] = []
+    /// The previous batch being stored while the next one is read and prepared: conversion and
+    /// validation on this task overlap the transaction on the store's writer.
+    private var storing: Task<ImportSummary, any Error>?
     private var messages = 0
     private var summary = ImportSummary()
     private var progress = ProgressLine.onTerminal()
@@ -131,14 +136,34 @@ struct ImportRun {
         if self.batch.count >= Admin.importBatchSize { try await self.flush(done: done) }
     }
 
-    /// Imports what is gathered.
+    /// Prepares what is gathered and starts storing it, once the previous batch is stored.
     mutating func flush(done: Int) async throws {
         guard !self.batch.isEmpty else { return }
         let first = self.messages + 1
         self.messages += self.batch.count
-        let result = try await self.forum.importMail(self.batch, intoGroup: self.group, firstPosition: first)
+        let prepared = self.forum.prepareImport(self.batch, intoGroup: self.group, firstPosition: first)
         self.batch.removeAll(keepingCapacity: true)
-        self.summary.add(result)
+        try await self.waitForStoring()
+        let forum = self.forum
+        self.storing = Task { try await forum.storeImport(prepared) }
+        self.showProgress(done: done)
+    }
+
+    /// Waits for the batch being stored and counts it.
+    mutating func waitForStoring() async throws {
+        guard let storing = self.storing else { return }
+        self.storing = nil
+        self.summary.add(try await storing.value)
+    }
+
+    /// Prepares and stores the rest, and waits until everything is stored.
+    mutating func finish(done: Int) async throws {
+        try await self.flush(done: done)
+        try await self.waitForStoring()
+        self.showProgress(done: done)
+    }
+
+    private mutating func showProgress(done: Int) {
         let seconds = max((ContinuousClock.now - self.start).seconds, 0.001)
         let percent = self.total > 0 ? min(100, done * 100 / self.total) : 100
         let text =
