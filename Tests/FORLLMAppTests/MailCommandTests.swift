@@ -254,4 +254,39 @@ struct MailCommandTests {
         #expect(badDirectory.status == 1)
         #expect(badDirectory.stderr.contains("cannot write no/such/dir.mbox"))
     }
+
+    @Test(
+        "on a terminal, import draws a progress line with \\r on standard error, cleared before the summary",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"))
+    )
+    func progressOnTerminal() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        var mbox = ""
+        for index in 1...2500 {
+            mbox +=
+                "From u@example.org Mon Jan  1 00:00:00 2001\nFrom: u@example.org\nSubject: \(index)\n\nb\(index)\n\n"
+        }
+        try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/p.mbox"))
+        #expect(try ForLLMProcess.run(["group", "create", "test.progress"], in: directory).status == 0)
+        // script(1) runs the command on a pseudo-terminal: what a person at a terminal sees.
+        let command = try ForLLMProcess.executable.path + " import mbox p.mbox --group test.progress"
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-q", "-e", "-c", command, "/dev/null"]
+        script.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        script.environment = ForLLMProcess.environment([:])
+        let outPath = directory.path + "/script.out"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        defer { try? out.close() }
+        script.standardOutput = out
+        script.standardInput = FileHandle.nullDevice
+        try script.run()
+        script.waitUntilExit()
+        let seen = try String(contentsOfFile: outPath, encoding: .utf8)
+        #expect(script.terminationStatus == 0, "\(seen)")
+        #expect(seen.contains("\rimporting p.mbox: "), "\(seen)")
+        #expect(seen.contains("\r\u{1B}[Kimported 2500 of 2500 messages into test.progress"), "\(seen)")
+    }
 }
