@@ -26,6 +26,9 @@ let package = Package(
         // The article format (RFC 5322/5536/5537, RFC 2047): values, no I/O.
         .target(name: "NewsArticle"),
 
+        // Mail as values: mbox reading and writing (mboxrd), mail to article, address routing.
+        .target(name: "MailFormat", dependencies: ["NewsArticle"]),
+
         // NNTP (RFC 3977) values, parsers and encoders.
         .target(
             name: "NNTPCore",
@@ -84,6 +87,7 @@ let package = Package(
             name: "FORLLMForum",
             dependencies: [
                 "FORLLMStore",
+                "MailFormat",
                 "NewsArticle"
             ]
         ),
@@ -108,6 +112,7 @@ let package = Package(
         .target(
             name: "FORLLMApp",
             dependencies: [
+                "MailFormat",
                 "NewsArticle",
                 "NNTPCore",
                 "NNTPServer",
@@ -167,6 +172,7 @@ let package = Package(
         ),
 
         .testTarget(name: "NewsArticleTests", dependencies: ["NewsArticle"]),
+        .testTarget(name: "MailFormatTests", dependencies: ["MailFormat", "NewsArticle"]),
         .testTarget(
             name: "NNTPCoreTests",
             dependencies: [
@@ -224,6 +230,7 @@ let package = Package(
             dependencies: [
                 "FORLLMTestSupport",
                 "FORLLMForum",
+                "MailFormat",
                 "FORLLMStore",
                 "NewsArticle",
                 .product(name: "GRDB", package: "GRDB.swift")
@@ -254,6 +261,7 @@ let package = Package(
             dependencies: [
                 "FORLLMTestSupport",
                 "FORLLMApp",
+                "MailFormat",
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",

@@ -25,7 +25,9 @@ extension Forum {
 
     /// The work that needs no database: validation and parsing of what the article asks for.
     func prepare(_ article: Article, origin: ArticleOrigin, now: Date) throws -> PreparedArticle {
-        let facts = try article.validateForPosting(now: now, policy: self.configuration.postingPolicy)
+        var policy = self.configuration.postingPolicy
+        if origin == .imported { policy.maximumAge = .infinity }
+        let facts = try article.validateForPosting(now: now, policy: policy)
         var request: ForumRequest?
         if origin == .user, let value = article[ForumRequest.headerName] {
             request = try ForumRequest(parsing: value)
@@ -37,7 +39,7 @@ extension Forum {
             if text.utf8.contains(UInt8(ascii: "@")) {
                 mentions = Mentions.chains(in: text)
             }
-        case .system:
+        case .system, .imported:
             break
         }
         return PreparedArticle(article: article, facts: facts, request: request, mentions: mentions)

@@ -27,7 +27,7 @@ extension Forum {
         now: Date,
         _ transaction: StoreTransaction
     ) throws -> [Int64] {
-        if case .system = origin { return [] }
+        if origin == .system || origin == .imported { return [] }
         if prepared.request?.who == ForumRequest.Who.none { return [] }
         if home.mode == .off {
             if prepared.request != nil {
@@ -75,7 +75,7 @@ extension Forum {
             if let next = chain.first, let persona = try transaction.activePersona(handle: next) {
                 targets.append(QueuedTarget(persona: persona, chain: Array(chain.dropFirst())))
             }
-        case .system:
+        case .system, .imported:
             return []
         }
 
