@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults, "YAML"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         // swift-configuration's YAML provider refuses arrays of mappings, which the `backends:`
         // list of conf/forllm.yaml is; FORLLMApp reads the file with Yams (already in the graph
         // through swift-configuration's YAML trait) and hands the values to a ConfigReader.
@@ -27,7 +28,14 @@ let package = Package(
         .target(name: "NewsArticle"),
 
         // Mail as values: mbox reading and writing (mboxrd), mail to article, address routing.
-        .target(name: "MailFormat", dependencies: ["NewsArticle"]),
+        .target(
+            name: "MailFormat",
+            dependencies: [
+                "NewsArticle",
+                // SHA-256 for the Message-ID of a message that has none.
+                .product(name: "Crypto", package: "swift-crypto")
+            ]
+        ),
 
         // NNTP (RFC 3977) values, parsers and encoders.
         .target(

@@ -1,3 +1,4 @@
+import Crypto
 import NewsArticle
 
 /// Turns an RFC 5322 mail message into a news article, as values.
@@ -83,8 +84,11 @@ public enum MailConversion {
     /// `<3f7a…e1@forllm.local>`. An import that is interrupted and run again therefore finds
     /// the articles it stored already and skips them.
     public static func derivedMessageID(of bytes: some Collection<UInt8>, domain: String) -> MessageID {
-        let digest = SHA256.hash(bytes)
-        return MessageID.derived(from: SHA256.hex(Array(digest.prefix(16))), domain: domain)
+        let digest = SHA256.hash(data: Array(bytes))
+        let hex = digest.prefix(16).map { byte in
+            String(byte >> 4, radix: 16) + String(byte & 0x0F, radix: 16)
+        }
+        return MessageID.derived(from: hex.joined(), domain: domain)
     }
 
     /// `References` with `In-Reply-To`'s first message-id appended when it is not in it.
