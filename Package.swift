@@ -124,6 +124,8 @@ let package = Package(
                 "NewsArticle",
                 "NNTPCore",
                 "NNTPServer",
+                "SMTPCore",
+                "SMTPServer",
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",

@@ -44,6 +44,48 @@ extension Forum {
         }
     }
 
+    /// Where mail to `recipient` goes: a group or a persona of this forum, both existing
+    /// (what SMTP's RCPT asks before the message is sent).
+    /// - Throws: ``MailSubmissionError`` `.unknownAddress` naming the address, or
+    ///   `.unavailable` when the store failed.
+    public func mailRecipient(_ recipient: String) async throws -> MailRoute {
+        do {
+            return try await self.mailRecipientUnclassified(recipient)
+        } catch {
+            throw Self.classify(error)
+        }
+    }
+
+    private func mailRecipientUnclassified(_ recipient: String) async throws -> MailRoute {
+        let hostname = self.configuration.hostname
+        guard let route = MailRoute(recipient: recipient, hostname: hostname) else {
+            throw MailSubmissionError(.unknownAddress, "'\(recipient.prefix(80))' is not a mail address")
+        }
+        switch route {
+        case .group(let name):
+            guard try await self.database.group(named: name) != nil else {
+                throw MailSubmissionError(
+                    .unknownAddress,
+                    "\(Self.address(recipient)): no group named \(name) on \(hostname)"
+                )
+            }
+        case .persona(let handle):
+            guard let persona = try await self.database.persona(named: handle), persona.handle == handle else {
+                throw MailSubmissionError(
+                    .unknownAddress,
+                    "\(Self.address(recipient)): no persona with handle \(handle)"
+                )
+            }
+        case .unknown:
+            throw MailSubmissionError(
+                .unknownAddress,
+                "\(Self.address(recipient)): not an address of this forum "
+                    + "(post to GROUP@\(hostname), ask a persona at HANDLE@personas.\(hostname))"
+            )
+        }
+        return route
+    }
+
     /// ``submitMail(_:recipients:envelopeSender:)`` before its errors are sorted.
     private func submitMailUnclassified(
         _ message: some Collection<UInt8>,
@@ -60,32 +102,13 @@ extension Forum {
         var recipientGroups: [String] = []
         var handles: [String] = []
         for recipient in recipients {
-            guard let route = MailRoute(recipient: recipient, hostname: hostname) else {
-                throw MailSubmissionError(.unknownAddress, "'\(recipient.prefix(80))' is not a mail address")
-            }
-            switch route {
+            switch try await self.mailRecipient(recipient) {
             case .group(let name):
-                guard try await self.database.group(named: name) != nil else {
-                    throw MailSubmissionError(
-                        .unknownAddress,
-                        "\(Self.address(recipient)): no group named \(name) on \(hostname)"
-                    )
-                }
                 if !recipientGroups.contains(name) { recipientGroups.append(name) }
             case .persona(let handle):
-                guard let persona = try await self.database.persona(named: handle), persona.handle == handle else {
-                    throw MailSubmissionError(
-                        .unknownAddress,
-                        "\(Self.address(recipient)): no persona with handle \(handle)"
-                    )
-                }
                 if !handles.contains(handle) { handles.append(handle) }
             case .unknown:
-                throw MailSubmissionError(
-                    .unknownAddress,
-                    "\(Self.address(recipient)): not an address of this forum "
-                        + "(post to GROUP@\(hostname), ask a persona at HANDLE@personas.\(hostname))"
-                )
+                preconditionFailure("mailRecipient(_:) never returns .unknown")
             }
         }
 
