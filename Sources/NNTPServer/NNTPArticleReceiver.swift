@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 
 /// Collects the lines of a posted article after `340`, up to the terminating `.` line.
@@ -36,7 +37,7 @@ struct NNTPArticleReceiver: Hashable, Sendable {
     }
 
     /// Takes one frame; returns the result when it was the terminator, `nil` otherwise.
-    mutating func receive(_ frame: NNTPLineFrame) -> Result? {
+    mutating func receive(_ frame: LineFrame) -> Result? {
         self.lineNumber += 1
         switch frame {
         case .overlongLine:

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import NNTPCore
 
@@ -100,7 +101,7 @@ struct NNTPSession {
     }
 
     /// A line (or an over-long line) arrived from the client.
-    mutating func receive(_ frame: NNTPLineFrame) -> Action {
+    mutating func receive(_ frame: LineFrame) -> Action {
         switch self.state {
         case .command:
             return self.receiveCommand(frame)
@@ -183,7 +184,7 @@ struct NNTPSession {
 
     // MARK: - Commands
 
-    private mutating func receiveCommand(_ frame: NNTPLineFrame) -> Action {
+    private mutating func receiveCommand(_ frame: LineFrame) -> Action {
         switch frame {
         case .overlongLine:
             self.lastCommand = nil

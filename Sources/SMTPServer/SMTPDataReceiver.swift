@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 
@@ -52,7 +53,7 @@ struct SMTPDataReceiver: Hashable, Sendable {
     }
 
     /// Takes one frame; returns the result when it was the terminator, `nil` otherwise.
-    mutating func receive(_ frame: SMTPLineFrame) -> Result? {
+    mutating func receive(_ frame: LineFrame) -> Result? {
         self.lineNumber += 1
         switch frame {
         case .overlongLine:

@@ -1,3 +1,4 @@
+import LineServer
 import Logging
 import NIOCore
 import NIOPosix
@@ -59,50 +60,33 @@ public struct SMTPServer: Service {
     ///
     /// - Throws: ``SMTPServerError`` when the address cannot be bound.
     public func run() async throws {
-        let configuration = self.configuration
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>, Never>
-        do {
-            serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(channel, configuration: configuration)
-                    }
-                }
-        } catch {
-            throw SMTPServerError(bindingFailedOn: configuration.host, port: configuration.port, error)
-        }
-        let registry = SMTPConnectionRegistry(maximumConnections: configuration.maximumConnections)
-        guard let address = serverChannel.channel.localAddress else {
-            serverChannel.channel.close(promise: nil)
-            throw SMTPServerError(message: "the listening socket has no local address")
-        }
-        self.logger.info(
-            "SMTP server listening",
-            metadata: ["smtp.address": "\(address)", "smtp.max_connections": "\(configuration.maximumConnections)"]
+        let listener = LineListener(
+            configuration: self.configuration.listenerConfiguration,
+            protocolName: "SMTP",
+            logger: self.logger,
+            eventLoopGroup: self.eventLoopGroup,
+            onListening: self.onListening
         )
-        await self.onListening(address)
-
-        try await withGracefulShutdownHandler {
-            // A discarding group: finished connection tasks leave nothing behind.
-            try await withThrowingDiscardingTaskGroup { group in
-                try await serverChannel.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask {
-                            await self.serve(connection, registry: registry)
-                        }
-                    }
-                }
+        let hostname = self.configuration.hostname
+        try await listener.run(
+            refusal: { text in
+                // `421` instead of the greeting (RFC 5321 §3.1).
+                var buffer = ByteBuffer()
+                buffer.writeSMTPReply(
+                    SMTPReply(.serviceNotAvailable, SMTPEnhancedStatusCode(4, 3, 2), "\(hostname) \(text)")
+                )
+                return buffer
+            },
+            serve: { connection, logger, isShuttingDown in
+                let session = SMTPConnection(
+                    configuration: self.configuration,
+                    backend: self.backend,
+                    logger: logger,
+                    isShuttingDown: isShuttingDown
+                )
+                try await session.run(connection)
             }
-        } onGracefulShutdown: {
-            self.logger.info("SMTP server shutting down", metadata: ["smtp.connections": "\(registry.count)"])
-            registry.beginShutdown()
-            serverChannel.channel.close(promise: nil)
-        }
-        self.logger.info("SMTP server stopped")
+        )
     }
 
     /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
@@ -110,78 +94,14 @@ public struct SMTPServer: Service {
     static func configurePipeline(
         _ channel: any Channel,
         configuration: SMTPServerConfiguration
-    ) throws -> NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer> {
-        let decoder = SMTPLineDecoder(maximumLineLength: configuration.maximumFrameLength)
-        try channel.pipeline.syncOperations.addHandler(
-            SMTPIdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout))
+    ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
+        try LineListener.configurePipeline(
+            channel,
+            idleTimeout: configuration.idleTimeout,
+            maximumLineLength: configuration.maximumFrameLength
         )
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumFrameLength + 2)
-        )
-        try channel.pipeline.syncOperations.addHandler(SMTPConnectionEventHandler())
-        return try NIOAsyncChannel(
-            wrappingChannelSynchronously: channel,
-            configuration: NIOAsyncChannel.Configuration(
-                inboundType: SMTPConnectionEvent.self,
-                outboundType: ByteBuffer.self
-            )
-        )
-    }
-
-    /// Serves one connection; never throws, so one bad peer cannot stop the server.
-    private func serve(
-        _ connection: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>,
-        registry: SMTPConnectionRegistry
-    ) async {
-        var logger = self.logger
-        logger[metadataKey: "smtp.peer"] = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")"
-        switch registry.admit(connection.channel) {
-        case .admitted:
-            break
-        case .tooManyConnections:
-            logger.debug("Connection refused: too many connections")
-            await self.refuse(connection, text: "too many connections, try again later", logger: logger)
-            return
-        case .shuttingDown:
-            await self.refuse(connection, text: "server shutting down", logger: logger)
-            return
-        }
-        defer { registry.remove(connection.channel) }
-        logger.debug("Connection accepted")
-        let session = SMTPConnection(
-            configuration: self.configuration,
-            backend: self.backend,
-            logger: logger,
-            isShuttingDown: { registry.isShuttingDown }
-        )
-        do {
-            try await session.run(connection)
-            logger.debug("Connection closed")
-        } catch {
-            logger.debug("Connection ended with an error", metadata: ["smtp.error": "\(error)"])
-        }
-    }
-
-    /// Answers `421` instead of the greeting (RFC 5321 §3.1) and closes.
-    private func refuse(
-        _ connection: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>,
-        text: String,
-        logger: Logger
-    ) async {
-        do {
-            try await connection.executeThenClose { _, outbound in
-                var buffer = ByteBuffer()
-                buffer.writeSMTPReply(
-                    SMTPReply(
-                        .serviceNotAvailable,
-                        SMTPEnhancedStatusCode(4, 3, 2),
-                        "\(self.configuration.hostname) \(text)"
-                    )
-                )
-                try await outbound.write(buffer)
-            }
-        } catch {
-            logger.debug("Could not send the refusal", metadata: ["smtp.error": "\(error)"])
-        }
     }
 }
+
+/// The listening service's failure: the address cannot be bound.
+public typealias SMTPServerError = LineServerError

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 
@@ -97,7 +98,7 @@ struct SMTPSession {
     }
 
     /// A line (or an over-long line) arrived from the client.
-    mutating func receive(_ frame: SMTPLineFrame) -> Action {
+    mutating func receive(_ frame: LineFrame) -> Action {
         switch self.state {
         case .command(let transaction):
             return self.receiveCommand(frame, transaction: transaction)

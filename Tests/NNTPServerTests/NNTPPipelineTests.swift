@@ -1,4 +1,5 @@
 import Foundation
+import LineServer
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -191,7 +192,7 @@ struct NNTPPipelineTests {
     func shutdownNotice() async throws {
         var harness = try await Harness()
         _ = try await harness.readLine()
-        harness.channel.pipeline.fireUserInboundEventTriggered(NNTPShutdownEvent())
+        harness.channel.pipeline.fireUserInboundEventTriggered(LineShutdownEvent())
         try await harness.expect("400 server shutting down\r\n")
         try await harness.loop.value
     }

@@ -1,6 +1,7 @@
 import FORLLMTestSupport
 import Foundation
 import InMemoryLogging
+import LineServer
 import Logging
 import NIOCore
 import NNTPServer

@@ -1,3 +1,4 @@
+import LineServer
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -116,7 +117,7 @@ struct SMTPPipelineTests {
     func shutdownNotice() async throws {
         var harness = try await Harness()
         try await harness.expect("220 mail.test ESMTP FORLLM ready\r\n")
-        harness.channel.pipeline.fireUserInboundEventTriggered(SMTPShutdownEvent())
+        harness.channel.pipeline.fireUserInboundEventTriggered(LineShutdownEvent())
         try await harness.expect("421 4.3.2 mail.test server shutting down, closing connection\r\n")
         try await harness.loop.value
     }

@@ -1,5 +1,6 @@
 import FORLLMTestSupport
 import InMemoryLogging
+import LineServer
 import Logging
 import NIOCore
 import SMTPServer
