@@ -138,11 +138,7 @@ public struct LineListener: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(
-                            channel,
-                            idleTimeout: configuration.idleTimeout,
-                            maximumLineLength: configuration.maximumLineLength
-                        )
+                        try Self.configurePipeline(channel, configuration: configuration)
                     }
                 }
         } catch {
@@ -193,13 +189,14 @@ public struct LineListener: Sendable {
     /// the async channel the connection task reads from.
     public static func configurePipeline(
         _ channel: any Channel,
-        idleTimeout: Duration,
-        maximumLineLength: Int
+        configuration: Configuration
     ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
-        let decoder = LineDecoder(maximumLineLength: maximumLineLength)
-        try channel.pipeline.syncOperations.addHandler(IdleTimeoutHandler(timeout: TimeAmount(idleTimeout)))
+        let decoder = LineDecoder(maximumLineLength: configuration.maximumLineLength)
         try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(decoder, maximumBufferSize: maximumLineLength + 2)
+            IdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout))
+        )
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumLineLength + 2)
         )
         try channel.pipeline.syncOperations.addHandler(ConnectionEventHandler())
         return try NIOAsyncChannel(

@@ -73,23 +73,7 @@ struct NNTPConnection: Sendable {
     /// One event from the channel; `false` when the connection is to be closed.
     @inline(never)
     private func handle(_ event: LineConnectionEvent, _ state: State) async throws -> Bool {
-        let action: NNTPSession.Action
-        switch event {
-        case .frame(let frame):
-            let isCommand = state.session.state == .command
-            action = state.session.receive(frame)
-            if isCommand {
-                self.logger.debug(
-                    "Command",
-                    metadata: ["nntp.command": "\(state.session.lastCommand?.debugDescription ?? "(invalid)")"]
-                )
-            }
-        case .idleTimeout:
-            self.logger.debug("Idle timeout")
-            action = state.session.idleTimedOut()
-        case .shutdown:
-            action = state.session.shutdownRequested()
-        }
+        let action = state.session.handle(event, logger: self.logger, commandMetadataKey: "nntp.command")
         guard try await self.perform(action, session: &state.session, writer: &state.writer) else {
             return false
         }

@@ -27,9 +27,7 @@ public struct NNTPServer: Service {
     /// The settings.
     public let configuration: NNTPServerConfiguration
     private let backend: any NNTPBackend
-    private let logger: Logger
-    private let eventLoopGroup: any EventLoopGroup
-    private let onListening: @Sendable (SocketAddress) async -> Void
+    private let listener: LineListener
     private let now: @Sendable () -> Date
 
     /// Creates the service; nothing happens until ``run()``.
@@ -52,24 +50,21 @@ public struct NNTPServer: Service {
     ) {
         self.configuration = configuration
         self.backend = backend
-        self.logger = logger
-        self.eventLoopGroup = eventLoopGroup
         self.now = now
-        self.onListening = onListening
+        self.listener = LineListener(
+            configuration: configuration.listenerConfiguration,
+            protocolName: "NNTP",
+            logger: logger,
+            eventLoopGroup: eventLoopGroup,
+            onListening: onListening
+        )
     }
 
     /// Binds and serves until graceful shutdown or cancellation.
     ///
     /// - Throws: ``NNTPServerError`` when the address cannot be bound.
     public func run() async throws {
-        let listener = LineListener(
-            configuration: self.configuration.listenerConfiguration,
-            protocolName: "NNTP",
-            logger: self.logger,
-            eventLoopGroup: self.eventLoopGroup,
-            onListening: self.onListening
-        )
-        try await listener.run(
+        try await self.listener.run(
             refusal: { text in
                 var buffer = ByteBuffer()
                 buffer.writeNNTPStatusLine(.serviceUnavailable, text)
@@ -88,19 +83,6 @@ public struct NNTPServer: Service {
                 )
                 try await session.run(connection)
             }
-        )
-    }
-
-    /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
-    /// the async channel the connection task reads from.
-    static func configurePipeline(
-        _ channel: any Channel,
-        configuration: NNTPServerConfiguration
-    ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
-        try LineListener.configurePipeline(
-            channel,
-            idleTimeout: configuration.idleTimeout,
-            maximumLineLength: configuration.maximumLineLength
         )
     }
 }

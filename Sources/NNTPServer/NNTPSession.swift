@@ -19,7 +19,7 @@ import NNTPCore
 ///                                   authenticationCompleted
 ///   QUIT, idle timeout, shutdown ──▶ closed
 /// ```
-struct NNTPSession {
+struct NNTPSession: LineSession {
     enum State: Hashable, Sendable {
         /// Before the greeting.
         case idle
@@ -65,6 +65,11 @@ struct NNTPSession {
 
     init(configuration: NNTPSessionConfiguration) {
         self.configuration = configuration
+    }
+
+    /// Whether the next line is a command.
+    var isAwaitingCommand: Bool {
+        self.state == .command
     }
 
     /// Whether nothing more will be read.

@@ -29,23 +29,7 @@ struct SMTPConnection: Sendable {
                 return
             }
             for try await event in inbound {
-                let action: SMTPSession.Action
-                switch event {
-                case .frame(let frame):
-                    let isCommand = session.isAwaitingCommand
-                    action = session.receive(frame)
-                    if isCommand {
-                        self.logger.debug(
-                            "Command",
-                            metadata: ["smtp.command": "\(session.lastCommand?.debugDescription ?? "(invalid)")"]
-                        )
-                    }
-                case .idleTimeout:
-                    self.logger.debug("Idle timeout")
-                    action = session.idleTimedOut()
-                case .shutdown:
-                    action = session.shutdownRequested()
-                }
+                let action = session.handle(event, logger: self.logger, commandMetadataKey: "smtp.command")
                 guard try await self.perform(action, session: &session, write: write) else {
                     return
                 }

@@ -29,9 +29,7 @@ public struct SMTPServer: Service {
     /// The settings.
     public let configuration: SMTPServerConfiguration
     private let backend: any SMTPBackend
-    private let logger: Logger
-    private let eventLoopGroup: any EventLoopGroup
-    private let onListening: @Sendable (SocketAddress) async -> Void
+    private let listener: LineListener
 
     /// Creates the service; nothing happens until ``run()``.
     ///
@@ -51,24 +49,21 @@ public struct SMTPServer: Service {
     ) {
         self.configuration = configuration
         self.backend = backend
-        self.logger = logger
-        self.eventLoopGroup = eventLoopGroup
-        self.onListening = onListening
+        self.listener = LineListener(
+            configuration: configuration.listenerConfiguration,
+            protocolName: "SMTP",
+            logger: logger,
+            eventLoopGroup: eventLoopGroup,
+            onListening: onListening
+        )
     }
 
     /// Binds and serves until graceful shutdown or cancellation.
     ///
     /// - Throws: ``SMTPServerError`` when the address cannot be bound.
     public func run() async throws {
-        let listener = LineListener(
-            configuration: self.configuration.listenerConfiguration,
-            protocolName: "SMTP",
-            logger: self.logger,
-            eventLoopGroup: self.eventLoopGroup,
-            onListening: self.onListening
-        )
         let hostname = self.configuration.hostname
-        try await listener.run(
+        try await self.listener.run(
             refusal: { text in
                 // `421` instead of the greeting (RFC 5321 §3.1).
                 var buffer = ByteBuffer()
@@ -86,19 +81,6 @@ public struct SMTPServer: Service {
                 )
                 try await session.run(connection)
             }
-        )
-    }
-
-    /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
-    /// the async channel the connection task reads from.
-    static func configurePipeline(
-        _ channel: any Channel,
-        configuration: SMTPServerConfiguration
-    ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
-        try LineListener.configurePipeline(
-            channel,
-            idleTimeout: configuration.idleTimeout,
-            maximumLineLength: configuration.maximumFrameLength
         )
     }
 }

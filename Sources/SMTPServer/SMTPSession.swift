@@ -21,7 +21,7 @@ import SMTPCore
 ///
 /// Lines are handled one at a time, each answered before the next is read, so pipelined
 /// commands (RFC 2920) get their replies in order.
-struct SMTPSession {
+struct SMTPSession: LineSession {
     /// A mail transaction: from `MAIL` to the end of `DATA`, `RSET` or a new `EHLO`.
     struct Transaction: Hashable, Sendable {
         var reversePath: SMTPReversePath

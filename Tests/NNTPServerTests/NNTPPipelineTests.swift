@@ -22,7 +22,7 @@ struct NNTPPipelineTests {
             let channel = NIOAsyncTestingChannel()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 119))
             let asyncChannel = try await channel.testingEventLoop.executeInContext {
-                try NNTPServer.configurePipeline(channel, configuration: configuration)
+                try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeNNTPBackend.standard()
             let connection = NNTPConnection(

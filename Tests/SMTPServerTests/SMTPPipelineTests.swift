@@ -20,7 +20,7 @@ struct SMTPPipelineTests {
             let channel = NIOAsyncTestingChannel()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25))
             let asyncChannel = try await channel.testingEventLoop.executeInContext {
-                try SMTPServer.configurePipeline(channel, configuration: configuration)
+                try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeSMTPBackend()
             let connection = SMTPConnection(
