@@ -3,8 +3,9 @@ import Logging
 /// A protocol session as its connection loop drives it: a state machine that answers each
 /// event of the connection with an action the loop carries out.
 ///
-/// ``handle(_:logger:commandMetadataKey:)`` is `@inlinable`, so the connection loop of each
-/// server gets it specialised for its own session and action types.
+/// ``handle(_:logger:commandMetadataKey:)`` is `@inlinable` and always inlined, so the
+/// connection loop of each server gets it specialised for its own session and action types, as
+/// when each loop had this switch of its own.
 public protocol LineSession {
     /// What the connection loop is to do next.
     associatedtype Action
@@ -28,6 +29,7 @@ extension LineSession {
     /// Passes one connection event to the session; logs each command line at `debug` under
     /// `commandMetadataKey` and the idle timeout.
     @inlinable
+    @inline(__always)
     public mutating func handle(_ event: LineConnectionEvent, logger: Logger, commandMetadataKey: String) -> Action {
         switch event {
         case .frame(let frame):
