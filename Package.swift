@@ -178,6 +178,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                // Only for TestingChannelPeer: a server's pipeline under test.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 // Only for withRunningService: a server under test in a ServiceGroup.
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")

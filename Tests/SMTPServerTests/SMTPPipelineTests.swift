@@ -1,3 +1,4 @@
+import FORLLMTestSupport
 import LineServer
 import Logging
 import NIOCore
@@ -11,15 +12,14 @@ import Testing
 @Suite("SMTP pipeline")
 struct SMTPPipelineTests {
     struct Harness {
-        let channel: NIOAsyncTestingChannel
+        var peer: TestingChannelPeer
         let backend: FakeSMTPBackend
         let loop: Task<Void, any Error>
-        private var received: [UInt8] = []
+
+        var channel: NIOAsyncTestingChannel { self.peer.channel }
 
         init(configuration: SMTPServerConfiguration = SMTPServerConfiguration(hostname: "mail.test")) async throws {
-            let channel = NIOAsyncTestingChannel()
-            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25))
-            let asyncChannel = try await channel.testingEventLoop.executeInContext {
+            let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 25) { channel in
                 try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeSMTPBackend()
@@ -29,32 +29,22 @@ struct SMTPPipelineTests {
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                 isShuttingDown: { false }
             )
-            self.channel = channel
+            self.peer = peer
             self.backend = backend
             self.loop = Task { try await connection.run(asyncChannel) }
         }
 
         func send(_ text: String) async throws {
-            try await self.channel.writeInbound(ByteBuffer(string: text))
+            try await self.peer.send(text)
         }
 
         func send(bytes: [UInt8]) async throws {
-            try await self.channel.writeInbound(ByteBuffer(bytes: bytes))
-        }
-
-        /// Reads writes until `count` bytes have arrived and returns them.
-        mutating func read(_ count: Int) async throws -> [UInt8] {
-            while self.received.count < count {
-                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
-                self.received += Array(buffer.readableBytesView)
-            }
-            defer { self.received.removeFirst(count) }
-            return Array(self.received[..<count])
+            try await self.peer.send(bytes: bytes)
         }
 
         /// Reads exactly as many bytes as `expected` has and compares.
         mutating func expect(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-            let actual = try await self.read(expected.utf8.count)
+            let actual = try await self.peer.read(expected.utf8.count)
             #expect(String(decoding: actual, as: UTF8.self) == expected, sourceLocation: sourceLocation)
         }
     }
