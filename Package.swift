@@ -47,10 +47,24 @@ let package = Package(
             ]
         ),
 
-        // Line framing, the session state machine and the listening service.
+        // What a line-based server (NNTP, SMTP) needs besides its protocol: line framing with its
+        // limits as values, the idle timer, the connection cap and the listening service with
+        // graceful shutdown.
+        .target(
+            name: "LineServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+            ]
+        ),
+
+        // The NNTP session state machine and its commands, on LineServer.
         .target(
             name: "NNTPServer",
             dependencies: [
+                "LineServer",
                 "NNTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -67,11 +81,12 @@ let package = Package(
             ]
         ),
 
-        // The SMTP submission receiver: line framing, DATA, the session state machine and the
-        // listening service; delivery only through SMTPBackend.
+        // The SMTP submission receiver: DATA, the session state machine and its commands, on
+        // LineServer; delivery only through SMTPBackend.
         .target(
             name: "SMTPServer",
             dependencies: [
+                "LineServer",
                 "SMTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -177,7 +192,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio")
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                // Only for TestingChannelPeer: a server's pipeline under test.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                // Only for withRunningService: a server under test in a ServiceGroup.
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
         ),
 
@@ -191,9 +211,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "LineServerTests",
+            dependencies: [
+                "LineServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio")
+            ]
+        ),
+        .testTarget(
             name: "NNTPServerTests",
             dependencies: [
                 "FORLLMTestSupport",
+                "LineServer",
                 "NNTPServer",
                 "NNTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -216,6 +246,7 @@ let package = Package(
             name: "SMTPServerTests",
             dependencies: [
                 "FORLLMTestSupport",
+                "LineServer",
                 "SMTPServer",
                 "SMTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 
 /// Collects the lines of a posted article after `340`, up to the terminating `.` line.
@@ -23,20 +24,18 @@ struct NNTPArticleReceiver: Hashable, Sendable {
         case rejected(String)
     }
 
-    let maximumBytes: Int
-    private(set) var bytes: [UInt8] = []
-    /// The article's size so far, counting what was not buffered.
-    private(set) var size = 0
+    /// The article so far, unstuffed, CRLF lines.
+    private(set) var text: DotUnstuffedText
     private var lineNumber = 0
     private var isInHeader = true
     private var problem: Problem?
 
     init(maximumBytes: Int) {
-        self.maximumBytes = maximumBytes
+        self.text = DotUnstuffedText(maximumBytes: maximumBytes)
     }
 
     /// Takes one frame; returns the result when it was the terminator, `nil` otherwise.
-    mutating func receive(_ frame: NNTPLineFrame) -> Result? {
+    mutating func receive(_ frame: LineFrame) -> Result? {
         self.lineNumber += 1
         switch frame {
         case .overlongLine:
@@ -47,7 +46,7 @@ struct NNTPArticleReceiver: Hashable, Sendable {
             if view.count == 1, view.first == UInt8(ascii: ".") {
                 return self.finish()
             }
-            let content = view.first == UInt8(ascii: ".") ? view.dropFirst() : view[...]
+            let content = DotUnstuffedText.unstuffed(view)
             if self.isInHeader {
                 if content.isEmpty {
                     self.isInHeader = false
@@ -55,15 +54,9 @@ struct NNTPArticleReceiver: Hashable, Sendable {
                     self.noteProblem(.bareLFInHeader(line: self.lineNumber))
                 }
             }
-            self.size += content.count + 2
-            if self.size <= self.maximumBytes {
-                self.bytes.append(contentsOf: content)
-                self.bytes.append(UInt8(ascii: "\r"))
-                self.bytes.append(UInt8(ascii: "\n"))
-            } else {
+            if !self.text.append(content) {
+                // Read on to the terminator, holding nothing more.
                 self.noteProblem(.tooLarge)
-                // Keep reading to the terminator but hold nothing more.
-                self.bytes = []
             }
             return nil
         }
@@ -78,13 +71,13 @@ struct NNTPArticleReceiver: Hashable, Sendable {
     private func finish() -> Result {
         switch self.problem {
         case nil:
-            return .complete(self.bytes)
+            return .complete(self.text.bytes)
         case .bareLFInHeader(let line):
             return .rejected("bare LF in header line \(line)")
         case .lineTooLong(let line):
             return .rejected("line \(line) is too long")
         case .tooLarge:
-            return .rejected("article too large (\(self.size) octets, limit \(self.maximumBytes))")
+            return .rejected("article too large (\(self.text.size) octets, limit \(self.text.maximumBytes))")
         }
     }
 }

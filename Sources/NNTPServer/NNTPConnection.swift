@@ -1,3 +1,4 @@
+import LineServer
 import Logging
 import NIOCore
 import NNTPCore
@@ -16,7 +17,7 @@ struct NNTPConnection: Sendable {
 
     /// Runs the session until the client quits or disconnects, the idle timeout fires or the
     /// server shuts down. Errors from the channel end the session and are rethrown.
-    func run(_ channel: NIOAsyncChannel<NNTPConnectionEvent, ByteBuffer>) async throws {
+    func run(_ channel: NIOAsyncChannel<LineConnectionEvent, ByteBuffer>) async throws {
         try await channel.executeThenClose { inbound, outbound in
             let state = State(
                 session: NNTPSession(configuration: self.configuration),
@@ -71,24 +72,8 @@ struct NNTPConnection: Sendable {
 
     /// One event from the channel; `false` when the connection is to be closed.
     @inline(never)
-    private func handle(_ event: NNTPConnectionEvent, _ state: State) async throws -> Bool {
-        let action: NNTPSession.Action
-        switch event {
-        case .frame(let frame):
-            let isCommand = state.session.state == .command
-            action = state.session.receive(frame)
-            if isCommand {
-                self.logger.debug(
-                    "Command",
-                    metadata: ["nntp.command": "\(state.session.lastCommand?.debugDescription ?? "(invalid)")"]
-                )
-            }
-        case .idleTimeout:
-            self.logger.debug("Idle timeout")
-            action = state.session.idleTimedOut()
-        case .shutdown:
-            action = state.session.shutdownRequested()
-        }
+    private func handle(_ event: LineConnectionEvent, _ state: State) async throws -> Bool {
+        let action = state.session.handle(event, logger: self.logger, commandMetadataKey: "nntp.command")
         guard try await self.perform(action, session: &state.session, writer: &state.writer) else {
             return false
         }

@@ -1,3 +1,4 @@
+import LineServer
 import NNTPCore
 
 /// Settings of the NNTP service. The defaults are those of a local single-user server; FORLLM's
@@ -58,6 +59,23 @@ public struct NNTPServerConfiguration: Hashable, Sendable {
             postingAllowed: self.postingAllowed,
             authenticationRequired: self.authenticationRequired,
             maximumArticleBytes: self.maximumArticleBytes
+        )
+    }
+
+    /// What the listening service needs.
+    var listenerConfiguration: LineListener.Configuration {
+        LineListener.Configuration(
+            host: self.host,
+            port: self.port,
+            backlog: 1024,
+            maximumConnections: self.maximumConnections,
+            idleTimeout: self.idleTimeout,
+            maximumLineLength: self.maximumLineLength,
+            bindFailureHints: LineListener.BindFailureHints(
+                addressInUse:
+                    "another server listens there (a second forllm serve?): stop it or choose another address with --listen",
+                permissionDenied: "ports below 1024 need root: use a port such as 1119"
+            )
         )
     }
 }

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import NNTPCore
 
@@ -18,7 +19,7 @@ import NNTPCore
 ///                                   authenticationCompleted
 ///   QUIT, idle timeout, shutdown ──▶ closed
 /// ```
-struct NNTPSession {
+struct NNTPSession: LineSession {
     enum State: Hashable, Sendable {
         /// Before the greeting.
         case idle
@@ -66,6 +67,11 @@ struct NNTPSession {
         self.configuration = configuration
     }
 
+    /// Whether the next line is a command.
+    var isAwaitingCommand: Bool {
+        self.state == .command
+    }
+
     /// Whether nothing more will be read.
     var isClosed: Bool {
         self.state == .closed
@@ -100,7 +106,7 @@ struct NNTPSession {
     }
 
     /// A line (or an over-long line) arrived from the client.
-    mutating func receive(_ frame: NNTPLineFrame) -> Action {
+    mutating func receive(_ frame: LineFrame) -> Action {
         switch self.state {
         case .command:
             return self.receiveCommand(frame)
@@ -183,7 +189,7 @@ struct NNTPSession {
 
     // MARK: - Commands
 
-    private mutating func receiveCommand(_ frame: NNTPLineFrame) -> Action {
+    private mutating func receiveCommand(_ frame: LineFrame) -> Action {
         switch frame {
         case .overlongLine:
             self.lastCommand = nil

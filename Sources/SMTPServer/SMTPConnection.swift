@@ -1,3 +1,4 @@
+import LineServer
 import Logging
 import NIOCore
 import SMTPCore
@@ -16,7 +17,7 @@ struct SMTPConnection: Sendable {
 
     /// Runs the session until the client quits or disconnects, the idle timeout fires or the
     /// server shuts down. Errors from the channel end the session and are rethrown.
-    func run(_ channel: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>) async throws {
+    func run(_ channel: NIOAsyncChannel<LineConnectionEvent, ByteBuffer>) async throws {
         try await channel.executeThenClose { inbound, outbound in
             var session = SMTPSession(configuration: self.configuration)
             let write: (ByteBuffer) async throws -> Void = { bytes in try await outbound.write(bytes) }
@@ -28,23 +29,7 @@ struct SMTPConnection: Sendable {
                 return
             }
             for try await event in inbound {
-                let action: SMTPSession.Action
-                switch event {
-                case .frame(let frame):
-                    let isCommand = session.isAwaitingCommand
-                    action = session.receive(frame)
-                    if isCommand {
-                        self.logger.debug(
-                            "Command",
-                            metadata: ["smtp.command": "\(session.lastCommand?.debugDescription ?? "(invalid)")"]
-                        )
-                    }
-                case .idleTimeout:
-                    self.logger.debug("Idle timeout")
-                    action = session.idleTimedOut()
-                case .shutdown:
-                    action = session.shutdownRequested()
-                }
+                let action = session.handle(event, logger: self.logger, commandMetadataKey: "smtp.command")
                 guard try await self.perform(action, session: &session, write: write) else {
                     return
                 }

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 
@@ -37,22 +38,20 @@ struct SMTPDataReceiver: Hashable, Sendable {
         case refused(SMTPReply)
     }
 
-    let maximumBytes: Int
     let maximumLineLength: Int
-    private(set) var bytes: [UInt8] = []
-    /// The message's size so far, counting what was not buffered.
-    private(set) var size = 0
+    /// The message so far, unstuffed, CRLF lines.
+    private(set) var text: DotUnstuffedText
     private var lineNumber = 0
     private var previousEndedInCRLF = true
     private var problem: Problem?
 
     init(maximumBytes: Int, maximumLineLength: Int) {
-        self.maximumBytes = maximumBytes
+        self.text = DotUnstuffedText(maximumBytes: maximumBytes)
         self.maximumLineLength = maximumLineLength
     }
 
     /// Takes one frame; returns the result when it was the terminator, `nil` otherwise.
-    mutating func receive(_ frame: SMTPLineFrame) -> Result? {
+    mutating func receive(_ frame: LineFrame) -> Result? {
         self.lineNumber += 1
         switch frame {
         case .overlongLine:
@@ -67,23 +66,12 @@ struct SMTPDataReceiver: Hashable, Sendable {
                 return self.finish()
             }
             self.previousEndedInCRLF = ending == .crlf
-            let content = view.first == UInt8(ascii: ".") && !isDot ? view.dropFirst() : view[...]
-            self.append(content)
+            if !self.text.append(DotUnstuffedText.unstuffed(view)) {
+                // Read on to the terminator, holding nothing more.
+                self.noteProblem(.tooLarge)
+            }
             return nil
         }
-    }
-
-    private mutating func append(_ content: ByteBufferView.SubSequence) {
-        self.size += content.count + 2
-        guard self.size <= self.maximumBytes else {
-            self.noteProblem(.tooLarge)
-            // Read on to the terminator, holding nothing more.
-            self.bytes = []
-            return
-        }
-        self.bytes.append(contentsOf: content)
-        self.bytes.append(UInt8(ascii: "\r"))
-        self.bytes.append(UInt8(ascii: "\n"))
     }
 
     private mutating func noteProblem(_ problem: Problem) {
@@ -96,13 +84,13 @@ struct SMTPDataReceiver: Hashable, Sendable {
     private func finish() -> Result {
         switch self.problem {
         case nil:
-            return .complete(self.bytes)
+            return .complete(self.text.bytes)
         case .tooLarge:
             return .refused(
                 SMTPReply(
                     .exceededStorage,
                     SMTPEnhancedStatusCode(5, 3, 4),
-                    "message too large (\(self.size) octets, limit \(self.maximumBytes))"
+                    "message too large (\(self.text.size) octets, limit \(self.text.maximumBytes))"
                 )
             )
         case .lineTooLong(let line):

@@ -1,3 +1,4 @@
+import LineServer
 import Logging
 import NIOCore
 import NIOPosix
@@ -28,9 +29,7 @@ public struct SMTPServer: Service {
     /// The settings.
     public let configuration: SMTPServerConfiguration
     private let backend: any SMTPBackend
-    private let logger: Logger
-    private let eventLoopGroup: any EventLoopGroup
-    private let onListening: @Sendable (SocketAddress) async -> Void
+    private let listener: LineListener
 
     /// Creates the service; nothing happens until ``run()``.
     ///
@@ -50,138 +49,41 @@ public struct SMTPServer: Service {
     ) {
         self.configuration = configuration
         self.backend = backend
-        self.logger = logger
-        self.eventLoopGroup = eventLoopGroup
-        self.onListening = onListening
+        self.listener = LineListener(
+            configuration: configuration.listenerConfiguration,
+            protocolName: "SMTP",
+            logger: logger,
+            eventLoopGroup: eventLoopGroup,
+            onListening: onListening
+        )
     }
 
     /// Binds and serves until graceful shutdown or cancellation.
     ///
     /// - Throws: ``SMTPServerError`` when the address cannot be bound.
     public func run() async throws {
-        let configuration = self.configuration
-        let serverChannel: NIOAsyncChannel<NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>, Never>
-        do {
-            serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelOption(.backlog, value: 256)
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(channel, configuration: configuration)
-                    }
-                }
-        } catch {
-            throw SMTPServerError(bindingFailedOn: configuration.host, port: configuration.port, error)
-        }
-        let registry = SMTPConnectionRegistry(maximumConnections: configuration.maximumConnections)
-        guard let address = serverChannel.channel.localAddress else {
-            serverChannel.channel.close(promise: nil)
-            throw SMTPServerError(message: "the listening socket has no local address")
-        }
-        self.logger.info(
-            "SMTP server listening",
-            metadata: ["smtp.address": "\(address)", "smtp.max_connections": "\(configuration.maximumConnections)"]
-        )
-        await self.onListening(address)
-
-        try await withGracefulShutdownHandler {
-            // A discarding group: finished connection tasks leave nothing behind.
-            try await withThrowingDiscardingTaskGroup { group in
-                try await serverChannel.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask {
-                            await self.serve(connection, registry: registry)
-                        }
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            self.logger.info("SMTP server shutting down", metadata: ["smtp.connections": "\(registry.count)"])
-            registry.beginShutdown()
-            serverChannel.channel.close(promise: nil)
-        }
-        self.logger.info("SMTP server stopped")
-    }
-
-    /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
-    /// the async channel the connection task reads from.
-    static func configurePipeline(
-        _ channel: any Channel,
-        configuration: SMTPServerConfiguration
-    ) throws -> NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer> {
-        let decoder = SMTPLineDecoder(maximumLineLength: configuration.maximumFrameLength)
-        try channel.pipeline.syncOperations.addHandler(
-            SMTPIdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout))
-        )
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumFrameLength + 2)
-        )
-        try channel.pipeline.syncOperations.addHandler(SMTPConnectionEventHandler())
-        return try NIOAsyncChannel(
-            wrappingChannelSynchronously: channel,
-            configuration: NIOAsyncChannel.Configuration(
-                inboundType: SMTPConnectionEvent.self,
-                outboundType: ByteBuffer.self
-            )
-        )
-    }
-
-    /// Serves one connection; never throws, so one bad peer cannot stop the server.
-    private func serve(
-        _ connection: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>,
-        registry: SMTPConnectionRegistry
-    ) async {
-        var logger = self.logger
-        logger[metadataKey: "smtp.peer"] = "\(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")"
-        switch registry.admit(connection.channel) {
-        case .admitted:
-            break
-        case .tooManyConnections:
-            logger.debug("Connection refused: too many connections")
-            await self.refuse(connection, text: "too many connections, try again later", logger: logger)
-            return
-        case .shuttingDown:
-            await self.refuse(connection, text: "server shutting down", logger: logger)
-            return
-        }
-        defer { registry.remove(connection.channel) }
-        logger.debug("Connection accepted")
-        let session = SMTPConnection(
-            configuration: self.configuration,
-            backend: self.backend,
-            logger: logger,
-            isShuttingDown: { registry.isShuttingDown }
-        )
-        do {
-            try await session.run(connection)
-            logger.debug("Connection closed")
-        } catch {
-            logger.debug("Connection ended with an error", metadata: ["smtp.error": "\(error)"])
-        }
-    }
-
-    /// Answers `421` instead of the greeting (RFC 5321 §3.1) and closes.
-    private func refuse(
-        _ connection: NIOAsyncChannel<SMTPConnectionEvent, ByteBuffer>,
-        text: String,
-        logger: Logger
-    ) async {
-        do {
-            try await connection.executeThenClose { _, outbound in
+        let hostname = self.configuration.hostname
+        try await self.listener.run(
+            refusal: { text in
+                // `421` instead of the greeting (RFC 5321 §3.1).
                 var buffer = ByteBuffer()
                 buffer.writeSMTPReply(
-                    SMTPReply(
-                        .serviceNotAvailable,
-                        SMTPEnhancedStatusCode(4, 3, 2),
-                        "\(self.configuration.hostname) \(text)"
-                    )
+                    SMTPReply(.serviceNotAvailable, SMTPEnhancedStatusCode(4, 3, 2), "\(hostname) \(text)")
                 )
-                try await outbound.write(buffer)
+                return buffer
+            },
+            serve: { connection, logger, isShuttingDown in
+                let session = SMTPConnection(
+                    configuration: self.configuration,
+                    backend: self.backend,
+                    logger: logger,
+                    isShuttingDown: isShuttingDown
+                )
+                try await session.run(connection)
             }
-        } catch {
-            logger.debug("Could not send the refusal", metadata: ["smtp.error": "\(error)"])
-        }
+        )
     }
 }
+
+/// The listening service's failure: the address cannot be bound.
+public typealias SMTPServerError = LineServerError

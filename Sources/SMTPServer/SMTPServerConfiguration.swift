@@ -1,3 +1,4 @@
+import LineServer
 import SMTPCore
 
 /// Settings of the SMTP submission service. The defaults are those of a local single-user
@@ -50,5 +51,22 @@ public struct SMTPServerConfiguration: Hashable, Sendable {
     /// The longest line the framing layer buffers, terminator excluded.
     var maximumFrameLength: Int {
         Swift.max(self.maximumCommandLineLength, self.maximumTextLineLength)
+    }
+
+    /// What the listening service needs.
+    var listenerConfiguration: LineListener.Configuration {
+        LineListener.Configuration(
+            host: self.host,
+            port: self.port,
+            backlog: 256,
+            maximumConnections: self.maximumConnections,
+            idleTimeout: self.idleTimeout,
+            maximumLineLength: self.maximumFrameLength,
+            bindFailureHints: LineListener.BindFailureHints(
+                addressInUse:
+                    "another server listens there (a second forllm serve?): stop it or choose another address",
+                permissionDenied: "ports below 1024 need root: use a port such as 2525"
+            )
+        )
     }
 }

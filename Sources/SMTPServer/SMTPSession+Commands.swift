@@ -1,9 +1,10 @@
+import LineServer
 import NIOCore
 import SMTPCore
 
 extension SMTPSession {
     /// A command line (or an over-long line) in command state.
-    mutating func receiveCommand(_ frame: SMTPLineFrame, transaction: Transaction?) -> Action {
+    mutating func receiveCommand(_ frame: LineFrame, transaction: Transaction?) -> Action {
         self.lastCommand = nil
         switch frame {
         case .overlongLine:

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 
@@ -20,7 +21,7 @@ import SMTPCore
 ///
 /// Lines are handled one at a time, each answered before the next is read, so pipelined
 /// commands (RFC 2920) get their replies in order.
-struct SMTPSession {
+struct SMTPSession: LineSession {
     /// A mail transaction: from `MAIL` to the end of `DATA`, `RSET` or a new `EHLO`.
     struct Transaction: Hashable, Sendable {
         var reversePath: SMTPReversePath
@@ -97,7 +98,7 @@ struct SMTPSession {
     }
 
     /// A line (or an over-long line) arrived from the client.
-    mutating func receive(_ frame: SMTPLineFrame) -> Action {
+    mutating func receive(_ frame: LineFrame) -> Action {
         switch self.state {
         case .command(let transaction):
             return self.receiveCommand(frame, transaction: transaction)

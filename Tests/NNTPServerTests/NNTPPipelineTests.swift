@@ -1,4 +1,6 @@
+import FORLLMTestSupport
 import Foundation
+import LineServer
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -12,16 +14,15 @@ import Testing
 struct NNTPPipelineTests {
     /// A connection under test: the channel, its loop running in a task, and what was written.
     struct Harness {
-        let channel: NIOAsyncTestingChannel
+        var peer: TestingChannelPeer
         let backend: FakeNNTPBackend
         let loop: Task<Void, any Error>
-        private var received = ""
+
+        var channel: NIOAsyncTestingChannel { self.peer.channel }
 
         init(configuration: NNTPServerConfiguration = NNTPServerConfiguration(hostname: "news.test")) async throws {
-            let channel = NIOAsyncTestingChannel()
-            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 119))
-            let asyncChannel = try await channel.testingEventLoop.executeInContext {
-                try NNTPServer.configurePipeline(channel, configuration: configuration)
+            let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 119) { channel in
+                try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeNNTPBackend.standard()
             let connection = NNTPConnection(
@@ -34,42 +35,24 @@ struct NNTPPipelineTests {
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                 isShuttingDown: { false }
             )
-            self.channel = channel
+            self.peer = peer
             self.backend = backend
             self.loop = Task { try await connection.run(asyncChannel) }
         }
 
         func send(_ text: String) async throws {
-            try await self.channel.writeInbound(ByteBuffer(string: text))
-        }
-
-        /// Reads writes until `expected.utf8.count` bytes have arrived and returns them.
-        mutating func read(_ count: Int) async throws -> String {
-            while self.received.utf8.count < count {
-                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
-                self.received += String(buffer: buffer)
-            }
-            let bytes = Array(self.received.utf8)
-            self.received = String(decoding: bytes[count...], as: UTF8.self)
-            return String(decoding: bytes[..<count], as: UTF8.self)
+            try await self.peer.send(text)
         }
 
         /// Reads one line, CRLF included.
         mutating func readLine() async throws -> String {
-            while !self.received.utf8.contains(UInt8(ascii: "\n")) {
-                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
-                self.received += String(buffer: buffer)
-            }
-            let bytes = Array(self.received.utf8)
-            let end = bytes.firstIndex(of: UInt8(ascii: "\n"))! + 1
-            self.received = String(decoding: bytes[end...], as: UTF8.self)
-            return String(decoding: bytes[..<end], as: UTF8.self)
+            try await self.peer.readLine()
         }
 
         /// Reads exactly as many bytes as `expected` has and compares.
         mutating func expect(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-            let actual = try await self.read(expected.utf8.count)
-            #expect(actual == expected, sourceLocation: sourceLocation)
+            let actual = try await self.peer.read(expected.utf8.count)
+            #expect(String(decoding: actual, as: UTF8.self) == expected, sourceLocation: sourceLocation)
         }
     }
 
@@ -191,7 +174,7 @@ struct NNTPPipelineTests {
     func shutdownNotice() async throws {
         var harness = try await Harness()
         _ = try await harness.readLine()
-        harness.channel.pipeline.fireUserInboundEventTriggered(NNTPShutdownEvent())
+        harness.channel.pipeline.fireUserInboundEventTriggered(LineShutdownEvent())
         try await harness.expect("400 server shutting down\r\n")
         try await harness.loop.value
     }

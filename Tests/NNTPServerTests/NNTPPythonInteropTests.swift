@@ -7,30 +7,7 @@ import Testing
 /// Skipped where no such Python is installed.
 @Suite("Python nntplib")
 struct NNTPPythonInteropTests {
-    static let python: String? = {
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] + Self.pathCandidates() {
-            guard FileManager.default.isExecutableFile(atPath: candidate) else {
-                continue
-            }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: candidate)
-            process.arguments = ["-W", "ignore", "-c", "import nntplib"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else {
-                continue
-            }
-            process.waitUntilExit()
-            if process.terminationStatus == 0 {
-                return candidate
-            }
-        }
-        return nil
-    }()
-
-    private static func pathCandidates() -> [String] {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-    }
+    static let python = PythonScript.interpreter(importing: "nntplib", options: ["-W", "ignore"])
 
     static let script = #"""
         import nntplib, sys, io
@@ -91,28 +68,15 @@ struct NNTPPythonInteropTests {
         #expect(lines.contains("missing 423"))
     }
 
-    /// Runs the script without blocking the cooperative pool: waits for termination through
-    /// the process's termination handler.
+    /// Runs the script against the server on `port`; a failing script fails the test.
     private static func run(_ python: String, port: Int) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-W", "ignore", "-c", Self.script, String(port)]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "nntplib failed: \(errorText)")
-        return text
+        let outcome = try await PythonScript.run(
+            python,
+            options: ["-W", "ignore"],
+            script: Self.script,
+            arguments: [String(port)]
+        )
+        #expect(outcome.status == 0, "nntplib failed: \(outcome.errors)")
+        return outcome.output
     }
 }

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import NNTPCore
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// The session state machine with plain values: lines in, actions out.
 @Suite("Session state machine")
 struct NNTPSessionTests {
-    private static func line(_ text: String, _ ending: NNTPLineEnding = .crlf) -> NNTPLineFrame {
+    private static func line(_ text: String, _ ending: LineEnding = .crlf) -> LineFrame {
         .line(ByteBuffer(string: text), ending)
     }
 

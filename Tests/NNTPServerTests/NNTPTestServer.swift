@@ -44,36 +44,20 @@ struct NNTPTestServer {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "nntp-test", factory: { _ in logs })
         logger.logLevel = .debug
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = NNTPServer(
-            configuration: configuration,
-            backend: backend,
+        return try await withRunningService(
             logger: logger,
-            now: { Date(timeIntervalSince1970: 1_700_000_000) },
-            onListening: { address in
-                continuation.yield(address.port ?? 0)
-                continuation.finish()
+            makeService: { onListening in
+                NNTPServer(
+                    configuration: configuration,
+                    backend: backend,
+                    logger: logger,
+                    now: { Date(timeIntervalSince1970: 1_700_000_000) },
+                    onListening: onListening
+                )
+            },
+            body: { port, group in
+                try await body(NNTPTestServer(port: port, backend: backend, group: group, logs: logs))
             }
         )
-        let group = ServiceGroup(services: [server], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                throw NNTPServerError(message: "the server did not start")
-            }
-            let testServer = NNTPTestServer(port: port, backend: backend, group: group, logs: logs)
-            do {
-                let result = try await body(testServer)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                tasks.cancelAll()
-                throw error
-            }
-        }
     }
 }

@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 import Testing
@@ -13,7 +14,7 @@ struct SMTPDataReceiverTests {
         maximumBytes: Int = 1000,
         maximumLineLength: Int = 100
     ) -> (SMTPDataReceiver.Result?, [UInt8]) {
-        var decoder = SMTPLineDecoder(maximumLineLength: maximumLineLength)
+        var decoder = LineDecoder(maximumLineLength: maximumLineLength)
         var receiver = SMTPDataReceiver(maximumBytes: maximumBytes, maximumLineLength: maximumLineLength)
         var buffer = ByteBuffer(bytes: wire)
         while let frame = decoder.nextFrame(&buffer) {

@@ -1,3 +1,5 @@
+import FORLLMTestSupport
+import LineServer
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -10,16 +12,15 @@ import Testing
 @Suite("SMTP pipeline")
 struct SMTPPipelineTests {
     struct Harness {
-        let channel: NIOAsyncTestingChannel
+        var peer: TestingChannelPeer
         let backend: FakeSMTPBackend
         let loop: Task<Void, any Error>
-        private var received: [UInt8] = []
+
+        var channel: NIOAsyncTestingChannel { self.peer.channel }
 
         init(configuration: SMTPServerConfiguration = SMTPServerConfiguration(hostname: "mail.test")) async throws {
-            let channel = NIOAsyncTestingChannel()
-            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25))
-            let asyncChannel = try await channel.testingEventLoop.executeInContext {
-                try SMTPServer.configurePipeline(channel, configuration: configuration)
+            let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 25) { channel in
+                try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeSMTPBackend()
             let connection = SMTPConnection(
@@ -28,32 +29,22 @@ struct SMTPPipelineTests {
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                 isShuttingDown: { false }
             )
-            self.channel = channel
+            self.peer = peer
             self.backend = backend
             self.loop = Task { try await connection.run(asyncChannel) }
         }
 
         func send(_ text: String) async throws {
-            try await self.channel.writeInbound(ByteBuffer(string: text))
+            try await self.peer.send(text)
         }
 
         func send(bytes: [UInt8]) async throws {
-            try await self.channel.writeInbound(ByteBuffer(bytes: bytes))
-        }
-
-        /// Reads writes until `count` bytes have arrived and returns them.
-        mutating func read(_ count: Int) async throws -> [UInt8] {
-            while self.received.count < count {
-                let buffer = try await self.channel.waitForOutboundWrite(as: ByteBuffer.self)
-                self.received += Array(buffer.readableBytesView)
-            }
-            defer { self.received.removeFirst(count) }
-            return Array(self.received[..<count])
+            try await self.peer.send(bytes: bytes)
         }
 
         /// Reads exactly as many bytes as `expected` has and compares.
         mutating func expect(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-            let actual = try await self.read(expected.utf8.count)
+            let actual = try await self.peer.read(expected.utf8.count)
             #expect(String(decoding: actual, as: UTF8.self) == expected, sourceLocation: sourceLocation)
         }
     }
@@ -116,7 +107,7 @@ struct SMTPPipelineTests {
     func shutdownNotice() async throws {
         var harness = try await Harness()
         try await harness.expect("220 mail.test ESMTP FORLLM ready\r\n")
-        harness.channel.pipeline.fireUserInboundEventTriggered(SMTPShutdownEvent())
+        harness.channel.pipeline.fireUserInboundEventTriggered(LineShutdownEvent())
         try await harness.expect("421 4.3.2 mail.test server shutting down, closing connection\r\n")
         try await harness.loop.value
     }

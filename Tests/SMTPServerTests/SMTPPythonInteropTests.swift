@@ -1,3 +1,4 @@
+import FORLLMTestSupport
 import Foundation
 import SMTPCore
 import SMTPServer
@@ -7,27 +8,7 @@ import Testing
 /// Skipped where no Python 3 is installed.
 @Suite("Python smtplib")
 struct SMTPPythonInteropTests {
-    static let python: String? = {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }
-        for candidate in ["/usr/bin/python3", "/usr/local/bin/python3"] + path {
-            guard FileManager.default.isExecutableFile(atPath: candidate) else {
-                continue
-            }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: candidate)
-            process.arguments = ["-c", "import smtplib, email.message"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            guard (try? process.run()) != nil else {
-                continue
-            }
-            process.waitUntilExit()
-            if process.terminationStatus == 0 {
-                return candidate
-            }
-        }
-        return nil
-    }()
+    static let python = PythonScript.interpreter(importing: "smtplib, email.message")
 
     static let script = #"""
         import smtplib, sys
@@ -101,28 +82,10 @@ struct SMTPPythonInteropTests {
         }
     }
 
-    /// Runs the script without blocking the cooperative pool: waits for termination through
-    /// the process's termination handler.
+    /// Runs the script against the server on `port`; a failing script fails the test.
     private static func run(_ python: String, port: Int) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", Self.script, String(port)]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "smtplib failed: \(errorText)")
-        return text
+        let outcome = try await PythonScript.run(python, script: Self.script, arguments: [String(port)])
+        #expect(outcome.status == 0, "smtplib failed: \(outcome.errors)")
+        return outcome.output
     }
 }

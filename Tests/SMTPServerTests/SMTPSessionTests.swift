@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import SMTPCore
 import Testing
@@ -13,7 +14,7 @@ struct SMTPSessionTests {
         maximumRecipients: 2
     )
 
-    static func line(_ text: String, _ ending: SMTPLineEnding = .crlf) -> SMTPLineFrame {
+    static func line(_ text: String, _ ending: LineEnding = .crlf) -> LineFrame {
         .line(ByteBuffer(string: text), ending)
     }
 

@@ -47,36 +47,20 @@ struct SMTPTestServer {
         let logs = InMemoryLogHandler()
         var logger = Logger(label: "smtp-test", factory: { _ in logs })
         logger.logLevel = .debug
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let server = SMTPServer(
-            configuration: configuration,
-            backend: backend,
+        return try await withRunningService(
             logger: logger,
-            onListening: { address in
-                continuation.yield(address.port ?? 0)
-                continuation.finish()
+            makeService: { onListening in
+                SMTPServer(
+                    configuration: configuration,
+                    backend: backend,
+                    logger: logger,
+                    onListening: onListening
+                )
+            },
+            body: { port, group in
+                try await body(SMTPTestServer(port: port, backend: backend, group: group, logs: logs))
             }
         )
-        let group = ServiceGroup(services: [server], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                throw SMTPServerError(message: "the server did not start")
-            }
-            let testServer = SMTPTestServer(port: port, backend: backend, group: group, logs: logs)
-            do {
-                let result = try await body(testServer)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                tasks.cancelAll()
-                throw error
-            }
-        }
     }
 }
 

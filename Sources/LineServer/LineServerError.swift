@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A failure of the NNTP service itself (not of a client).
-public struct NNTPServerError: Error, Hashable, Sendable, CustomStringConvertible {
+/// A failure of a listening service itself (not of a client).
+public struct LineServerError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, for a person.
     public var message: String
 
@@ -16,7 +16,7 @@ public struct NNTPServerError: Error, Hashable, Sendable, CustomStringConvertibl
     }
 
     /// The listening socket could not be bound: says where, why, and what to do.
-    init(bindingFailedOn host: String, port: Int, _ error: any Error) {
+    init(bindingFailedOn host: String, port: Int, _ error: any Error, hints: LineListener.BindFailureHints) {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         guard let ioError = error as? IOError else {
             self.message = "cannot listen on \(address): \(error)"
@@ -26,10 +26,9 @@ public struct NNTPServerError: Error, Hashable, Sendable, CustomStringConvertibl
         let hint: String
         switch ioError.errnoCode {
         case EADDRINUSE:
-            hint =
-                "; another server listens there (a second forllm serve?): stop it or choose another address with --listen"
+            hint = "; " + hints.addressInUse
         case EACCES:
-            hint = "; ports below 1024 need root: use a port such as 1119"
+            hint = "; " + hints.permissionDenied
         case EADDRNOTAVAIL:
             hint = "; this machine has no such address"
         default:

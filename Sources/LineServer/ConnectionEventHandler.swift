@@ -1,26 +1,26 @@
 import NIOCore
 
-/// What the connection loop receives: a line from the client or a notice from the server.
-public enum NNTPConnectionEvent: Hashable, Sendable {
+/// What a connection loop receives: a line from the client or a notice from the server.
+public enum LineConnectionEvent: Hashable, Sendable {
     /// A line (or an over-long line) from the client.
-    case frame(NNTPLineFrame)
+    case frame(LineFrame)
     /// Nothing was read or written for the configured idle timeout.
     case idleTimeout
     /// The server is shutting down gracefully.
     case shutdown
 }
 
-/// The user event that asks a connection to finish what it is doing and close
-/// (`400 server shutting down`).
-public struct NNTPShutdownEvent: Hashable, Sendable {
+/// The user event that asks a connection to finish what it is doing and close (NNTP's
+/// `400 server shutting down`, SMTP's `421`).
+public struct LineShutdownEvent: Hashable, Sendable {
     public init() {}
 }
 
 /// Turns decoded lines and the out-of-band events (idle timeout, graceful shutdown) into one
-/// ordered stream of ``NNTPConnectionEvent``s, so the connection loop waits on one thing only.
-final class NNTPConnectionEventHandler: ChannelInboundHandler {
-    typealias InboundIn = NNTPLineFrame
-    typealias InboundOut = NNTPConnectionEvent
+/// ordered stream of ``LineConnectionEvent``s, so the connection loop waits on one thing only.
+final class ConnectionEventHandler: ChannelInboundHandler {
+    typealias InboundIn = LineFrame
+    typealias InboundOut = LineConnectionEvent
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(Self.wrapInboundOut(.frame(Self.unwrapInboundIn(data))))
@@ -28,16 +28,16 @@ final class NNTPConnectionEventHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is NNTPIdleEvent:
+        case is LineIdleEvent:
             self.fireSynthesised(.idleTimeout, context: context)
-        case is NNTPShutdownEvent:
+        case is LineShutdownEvent:
             self.fireSynthesised(.shutdown, context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }
     }
 
-    private func fireSynthesised(_ event: NNTPConnectionEvent, context: ChannelHandlerContext) {
+    private func fireSynthesised(_ event: LineConnectionEvent, context: ChannelHandlerContext) {
         context.fireChannelRead(Self.wrapInboundOut(event))
         // NIOAsyncChannel hands buffered reads to the consumer on read-complete.
         context.fireChannelReadComplete()

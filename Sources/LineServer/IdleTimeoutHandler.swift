@@ -1,18 +1,18 @@
 import NIOCore
 
 /// The user event that says a connection has been idle for the configured time.
-public struct SMTPIdleEvent: Hashable, Sendable {
+public struct LineIdleEvent: Hashable, Sendable {
     public init() {}
 }
 
-/// Fires ``SMTPIdleEvent`` once when nothing was read and no write was pending or completed for
+/// Fires ``LineIdleEvent`` once when nothing was read and no write was pending or completed for
 /// `timeout`.
 ///
 /// It sits at the head of the pipeline, so every byte counts as activity (a client typing one
 /// byte a second is not idle), and a response still being written to a slow reader keeps the
 /// connection alive. Unlike NIO's `IdleStateHandler`, it reads the time from the event loop
 /// (`EventLoop.now`), so tests on `NIOAsyncTestingChannel` can advance it.
-final class SMTPIdleTimeoutHandler: ChannelDuplexHandler {
+final class IdleTimeoutHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -92,6 +92,6 @@ final class SMTPIdleTimeoutHandler: ChannelDuplexHandler {
             return
         }
         self.hasFired = true
-        context.fireUserInboundEventTriggered(SMTPIdleEvent())
+        context.fireUserInboundEventTriggered(LineIdleEvent())
     }
 }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// The connections a server is serving: enforces the connection cap and reaches every session
 /// on graceful shutdown. Shared by all connection tasks; a `Mutex` guards the state.
-final class SMTPConnectionRegistry: Sendable {
+final class ConnectionRegistry: Sendable {
     /// Whether a new connection may be served.
     enum Admission: Hashable, Sendable {
         case admitted
@@ -54,14 +54,14 @@ final class SMTPConnectionRegistry: Sendable {
         self.state.withLock { $0.channels.count }
     }
 
-    /// Marks the server as shutting down and tells every session (``SMTPShutdownEvent``).
+    /// Marks the server as shutting down and tells every session (``LineShutdownEvent``).
     func beginShutdown() {
         let channels = self.state.withLock { state in
             state.isShuttingDown = true
             return Array(state.channels.values)
         }
         for channel in channels {
-            channel.pipeline.fireUserInboundEventTriggered(SMTPShutdownEvent())
+            channel.pipeline.fireUserInboundEventTriggered(LineShutdownEvent())
         }
     }
 }
