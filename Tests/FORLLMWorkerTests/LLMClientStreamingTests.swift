@@ -230,15 +230,15 @@ struct LLMClientStreamingTests {
         let port = closed.port
         let path = format == .openai ? "/v1" : ""
         try await withStubClient(format, url: "http://127.0.0.1:\(port)\(path)") { client, _, _ in
-            let start = ContinuousClock.now
             let error = await #expect(throws: LLMError.self) {
                 try await client.chat(chatRequest(), progress: noProgress)
             }
             #expect(error?.code == .unreachable)
             #expect(error?.isRetryable == true)
             #expect(error?.message.contains("127.0.0.1:\(port)") == true)
+            // "refused", not "no connection within 10 s": the refusal itself ended the attempt
+            // (a wall-clock bound here failed on a loaded machine and proved nothing more).
             #expect(error?.message.contains("refused") == true, "\(error?.message ?? "")")
-            #expect(start.duration(to: .now) < .seconds(5))
         }
     }
 
