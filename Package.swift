@@ -67,6 +67,10 @@ let package = Package(
             ]
         ),
 
+        // Maildir (cr.yp.to/proto/maildir.html, Maildir++): delivery by the protocol, lookup and
+        // removal by unique name. File I/O only, synchronous: its callers run it off the event loops.
+        .target(name: "Maildir"),
+
         // The LLM worker: claims requests, calls the model over HTTP, posts answers.
         .target(
             name: "FORLLMWorker",
@@ -93,6 +97,7 @@ let package = Package(
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
+                "Maildir",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -142,6 +147,7 @@ let package = Package(
         ),
 
         .testTarget(name: "NewsArticleTests", dependencies: ["NewsArticle"]),
+        .testTarget(name: "MaildirTests", dependencies: ["Maildir"]),
         .testTarget(
             name: "NNTPCoreTests",
             dependencies: [

@@ -159,6 +159,9 @@ extension ForumDatabase {
             try db.execute(sql: "ALTER TABLE request ADD COLUMN waiting_since REAL")
         }
 
+        // Maildir delivery: one row per copy of an article in a group's Maildir.
+        migrator.registerMigration("v3-delivery", migrate: ForumDatabase.createDeliveryTable)
+
         return migrator
     }
 }
