@@ -214,6 +214,7 @@ let package = Package(
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
+                "Maildir",
                 "NNTPServer",
                 "NewsArticle",
                 .product(name: "GRDB", package: "GRDB.swift"),
