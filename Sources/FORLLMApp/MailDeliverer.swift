@@ -93,6 +93,20 @@ public final class MailDeliverer: Service {
             metadata: ["mail.maildir": "\(self.tree.root)", "mail.layout": "\(self.tree.layout.rawValue)"]
         )
         await cancelWhenGracefulShutdown {
+            // What was waiting at the start (a stop, kill -9, work queued while the server was
+            // down) first, then what comes.
+            do {
+                let summary = try await self.deliverDue()
+                self.logger.info(
+                    "Mail delivery caught up",
+                    metadata: [
+                        "mail.delivered": "\(summary.delivered)", "mail.recovered": "\(summary.recovered)",
+                        "mail.removed": "\(summary.removed)", "mail.failed": "\(summary.failed)"
+                    ]
+                )
+            } catch {
+                self.logger.error("Could not deliver mail", metadata: ["mail.error": "\(error)"])
+            }
             await self.loop()
         }
         self.logger.info("Mail delivery stopped")

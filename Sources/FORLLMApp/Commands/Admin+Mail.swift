@@ -70,7 +70,8 @@ extension Admin {
         )
         if json { return try JSONOutput.encode(result) }
         var line =
-            "delivered \(summary.delivered) of \(queued) newly queued articles in \(names.count) groups to \(deliverer.tree.root)"
+            "delivered \(summary.delivered) articles (\(queued) newly queued) in \(names.count) groups "
+            + "to \(deliverer.tree.root)"
         if summary.recovered > 0 { line += "; \(summary.recovered) were there already" }
         if summary.removed > 0 { line += "; removed \(summary.removed) withdrawn" }
         if pending > 0 { line += "; \(pending) still pending (last error: \(summary.lastError ?? "none"))" }
