@@ -46,7 +46,8 @@ extension ConfigurationValueType where Value == MaildirLayout {
                 guard let layout = Value(rawValue: text.lowercased()) else {
                     throw ConfigurationError(
                         key: key,
-                        problem: "'\(text)' is not a Maildir layout (\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        problem:
+                            "'\(text)' is not a Maildir layout (\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
                     )
                 }
                 return layout

@@ -85,7 +85,10 @@ public final class MailDeliverer: Service {
         // Claims of a process that died are taken up now, not when their lease runs out.
         let released = try await self.database.releaseDeliveryClaims()
         if released > 0 {
-            self.logger.notice("Deliveries interrupted by a stop are pending again", metadata: ["mail.deliveries": "\(released)"])
+            self.logger.notice(
+                "Deliveries interrupted by a stop are pending again",
+                metadata: ["mail.deliveries": "\(released)"]
+            )
         }
         await self.cleanTemporaryFiles()
         self.logger.info(
@@ -187,7 +190,12 @@ public final class MailDeliverer: Service {
                         summary.recovered += 1
                         continue
                     }
-                    let copy = self.forum.mailCopy(head: head, body: body, references: references, group: delivery.group)
+                    let copy = self.forum.mailCopy(
+                        head: head,
+                        body: body,
+                        references: references,
+                        group: delivery.group
+                    )
                     try maildir.deliver(copy, as: delivery.fileName, syncingDirectory: false)
                     written[delivery.group, default: []].append(delivery.id)
                 case .remove:
@@ -252,7 +260,10 @@ public final class MailDeliverer: Service {
                 return removed
             }
             if removed > 0 {
-                self.logger.notice("Removed leftovers of interrupted deliveries", metadata: ["mail.files": "\(removed)"])
+                self.logger.notice(
+                    "Removed leftovers of interrupted deliveries",
+                    metadata: ["mail.files": "\(removed)"]
+                )
             }
         } catch {
             self.logger.warning("Could not clean the Maildirs' tmp/", metadata: ["mail.error": "\(error)"])

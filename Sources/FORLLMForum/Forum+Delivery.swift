@@ -59,18 +59,26 @@ extension Forum {
     /// - SeeAlso: [RFC 2919](https://datatracker.ietf.org/doc/html/rfc2919) (List-Id),
     ///   [RFC 2369](https://datatracker.ietf.org/doc/html/rfc2369) (List-Post)
     public func mailCopy(head: Data, body: Data, references: String, group: String) -> [UInt8] {
-        Self.mailCopy(head: head, body: body, references: references, group: group, hostname: self.configuration.hostname)
+        Self.mailCopy(
+            head: head,
+            body: body,
+            references: references,
+            group: group,
+            hostname: self.configuration.hostname
+        )
     }
 
     /// ``mailCopy(head:body:references:group:)`` with the host name given.
-    public static func mailCopy(head: Data, body: Data, references: String, group: String, hostname: String) -> [UInt8] {
+    public static func mailCopy(head: Data, body: Data, references: String, group: String, hostname: String) -> [UInt8]
+    {
         var copy: [UInt8] = []
         copy.reserveCapacity(head.count + body.count + 2 * group.utf8.count + 2 * hostname.utf8.count + 96)
         var hasInReplyTo = false
         var skipping = false
         var lineStart = head.startIndex
         while lineStart < head.endIndex {
-            var lineEnd = head[lineStart...].firstIndex(of: UInt8(ascii: "\n")).map { head.index(after: $0) }
+            var lineEnd =
+                head[lineStart...].firstIndex(of: UInt8(ascii: "\n")).map { head.index(after: $0) }
                 ?? head.endIndex
             if lineEnd == lineStart { lineEnd = head.endIndex }
             let line = head[lineStart..<lineEnd]

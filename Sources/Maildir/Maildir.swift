@@ -157,7 +157,9 @@ public struct Maildir: Hashable, Sendable {
     /// older than 36 hours; a caller passes its own rule (its own names, older than its lease).
     /// - Returns: the names removed.
     @discardableResult
-    public func removeTemporaryFiles(where isStale: (_ name: String, _ modified: Double) -> Bool) throws(MaildirError)
+    public func removeTemporaryFiles(
+        where isStale: (_ name: String, _ modified: Double) -> Bool
+    ) throws(MaildirError)
         -> [String]
     {
         var removed: [String] = []
@@ -209,7 +211,9 @@ public struct Maildir: Hashable, Sendable {
         var found: [Entry] = []
         for directory in directories {
             for fileName in try self.fileNames(in: directory) where Self.fileName(fileName, hasUniqueName: name) {
-                found.append(Entry(directory: directory, fileName: fileName, path: self.path(of: directory) + "/" + fileName))
+                found.append(
+                    Entry(directory: directory, fileName: fileName, path: self.path(of: directory) + "/" + fileName)
+                )
             }
         }
         return found

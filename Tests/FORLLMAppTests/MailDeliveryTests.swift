@@ -127,7 +127,10 @@ struct MailDeliveryTests {
             let name = try await Self.waitForDelivery(app, "<cancel.1@example.org>")
             let kept = try await Self.waitForDelivery(app, "<cancel.2@example.org>")
             // What mutt does on reading: new/NAME becomes cur/NAME:2,S.
-            try FileManager.default.moveItem(atPath: maildir + "/new/" + name, toPath: maildir + "/cur/" + name + ":2,S")
+            try FileManager.default.moveItem(
+                atPath: maildir + "/new/" + name,
+                toPath: maildir + "/cur/" + name + ":2,S"
+            )
 
             let cancel = """
                 From: Jane Doe <jane@example.org>
@@ -163,10 +166,12 @@ struct MailDeliveryTests {
                     + "Message-ID: <lat.\(index)@example.org>\n\nQuestion \(index)?\n"
                 #expect(try await client.postArticle(post).code == 240)
                 _ = try await app.waitFor("copies of question \(index) and its answer") { db in
-                    let delivered = try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM delivery WHERE state = 'delivered' AND group_name = 'forllm.general'"
-                    ) ?? 0
+                    let delivered =
+                        try Int.fetchOne(
+                            db,
+                            sql:
+                                "SELECT COUNT(*) FROM delivery WHERE state = 'delivered' AND group_name = 'forllm.general'"
+                        ) ?? 0
                     return delivered >= 2 * (index + 1) ? delivered : nil
                 }
             }
@@ -205,7 +210,9 @@ struct MailDeliveryTests {
         }
     }
 
-    @Test("a delivery interrupted after the rename (kill -9) is recorded, not written again; one cut before it is written")
+    @Test(
+        "a delivery interrupted after the rename (kill -9) is recorded, not written again; one cut before it is written"
+    )
     func interruptedDelivery() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
@@ -216,7 +223,8 @@ struct MailDeliveryTests {
             _ = try await forum.inject(
                 raw: Array(
                     ("From: Jane <jane@example.org>\r\nNewsgroups: forllm.general\r\nSubject: S\(index)\r\n"
-                        + "Message-ID: <cut.\(index)@example.org>\r\nX-FORLLM-Request: none\r\n\r\nBody \(index)\r\n").utf8
+                        + "Message-ID: <cut.\(index)@example.org>\r\nX-FORLLM-Request: none\r\n\r\nBody \(index)\r\n")
+                        .utf8
                 )
             )
         }

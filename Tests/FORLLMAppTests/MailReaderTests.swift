@@ -38,8 +38,10 @@ struct MailForum {
     /// Posts with mail off; returns the Message-ID.
     func post(_ subject: String, _ text: String, references: [String] = []) throws -> String {
         let result = try ForLLMProcess.run(
-            ["post", "--config", self.mailOff, "--group", "forllm.general", "--subject", subject, "--from",
-                "Jane <jane@example.org>", "--request", "none"] + references.flatMap { ["--references", $0] },
+            [
+                "post", "--config", self.mailOff, "--group", "forllm.general", "--subject", subject, "--from",
+                "Jane <jane@example.org>", "--request", "none"
+            ] + references.flatMap { ["--references", $0] },
             in: self.directory,
             input: text + "\n"
         )
@@ -70,7 +72,9 @@ struct MailForum {
             try Row.fetchAll(db, sql: "SELECT root_message_id, message_id FROM article")
                 .map { (root: $0[0] as String, id: $0[1] as String) }
         }
-        return Set(Dictionary(grouping: rows, by: \.root).values.map { Set($0.map { String($0.id.dropFirst().dropLast()) }) })
+        return Set(
+            Dictionary(grouping: rows, by: \.root).values.map { Set($0.map { String($0.id.dropFirst().dropLast()) }) }
+        )
     }
 
     func cleanUp() {
@@ -117,7 +121,8 @@ func runProgram(
 
 /// The first of `names` found executable in /usr/sbin, /usr/bin or PATH.
 func findProgram(_ names: String...) -> String? {
-    let directories = ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]
+    let directories =
+        ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]
         + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
     for name in names {
         for directory in directories where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
@@ -299,16 +304,24 @@ struct MailReaderTests {
         try #require(run.status == 0, "imaplib: \(run.stderr)\ndovecot log:\n\(log)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let folders = try #require(result["folders"] as? [String])
-        #expect(folders.contains { $0.hasSuffix("\"forllm.general\"") || $0.hasSuffix(" forllm.general") }, "\(folders)")
-        #expect(folders.contains { $0.hasSuffix("\"forllm.personas\"") || $0.hasSuffix(" forllm.personas") }, "\(folders)")
+        #expect(
+            folders.contains { $0.hasSuffix("\"forllm.general\"") || $0.hasSuffix(" forllm.general") },
+            "\(folders)"
+        )
+        #expect(
+            folders.contains { $0.hasSuffix("\"forllm.personas\"") || $0.hasSuffix(" forllm.personas") },
+            "\(folders)"
+        )
         #expect(result["count"] as? Int == 6)
         let headers = try #require(result["headers"] as? [String])
         #expect(headers.count == 6)
         #expect(headers.allSatisfy { $0.contains("List-Id: <forllm.general.forllm.local>") })
         let subjects = headers.compactMap { $0.split(separator: "\r\n").first { $0.hasPrefix("Subject: ") } }
-        #expect(subjects.map { String($0.dropFirst(9)) }.sorted() == [
-            "Bread", "Knives", "Re: Bread", "Re: Bread", "Re: Knives", "Salt"
-        ])
+        #expect(
+            subjects.map { String($0.dropFirst(9)) }.sorted() == [
+                "Bread", "Knives", "Re: Bread", "Re: Bread", "Re: Knives", "Salt"
+            ]
+        )
     }
 
     @Test(
@@ -336,7 +349,11 @@ struct MailReaderTests {
         let indexed = try runProgram(notmuch, ["new"], environment: environment)
         try #require(indexed.status == 0, "notmuch new: \(indexed.stderr)")
 
-        let listed = try runProgram(notmuch, ["search", "--format=json", "--output=threads", "*"], environment: environment)
+        let listed = try runProgram(
+            notmuch,
+            ["search", "--format=json", "--output=threads", "*"],
+            environment: environment
+        )
         try #require(listed.status == 0, "\(listed.stderr)")
         let threadIDs = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String])
         var threads: Set<Set<String>> = []
