@@ -115,6 +115,10 @@ let package = Package(
             ]
         ),
 
+        // Maildir (cr.yp.to/proto/maildir.html, Maildir++): delivery by the protocol, lookup and
+        // removal by unique name. File I/O only, synchronous: its callers run it off the event loops.
+        .target(name: "Maildir"),
+
         // The LLM worker: claims requests, calls the model over HTTP, posts answers.
         .target(
             name: "FORLLMWorker",
@@ -144,6 +148,7 @@ let package = Package(
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
+                "Maildir",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -203,6 +208,7 @@ let package = Package(
 
         .testTarget(name: "NewsArticleTests", dependencies: ["NewsArticle"]),
         .testTarget(name: "MailFormatTests", dependencies: ["MailFormat", "NewsArticle"]),
+        .testTarget(name: "MaildirTests", dependencies: ["Maildir"]),
         .testTarget(
             name: "NNTPCoreTests",
             dependencies: [
@@ -306,6 +312,7 @@ let package = Package(
                 "FORLLMForum",
                 "FORLLMStore",
                 "FORLLMWorker",
+                "Maildir",
                 "NNTPServer",
                 "NewsArticle",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,5 +1,6 @@
 import FORLLMForum
 import FORLLMWorker
+import Maildir
 import NNTPServer
 import NewsArticle
 import Foundation
@@ -214,6 +215,32 @@ enum ConfigurationKeys {
                 "keeps one copy and says `X-FORLLM-Truncated: repetition`. Tables, lists and code with",
                 "repeated lines stay far below that."
             ]
+        ),
+        ConfigurationKey(
+            "mail.maildir",
+            .directory,
+            \.mailDelivery.maildir,
+            unset: "off",
+            example: "~/Mail/forllm",
+            help: "deliver articles to Maildirs under this directory",
+            details: [
+                "Every article stored in a delivered group (posts, answers, notices) is written to",
+                "its group's Maildir, exactly once; withdrawn articles are removed again."
+            ]
+        ),
+        ConfigurationKey(
+            "mail.layout",
+            .maildirLayout,
+            \.mailDelivery.layout,
+            help: "`plain`: DIR/GROUP/; `maildir++`: DIR/.GROUP/",
+            details: ["maildir++ is what Dovecot and Courier serve (DIR is then the INBOX)."]
+        ),
+        ConfigurationKey(
+            "mail.groups",
+            .wildmat,
+            \.mailDelivery.groups,
+            help: "wildmat of the groups delivered",
+            details: ["Like forllm.*,!forllm.personas; `forllm mail sync` delivers what was there before."]
         )
     ]
 
@@ -317,6 +344,7 @@ enum ConfigurationKeys {
         "server": ["The news server."],
         "server.auth": ["Reader login (AUTHINFO USER/PASS, RFC 4643): off while `user` is unset."],
         "llm": ["Answers: models, thread text, retries."],
+        "mail": ["The mail side: articles delivered to Maildirs, for mail readers (mutt, notmuch, Dovecot)."],
         Self.backends: [
             "The LLM servers. The first one is what runs without any configuration; further ones",
             "are further entries of the list."

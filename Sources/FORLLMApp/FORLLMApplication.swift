@@ -33,6 +33,8 @@ public enum FORLLMApplication {
         public var llm: LLMSide
         public var server: NNTPServer
         public var worker: ReplyWorker
+        /// Writes articles into the Maildirs; `nil` while mail is off (`mail.maildir` unset).
+        public var deliverer: MailDeliverer?
         public var serviceGroup: ServiceGroup
 
         /// Runs until SIGINT/SIGTERM (or graceful shutdown of the group), then closes the HTTP
@@ -99,17 +101,25 @@ public enum FORLLMApplication {
             configuration: llm.workerConfiguration,
             logger: logger
         )
+        let deliverer = MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger)
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: server),
                     .init(service: worker)
-                ],
+                ] + (deliverer.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: signals,
                 logger: logger
             )
         )
-        return Assembly(forum: forum, llm: llm, server: server, worker: worker, serviceGroup: serviceGroup)
+        return Assembly(
+            forum: forum,
+            llm: llm,
+            server: server,
+            worker: worker,
+            deliverer: deliverer,
+            serviceGroup: serviceGroup
+        )
     }
 
     /// Makes async code run on SwiftNIO's event loop threads instead of the default

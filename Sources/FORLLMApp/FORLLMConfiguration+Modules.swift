@@ -32,6 +32,8 @@ extension FORLLMConfiguration {
 
     /// The forum's settings.
     public var forumConfiguration: ForumConfiguration {
-        self.forum
+        var configuration = self.forum
+        configuration.deliveredGroups = self.mailDelivery.deliveredGroups
+        return configuration
     }
 }

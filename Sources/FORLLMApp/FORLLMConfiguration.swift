@@ -42,6 +42,8 @@ public struct FORLLMConfiguration: Hashable, Sendable {
     /// says otherwise.
     public var backendDefaults = LLMBackendConfiguration(name: WorkerConfiguration().defaultBackend)
     public var auth = Auth()
+    /// `mail.*`: delivery to Maildirs. No module has these: their defaults are here.
+    public var mailDelivery = MailDeliveryConfiguration()
     /// `database`. No module has this: its default is written here.
     public var databasePath: String = "forllm_data.db"
     /// `log_level`. No module has this: its default is written here.

@@ -14,7 +14,7 @@ struct ForLLM: AsyncParsableCommand {
         version: FORLLMVersion.version,
         subcommands: [
             Serve.self, GroupCommand.self, PersonaCommand.self, QueueCommand.self, ScheduleCommand.self,
-            Models.self, Post.self, Migrate.self, ConfigCommand.self,
+            Models.self, Post.self, MailCommand.self, Migrate.self, ConfigCommand.self,
             SendmailCommand.self, ImportCommand.self, ExportCommand.self
         ]
     )

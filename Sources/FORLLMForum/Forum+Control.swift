@@ -81,6 +81,7 @@ extension Forum {
             reason: "the article was withdrawn by its author",
             now: now
         )
+        try self.enqueueRemovals(articleID: stored.id, now: now, transaction)
         try transaction.deleteArticle(id: stored.id)
         return true
     }

@@ -119,6 +119,7 @@ extension Forum {
             author: author,
             now: now
         )
+        try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
         let requestIDs = try self.queueRequests(
             for: prepared,
             articleID: stored.id,

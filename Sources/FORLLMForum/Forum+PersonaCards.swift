@@ -54,6 +54,7 @@ extension Forum {
         ).build()
         let injected = try self.insertSystemArticle(card, now: now, transaction)
         if let previous {
+            try self.enqueueRemovals(messageID: previous, now: now, transaction)
             try transaction.deleteArticle(messageID: previous)
         }
         try transaction.setCardMessageID(injected.messageID, personaID: persona.id, version: persona.version)

@@ -10,6 +10,9 @@ public struct ForumConfiguration: Hashable, Sendable {
     public var postingPolicy: PostingPolicy
     /// Most persona-to-persona answers in one thread (mentions in persona answers).
     public var maximumPersonaTurns: Int
+    /// The groups whose articles are delivered to Maildirs (`mail.groups`); `nil`: mail is off
+    /// and no delivery is queued.
+    public var deliveredGroups: GroupFilter? = nil
 
     public init(
         hostname: String = "forllm.local",

@@ -166,6 +166,9 @@ extension ForumDatabase {
             try db.execute(sql: "ALTER TABLE request ADD COLUMN cleaned TEXT")
         }
 
+        // Maildir delivery: one row per copy of an article in a group's Maildir.
+        migrator.registerMigration("v4-delivery", migrate: ForumDatabase.createDeliveryTable)
+
         return migrator
     }
 }

@@ -26,6 +26,8 @@ public final class ForumDatabase: Sendable {
     let writer: any DatabaseWriter
     /// Notified after requests were queued by this process.
     public let queueSignal = QueueSignal()
+    /// Notified after Maildir deliveries or removals were queued by this process.
+    public let deliverySignal = QueueSignal()
 
     /// Wraps `writer` and migrates it to the current schema. Blocks: call it off async code
     /// (``open(path:)`` does).

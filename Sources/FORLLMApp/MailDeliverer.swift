@@ -1,0 +1,272 @@
+import FORLLMForum
+import FORLLMStore
+import Foundation
+import Logging
+import Maildir
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Writes the forum's articles into the groups' Maildirs, and removes withdrawn ones: the
+/// deliveries the forum queued in each article's own transaction (`Forum+Delivery.swift`).
+///
+/// A `Service` of the server's group: woken by the store's ``ForumDatabase/deliverySignal``
+/// right after a commit that queued work (an answer is in `new/` a few milliseconds after it
+/// is stored), and by a slow poll for work another process queued (`forllm post`) and for
+/// retries. `forllm mail sync` runs the same ``deliverDue(groups:progress:)`` in its own
+/// process.
+///
+/// Exactly once, across kill -9: a delivery gets its Maildir unique name in the transaction
+/// that claims it, before a byte is written; writing is the Maildir protocol (`tmp/`, fsync,
+/// rename into `new/`, fsync of `new/`); only then is it recorded as delivered. A delivery
+/// claimed before and never recorded (the process died) is looked for under its name in
+/// `new/` and `cur/` (the reader may have read it meanwhile) and written only when it is in
+/// neither. A leftover in `tmp/` is overwritten by that retry, removed with a withdrawn
+/// article, and otherwise cleaned at start once its lease is over.
+///
+/// File I/O runs on NIO's thread pool, never on an event loop.
+public final class MailDeliverer: Service {
+    let forum: Forum
+    public let tree: MaildirTree
+    let configuration: MailDeliveryConfiguration
+    let clock: any Clock<Duration>
+    let logger: Logger
+    /// Folders made by this deliverer (made again after a restart: creating is idempotent).
+    private let madeFolders = Mutex<Set<String>>([])
+
+    var database: ForumDatabase { self.forum.database }
+
+    /// What one pass delivered.
+    public struct Summary: Hashable, Sendable {
+        /// Copies written to `new/`.
+        public var delivered = 0
+        /// Copies found in the Maildir from an interrupted earlier try, not written again.
+        public var recovered = 0
+        /// Copies removed (withdrawn articles).
+        public var removed = 0
+        /// Deliveries that failed this time (they are retried).
+        public var failed = 0
+        /// The last failure.
+        public var lastError: String?
+
+        public init() {}
+
+        mutating func add(_ other: Summary) {
+            self.delivered += other.delivered
+            self.recovered += other.recovered
+            self.removed += other.removed
+            self.failed += other.failed
+            self.lastError = other.lastError ?? self.lastError
+        }
+    }
+
+    /// - Parameter clock: the monotonic clock of the poll interval.
+    public init(
+        forum: Forum,
+        tree: MaildirTree,
+        configuration: MailDeliveryConfiguration,
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger
+    ) {
+        self.forum = forum
+        self.tree = tree
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The deliverer `configuration` asks for; `nil` while mail is off.
+    public convenience init?(_ configuration: MailDeliveryConfiguration, forum: Forum, logger: Logger) {
+        guard let tree = configuration.tree else { return nil }
+        self.init(forum: forum, tree: tree, configuration: configuration, logger: logger)
+    }
+
+    public func run() async throws {
+        // Claims of a process that died are taken up now, not when their lease runs out.
+        let released = try await self.database.releaseDeliveryClaims()
+        if released > 0 {
+            self.logger.notice(
+                "Deliveries interrupted by a stop are pending again",
+                metadata: ["mail.deliveries": "\(released)"]
+            )
+        }
+        await self.cleanTemporaryFiles()
+        self.logger.info(
+            "Mail delivery started",
+            metadata: ["mail.maildir": "\(self.tree.root)", "mail.layout": "\(self.tree.layout.rawValue)"]
+        )
+        await cancelWhenGracefulShutdown {
+            // What was waiting at the start (a stop, kill -9, work queued while the server was
+            // down) first, then what comes.
+            do {
+                let summary = try await self.deliverDue()
+                self.logger.info(
+                    "Mail delivery caught up",
+                    metadata: [
+                        "mail.delivered": "\(summary.delivered)", "mail.recovered": "\(summary.recovered)",
+                        "mail.removed": "\(summary.removed)", "mail.failed": "\(summary.failed)"
+                    ]
+                )
+            } catch {
+                self.logger.error("Could not deliver mail", metadata: ["mail.error": "\(error)"])
+            }
+            await self.loop()
+        }
+        self.logger.info("Mail delivery stopped")
+    }
+
+    private func loop() async {
+        let interval = self.configuration.pollInterval
+        let clock = self.clock
+        while !Task.isCancelled {
+            do {
+                _ = try await self.deliverDue()
+            } catch {
+                self.logger.error("Could not deliver mail", metadata: ["mail.error": "\(error)"])
+            }
+            await self.database.deliverySignal.wait(orUntil: { try? await clock.sleep(for: interval) })
+        }
+    }
+
+    /// Delivers (and removes) everything due now, batch after batch, until nothing due is
+    /// left. Failures are recorded for a later retry, not thrown; store errors are thrown.
+    /// - Parameters:
+    ///   - groups: only these groups; `nil` for all.
+    ///   - progress: called after each batch with what this call has done so far.
+    public func deliverDue(
+        groups: [String]? = nil,
+        progress: (@Sendable (Summary) -> Void)? = nil
+    ) async throws -> Summary {
+        var total = Summary()
+        while !Task.isCancelled {
+            let lease = self.configuration.lease.components.seconds
+            let claimed = try await self.database.claimDeliveries(
+                now: self.forum.now(),
+                lease: TimeInterval(lease),
+                limit: self.configuration.batchSize,
+                groups: groups,
+                makeName: { id, now in
+                    MaildirUniqueName.make(sequence: id, at: now.timeIntervalSince1970).description
+                }
+            )
+            if claimed.isEmpty { break }
+            let (outcomes, summary) = try await NIOThreadPool.singleton.runIfActive {
+                self.write(claimed)
+            }
+            let removalsWaiting = try await self.database.recordDeliveries(outcomes, now: self.forum.now())
+            total.add(summary)
+            progress?(total)
+            if summary.failed > 0 {
+                self.logger.warning(
+                    "Mail delivery failed; it is retried",
+                    metadata: ["mail.failed": "\(summary.failed)", "mail.error": "\(summary.lastError ?? "")"]
+                )
+            }
+            self.logger.debug(
+                "Delivered",
+                metadata: ["mail.delivered": "\(summary.delivered)", "mail.removed": "\(summary.removed)"]
+            )
+            if claimed.count < self.configuration.batchSize, !removalsWaiting { break }
+        }
+        return total
+    }
+
+    /// Writes and removes one batch of files. Blocking: runs on the thread pool.
+    private func write(_ claimed: [ClaimedDelivery]) -> ([DeliveryOutcome], Summary) {
+        var outcomes: [DeliveryOutcome] = []
+        var summary = Summary()
+        // Written files count as delivered only once their directory is synced.
+        var written: [String: [Int64]] = [:]
+        var folders: [String: Maildir] = [:]
+        let now = self.forum.now()
+        for delivery in claimed {
+            do {
+                let maildir = try folders[delivery.group] ?? self.folder(delivery.group)
+                folders[delivery.group] = maildir
+                switch delivery.kind {
+                case .deliver(let head, let body, let references):
+                    if delivery.mayExist, !(try maildir.locate(delivery.fileName)).isEmpty {
+                        outcomes.append(.delivered(id: delivery.id))
+                        summary.recovered += 1
+                        continue
+                    }
+                    let copy = self.forum.mailCopy(
+                        head: head,
+                        body: body,
+                        references: references,
+                        group: delivery.group
+                    )
+                    try maildir.deliver(copy, as: delivery.fileName, syncingDirectory: false)
+                    written[delivery.group, default: []].append(delivery.id)
+                case .remove:
+                    try maildir.remove(delivery.fileName)
+                    outcomes.append(.removed(id: delivery.id))
+                    summary.removed += 1
+                }
+            } catch {
+                outcomes.append(self.failure(delivery, error, now: now))
+                summary.failed += 1
+                summary.lastError = "\(error)"
+            }
+        }
+        for (group, ids) in written {
+            do {
+                try folders[group]?.syncDirectory(.new)
+                outcomes += ids.map { .delivered(id: $0) }
+                summary.delivered += ids.count
+            } catch {
+                for delivery in claimed where ids.contains(delivery.id) {
+                    outcomes.append(self.failure(delivery, error, now: now))
+                }
+                summary.failed += ids.count
+                summary.lastError = "\(error)"
+            }
+        }
+        return (outcomes, summary)
+    }
+
+    private func failure(_ delivery: ClaimedDelivery, _ error: any Error, now: Date) -> DeliveryOutcome {
+        let first = Double(self.configuration.retryDelay.components.seconds)
+        let cap = Double(self.configuration.maximumRetryDelay.components.seconds)
+        let delay = min(cap, first * pow(2, Double(min(max(delivery.attempts - 1, 0), 30))))
+        return .failed(id: delivery.id, error: "\(error)", retryAt: now.addingTimeInterval(delay))
+    }
+
+    /// The group's Maildir, made when this deliverer has not made it yet. Blocking.
+    private func folder(_ group: String) throws -> Maildir {
+        let maildir = try self.tree.folder(group)
+        if !self.madeFolders.withLock({ $0.contains(group) }) {
+            try self.tree.create()
+            try maildir.create()
+            self.madeFolders.withLock { _ = $0.insert(group) }
+        }
+        return maildir
+    }
+
+    /// Removes leftovers of this program's own (names of ``MaildirUniqueName``'s form) from
+    /// the `tmp/` of each delivered group, once they are older than a lease.
+    private func cleanTemporaryFiles() async {
+        do {
+            let groups = try await self.database.deliveryStatus().map(\.group)
+            let cutoff = self.forum.now().timeIntervalSince1970 - Double(self.configuration.lease.components.seconds)
+            let tree = self.tree
+            let removed = try await NIOThreadPool.singleton.runIfActive {
+                var removed = 0
+                for group in groups {
+                    removed += try tree.folder(group).removeTemporaryFiles { name, modified in
+                        MaildirUniqueName(fileName: name) != nil && modified < cutoff
+                    }.count
+                }
+                return removed
+            }
+            if removed > 0 {
+                self.logger.notice(
+                    "Removed leftovers of interrupted deliveries",
+                    metadata: ["mail.files": "\(removed)"]
+                )
+            }
+        } catch {
+            self.logger.warning("Could not clean the Maildirs' tmp/", metadata: ["mail.error": "\(error)"])
+        }
+    }
+}
