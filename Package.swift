@@ -314,6 +314,7 @@ let package = Package(
                 "FORLLMWorker",
                 "Maildir",
                 "NNTPServer",
+                "SMTPServer",
                 "NewsArticle",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

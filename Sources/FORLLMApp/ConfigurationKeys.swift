@@ -4,6 +4,7 @@ import Maildir
 import NNTPServer
 import NewsArticle
 import Foundation
+import SMTPServer
 
 /// Every configuration key, in one table: the loader reads these and no others, the check for
 /// unknown keys allows these and no others, and conf/forllm.yaml and the README's table are
@@ -234,6 +235,30 @@ enum ConfigurationKeys {
             \.mailDelivery.layout,
             help: "`plain`: DIR/GROUP/; `maildir++`: DIR/.GROUP/",
             details: ["maildir++ is what Dovecot and Courier serve (DIR is then the INBOX)."]
+        ),
+        ConfigurationKey(
+            "mail.smtp_listen",
+            type: "`HOST:PORT`",
+            help: "SMTP submission for mail clients that cannot run `forllm sendmail`",
+            details: [
+                "Thunderbird's or a phone's outgoing server: mail to GROUP@HOSTNAME posts, to",
+                "HANDLE@personas.HOSTNAME asks a persona. Like server.listen, keep it on loopback",
+                "unless you know who can reach it."
+            ],
+            value: { configuration in
+                configuration.smtp.map { smtp in
+                    "\(smtp.host.contains(":") ? "[\(smtp.host)]" : smtp.host):\(smtp.port)"
+                }
+            },
+            unset: "off",
+            example: "127.0.0.1:2525",
+            apply: { configuration, input throws(ConfigurationError) in
+                let (host, port) = try FORLLMConfiguration.parseListen(input.text, key: input.key)
+                var smtp = configuration.smtp ?? SMTPServerConfiguration()
+                smtp.host = host
+                smtp.port = port
+                configuration.smtp = smtp
+            }
         ),
         ConfigurationKey(
             "mail.groups",

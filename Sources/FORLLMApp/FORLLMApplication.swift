@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import NNTPServer
+import SMTPServer
 import ServiceLifecycle
 import UnixSignals
 
@@ -35,6 +36,8 @@ public enum FORLLMApplication {
         public var worker: ReplyWorker
         /// Writes articles into the Maildirs; `nil` while mail is off (`mail.maildir` unset).
         public var deliverer: MailDeliverer?
+        /// Takes mail from mail clients; `nil` unless `mail.smtp_listen` is set.
+        public var smtpServer: SMTPServer?
         public var serviceGroup: ServiceGroup
 
         /// Runs until SIGINT/SIGTERM (or graceful shutdown of the group), then closes the HTTP
@@ -55,7 +58,8 @@ public enum FORLLMApplication {
     /// Opens the database and assembles the services.
     /// - Parameters:
     ///   - signals: the signals that start a graceful shutdown (none in tests).
-    ///   - onListening: called with the bound address once the server listens.
+    ///   - onListening: called with the bound address once the news server listens.
+    ///   - onSMTPListening: called with the bound address once the SMTP receiver listens.
     ///   - now: the one wall clock of the process: the forum (and through it the worker) and
     ///     the NNTP server (`DATE`, `NEWNEWS`) read the time from it.
     public static func assemble(
@@ -63,6 +67,7 @@ public enum FORLLMApplication {
         logger: Logger,
         signals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
+        onSMTPListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> Assembly {
         let forum = try await Forum.open(
@@ -102,12 +107,25 @@ public enum FORLLMApplication {
             logger: logger
         )
         let deliverer = MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger)
+        let smtpServer = configuration.smtpServerConfiguration.map { smtp in
+            SMTPServer(
+                configuration: smtp,
+                backend: ForumMailBackend(forum: forum, logger: logger),
+                logger: logger,
+                onListening: { address in
+                    await onSMTPListening(
+                        ListeningAddress(host: address.ipAddress ?? smtp.host, port: address.port ?? smtp.port)
+                    )
+                }
+            )
+        }
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: server),
                     .init(service: worker)
-                ] + (deliverer.map { [.init(service: $0)] } ?? []),
+                ] + (deliverer.map { [.init(service: $0)] } ?? [])
+                    + (smtpServer.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: signals,
                 logger: logger
             )
@@ -118,6 +136,7 @@ public enum FORLLMApplication {
             server: server,
             worker: worker,
             deliverer: deliverer,
+            smtpServer: smtpServer,
             serviceGroup: serviceGroup
         )
     }

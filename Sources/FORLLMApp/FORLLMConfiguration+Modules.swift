@@ -3,6 +3,7 @@ import FORLLMWorker
 import Foundation
 import NewsArticle
 import NNTPServer
+import SMTPServer
 
 // The modules' configuration values as the modules get them. FORLLMConfiguration holds them
 // itself (`nntp`, `forum`, `worker`), so their defaults are the modules' `init`s and a key is
@@ -18,6 +19,18 @@ extension FORLLMConfiguration {
         configuration.maximumArticleBytes = self.forum.postingPolicy.maximumBytes
         configuration.authenticationRequired = self.auth.user != nil
         configuration.implementation = "FORLLM \(FORLLMVersion.version)"
+        return configuration
+    }
+
+    /// The SMTP receiver's settings when `mail.smtp_listen` is set: its address, with the
+    /// forum's hostname and article limit and the news server's connection limits, so that
+    /// mail clients get the same limits as newsreaders.
+    public var smtpServerConfiguration: SMTPServerConfiguration? {
+        guard var configuration = self.smtp else { return nil }
+        configuration.hostname = self.forum.hostname
+        configuration.maximumMessageBytes = self.forum.postingPolicy.maximumBytes
+        configuration.maximumConnections = self.nntp.maximumConnections
+        configuration.idleTimeout = self.nntp.idleTimeout
         return configuration
     }
 

@@ -2,6 +2,7 @@ import Configuration
 import FORLLMForum
 import FORLLMWorker
 import Foundation
+import SMTPServer
 import Logging
 import NewsArticle
 import NNTPServer
@@ -44,6 +45,9 @@ public struct FORLLMConfiguration: Hashable, Sendable {
     public var auth = Auth()
     /// `mail.*`: delivery to Maildirs. No module has these: their defaults are here.
     public var mailDelivery = MailDeliveryConfiguration()
+    /// `mail.smtp_listen`: the SMTP receiver's own values (its address; its hostname and limits
+    /// are the forum's and the news server's, below); `nil`: no SMTP receiver.
+    public var smtp: SMTPServerConfiguration?
     /// `database`. No module has this: its default is written here.
     public var databasePath: String = "forllm_data.db"
     /// `log_level`. No module has this: its default is written here.

@@ -1,6 +1,7 @@
 import FORLLMApp
 import NewsArticle
 import NNTPServer
+import SMTPServer
 import FORLLMForum
 import FORLLMWorker
 import Foundation
@@ -46,6 +47,27 @@ struct ConfigurationTests {
         #expect(configuration.backends.first?.inactivityTimeout == .seconds(900))
         #expect(configuration.backends.first?.concurrency == 1)
         #expect(configuration.configFile == nil)
+    }
+
+    @Test("mail.smtp_listen: off by default; HOST:PORT turns the SMTP receiver on, with the news server's limits")
+    func smtpListen() throws {
+        #expect(try Self.load().smtpServerConfiguration == nil)
+        let configuration = try Self.load(
+            environment: [
+                "FORLLM_MAIL_SMTP_LISTEN": "[::1]:2525", "FORLLM_SERVER_MAX_ARTICLE_BYTES": "65536",
+                "FORLLM_SERVER_HOSTNAME": "forum.example", "FORLLM_SERVER_MAX_CONNECTIONS": "40"
+            ]
+        )
+        let smtp = try #require(configuration.smtpServerConfiguration)
+        #expect(smtp.host == "::1")
+        #expect(smtp.port == 2525)
+        #expect(smtp.hostname == "forum.example")
+        #expect(smtp.maximumMessageBytes == 65536)
+        #expect(smtp.maximumConnections == 40)
+        let error = #expect(throws: ConfigurationError.self) {
+            try Self.load(environment: ["FORLLM_MAIL_SMTP_LISTEN": "localhost"])
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("mail.smtp_listen"))
     }
 
     @Test("conf/forllm.yaml, the example with every key, says exactly what the defaults say")

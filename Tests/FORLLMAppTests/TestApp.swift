@@ -33,14 +33,17 @@ struct TestDirectory: Sendable {
 final class RunningApp: Sendable {
     let assembly: FORLLMApplication.Assembly
     let port: Int
+    /// The SMTP receiver's port, when `mail.smtp_listen` is configured.
+    let smtpPort: Int?
     let task: Task<Void, any Error>
 
     var forum: Forum { self.assembly.forum }
     var database: ForumDatabase { self.assembly.forum.database }
 
-    private init(assembly: FORLLMApplication.Assembly, port: Int, task: Task<Void, any Error>) {
+    private init(assembly: FORLLMApplication.Assembly, port: Int, smtpPort: Int?, task: Task<Void, any Error>) {
         self.assembly = assembly
         self.port = port
+        self.smtpPort = smtpPort
         self.task = task
     }
 
@@ -71,18 +74,36 @@ final class RunningApp: Sendable {
     static func start(_ configuration: FORLLMConfiguration) async throws -> RunningApp {
         let logger = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
-        let assembly = try await FORLLMApplication.assemble(configuration: configuration, logger: logger, signals: []) {
-            address in
-            continuation.yield(address)
-            continuation.finish()
-        }
+        let (smtpAddresses, smtpContinuation) = AsyncStream<ListeningAddress>.makeStream()
+        let assembly = try await FORLLMApplication.assemble(
+            configuration: configuration,
+            logger: logger,
+            signals: [],
+            onListening: { address in
+                continuation.yield(address)
+                continuation.finish()
+            },
+            onSMTPListening: { address in
+                smtpContinuation.yield(address)
+                smtpContinuation.finish()
+            }
+        )
         let task = Task { try await assembly.run() }
         var iterator = addresses.makeAsyncIterator()
         guard let address = await iterator.next() else {
             try await task.value
             throw TestAppError(message: "the server stopped before listening")
         }
-        return RunningApp(assembly: assembly, port: address.port, task: task)
+        var smtpPort: Int?
+        if configuration.smtp != nil {
+            var smtpIterator = smtpAddresses.makeAsyncIterator()
+            guard let smtpAddress = await smtpIterator.next() else {
+                try await task.value
+                throw TestAppError(message: "the SMTP receiver stopped before listening")
+            }
+            smtpPort = smtpAddress.port
+        }
+        return RunningApp(assembly: assembly, port: address.port, smtpPort: smtpPort, task: task)
     }
 
     /// Graceful shutdown, as SIGTERM does it; waits until everything has stopped.
