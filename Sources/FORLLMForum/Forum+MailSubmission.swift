@@ -64,6 +64,15 @@ extension Forum {
         switch route {
         case .group(let name):
             guard try await self.database.group(named: name) != nil else {
+                if name == self.systemMailbox.address.lowercased().prefix(while: { $0 != "@" }) {
+                    // What a mail client's reply to a notice or a persona card is addressed to.
+                    throw MailSubmissionError(
+                        .unknownAddress,
+                        "\(Self.address(recipient)) is FORLLM's own address (notices, persona cards) "
+                            + "and takes no mail: reply to the group (GROUP@\(hostname), a list-reply) "
+                            + "or ask a persona at HANDLE@personas.\(hostname)"
+                    )
+                }
                 throw MailSubmissionError(
                     .unknownAddress,
                     "\(Self.address(recipient)): no group named \(name) on \(hostname)"

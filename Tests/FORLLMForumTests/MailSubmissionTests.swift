@@ -171,6 +171,26 @@ struct MailSubmissionTests {
         #expect(await Self.code { _ = try await forum.submitMail(Self.mail(), recipients: []) } == .noRecipients)
     }
 
+    @Test("a reply to a notice or persona card (to FORLLM's own address) is refused, saying where to write instead")
+    func replyToSystemAddress() async throws {
+        let (forum, database) = try await makeForum()
+        // What mutt's `r` on a persona card in forllm.personas writes: To its From.
+        let reply = Self.mail(to: "FORLLM <forllm@forllm.local>", subject: "Re: Assistant (@assistant)")
+        do {
+            _ = try await forum.submitMail(reply, recipients: ["forllm@forllm.local"])
+            Issue.record("a mail to FORLLM's own address was stored")
+        } catch let error as MailSubmissionError {
+            #expect(error.code == .unknownAddress)
+            #expect(
+                error.message
+                    == "forllm@forllm.local is FORLLM's own address (notices, persona cards) and takes no mail: "
+                    + "reply to the group (GROUP@forllm.local, a list-reply) "
+                    + "or ask a persona at HANDLE@personas.forllm.local"
+            )
+        }
+        #expect(try await database.group(named: "forllm.general")?.articleCount == 0)
+    }
+
     @Test("an invalid article is invalidArticle with the validation's reason; From from the envelope when missing")
     func invalidArticles() async throws {
         let (forum, database) = try await makeForum()
