@@ -291,16 +291,17 @@ struct LLMClientStreamingTests {
     func cancellation(format: LLMStubServer.WireFormat) async throws {
         try await withStubClient(format, inactivityTimeout: .seconds(60)) { client, stub, _ in
             await stub.enqueue(.hangAfterHeaders)
-            let start = ContinuousClock.now
             let task = Task {
                 try await client.chat(chatRequest(), progress: noProgress)
             }
             await stub.waitForChatRequests(count: 1)
             task.cancel()
             let outcome = await task.result
+            // A CancellationError, not the inactivity timeout's `timedOut` 60 s later: the
+            // cancellation itself ended the request (a wall-clock bound here failed on a loaded
+            // machine and proved nothing more).
             #expect(throws: CancellationError.self) { try outcome.get() }
             #expect(await stub.waitForChatOutcomes(count: 1) == [.clientClosedConnection])
-            #expect(start.duration(to: .now) < .seconds(10))
         }
     }
 
