@@ -7,6 +7,7 @@ import Foundation
 import GRDB
 import Logging
 import Maildir
+import Synchronization
 import Testing
 
 /// The Maildir side of the gateway, in process: the real service group over a real SQLite
@@ -208,6 +209,50 @@ struct MailDeliveryTests {
             try await client.close()
             try await app.stop()
         }
+    }
+
+    @Test("a backlog goes in growing batches, each synced once: each copy in new/ once, none in tmp/")
+    func backlog() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        var configuration = FORLLMConfiguration()
+        configuration.mailDelivery.maildir = directory.path + "/Mail"
+        configuration.mailDelivery.batchSize = 4
+        let forum = try await Forum.open(path: directory.databasePath, configuration: configuration.forumConfiguration)
+        let count = 50
+        for index in 0..<count {
+            _ = try await forum.inject(
+                raw: Array(
+                    ("From: Jane <jane@example.org>\r\nNewsgroups: forllm.general\r\nSubject: B\(index)\r\n"
+                        + "Message-ID: <backlog.\(index)@example.org>\r\nX-FORLLM-Request: none\r\n\r\n"
+                        + "Body \(index)\r\n").utf8
+                )
+            )
+        }
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let deliverer = try #require(MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger))
+        let progress = Mutex<[Int]>([])
+        let summary = try await deliverer.deliverDue(groups: ["forllm.general"]) { summary in
+            progress.withLock { $0.append(summary.delivered) }
+        }
+        #expect(summary.delivered == count)
+        #expect(summary.failed == 0)
+        // 4, then twice the last while claims come back full: 8, 16 (one sync of the file
+        // system from 16 copies on), then the 22 left.
+        #expect(progress.withLock { $0 } == [4, 12, 28, 50])
+        let maildir = directory.path + "/Mail/forllm.general"
+        let files = Self.files(maildir, "new")
+        #expect(files.count == count)
+        #expect(Self.files(maildir, "tmp").isEmpty)
+        var bodies: Set<String> = []
+        for file in files {
+            let message = try Self.message(at: maildir + "/new/" + file)
+            bodies.insert(String(message.split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+        }
+        #expect(bodies == Set((0..<count).map { "Body \($0)\r\n" }))
+        #expect(try await forum.database.deliveryStatus().first?.delivered == count)
+        #expect(try await deliverer.deliverDue(groups: ["forllm.general"]) == MailDeliverer.Summary())
+        try await forum.close()
     }
 
     @Test(
