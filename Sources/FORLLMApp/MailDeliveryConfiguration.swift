@@ -18,7 +18,8 @@ public struct MailDeliveryConfiguration: Hashable, Sendable {
     /// First retry delay after a failed write; doubles each attempt, at most ``maximumRetryDelay``.
     public var retryDelay: Duration = .seconds(5)
     public var maximumRetryDelay: Duration = .seconds(3600)
-    /// Deliveries claimed (and their directories synced) at once.
+    /// Deliveries claimed (and synced) at once at first; claims double while a backlog lasts, up
+    /// to 4,096.
     public var batchSize: Int = 256
 
     public init() {}

@@ -13,9 +13,12 @@ struct MaildirBatchTests {
         "1733468400.M500000Q\(index)R00000000000000aa.host"
     }
 
-    @Test("every message of a batch lands in the new/ of its folder, nothing in tmp/, in both sync modes", arguments: [
-        MaildirBatch.Sync.eachFile, .fileSystem,
-    ])
+    @Test(
+        "every message of a batch lands in the new/ of its folder, nothing in tmp/, in both sync modes",
+        arguments: [
+            MaildirBatch.Sync.eachFile, .fileSystem
+        ]
+    )
     func commit(sync: MaildirBatch.Sync) throws {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
@@ -76,9 +79,12 @@ struct MaildirBatchTests {
         #expect(throws: MaildirError.self) { try results[1].get() }
         #expect(try results[2].get().fileName == Self.name(5))
         #expect(scratch.files("good/new") == [Self.name(1), Self.name(5)].sorted())
-        #expect(try Data(contentsOf: URL(fileURLWithPath: good.path + "/new/" + Self.name(1))) == Data(
-            "From: a@example.org\nSubject: 1\n\nBody 1\nA CR alone\rstays\n".utf8
-        ))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: good.path + "/new/" + Self.name(1)))
+                == Data(
+                    "From: a@example.org\nSubject: 1\n\nBody 1\nA CR alone\rstays\n".utf8
+                )
+        )
         // Nothing of the failed one is left behind.
         #expect(scratch.files("broken/tmp").isEmpty)
         #expect(scratch.files("good/tmp").isEmpty)
