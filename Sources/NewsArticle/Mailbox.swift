@@ -36,6 +36,14 @@ public struct Mailbox: Hashable, Sendable {
         throw ArticleError(.invalidFrom, "\(value.quotedForMessage()) has no valid address (local@domain)")
     }
 
+    /// Every mailbox of an address-list value (`To`, `Cc`, `Bcc`), in order: mailboxes
+    /// separated by commas, and groups (`Friends: a@x, b@y;`, also the empty
+    /// `undisclosed-recipients:;`) opened up. Entries without a valid address are left out.
+    /// - SeeAlso: [RFC 5322 §3.4](https://datatracker.ietf.org/doc/html/rfc5322#section-3.4)
+    public static func addressList(parsing value: String) -> [Mailbox] {
+        Self.splitList(Array(value.utf8)[...], opensGroups: true).compactMap(Self.parseMailbox)
+    }
+
     /// The name to show a person or a model: the display name, else the comment form's
     /// name, else the local part of the address.
     public var friendlyName: String {
@@ -61,8 +69,11 @@ public struct Mailbox: Hashable, Sendable {
 
     // MARK: - Parsing
 
-    /// Splits a list at commas outside quotes, comments and angle brackets.
-    private static func splitList(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    // address-list = (address *("," address))
+    // group        = display-name ":" [group-list] ";"
+    /// Splits a list at commas outside quotes, comments and angle brackets; with `opensGroups`,
+    /// also at a group's `;`, and a group's display name before its `:` is no entry.
+    private static func splitList(_ bytes: ArraySlice<UInt8>, opensGroups: Bool = false) -> [ArraySlice<UInt8>] {
         var parts: [ArraySlice<UInt8>] = []
         var start = bytes.startIndex
         var index = bytes.startIndex
@@ -94,6 +105,11 @@ public struct Mailbox: Hashable, Sendable {
                 case ASCII.less: inAngle = true
                 case ASCII.comma:
                     parts.append(bytes[start..<index])
+                    start = index + 1
+                case ASCII.semicolon where opensGroups:
+                    parts.append(bytes[start..<index])
+                    start = index + 1
+                case ASCII.colon where opensGroups:
                     start = index + 1
                 default: break
                 }

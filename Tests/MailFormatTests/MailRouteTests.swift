@@ -41,12 +41,12 @@ struct MailRouteTests {
             "\"Doe, Jane\" <jane@example.org>, bob@example.net (Bob, the baker), "
             + "Forum: forllm.general@forllm.local, assistant@personas.forllm.local;, undisclosed-recipients:;"
         #expect(
-            MailAddressList.mailboxes(in: value).map(\.address) == [
+            Mailbox.addressList(parsing: value).map(\.address) == [
                 "jane@example.org", "bob@example.net", "forllm.general@forllm.local",
                 "assistant@personas.forllm.local"
             ]
         )
-        #expect(MailAddressList.mailboxes(in: "").isEmpty)
-        #expect(MailAddressList.mailboxes(in: "undisclosed-recipients:;").isEmpty)
+        #expect(Mailbox.addressList(parsing: "").isEmpty)
+        #expect(Mailbox.addressList(parsing: "undisclosed-recipients:;").isEmpty)
     }
 }

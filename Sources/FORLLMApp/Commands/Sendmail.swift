@@ -55,7 +55,7 @@ public enum Sendmail {
         let message = Self.message(from: input, ignoreDots: arguments.ignoreDots)
         var recipients: [String] = []
         for argument in arguments.recipients {
-            let mailboxes = MailAddressList.mailboxes(in: argument)
+            let mailboxes = Mailbox.addressList(parsing: argument)
             recipients += mailboxes.isEmpty ? [argument] : mailboxes.map(\.address)
         }
         if arguments.recipientsFromHeaders {
@@ -63,7 +63,7 @@ public enum Sendmail {
                 let mail = try MailConversion.parsedMail(message)
                 for name in ["To", "Cc", "Bcc"] {
                     for value in mail.values(named: name) {
-                        recipients += MailAddressList.mailboxes(in: value).map(\.address)
+                        recipients += Mailbox.addressList(parsing: value).map(\.address)
                     }
                 }
             } catch {
