@@ -1,4 +1,5 @@
 import Foundation
+import FORLLMTestSupport
 import GRDB
 import Testing
 
@@ -372,21 +373,9 @@ struct MailReaderTests {
     }
 }
 
-/// A port of 127.0.0.1 that nobody listens on right now.
+/// A port of 127.0.0.1 that nobody listens on right now (for Dovecot, which binds it itself).
 func freePort() throws -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw TestAppError(message: "socket: \(errno)") }
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-        }
-    }
-    guard bound else { throw TestAppError(message: "bind: \(errno)") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    let closed = try ClosedPort()
+    defer { closed.release() }
+    return closed.port
 }
