@@ -111,6 +111,31 @@ struct LLMAnswerAccumulator {
         self.characterCount = self.text.count
     }
 
+    /// Why the finished answer may be incomplete: the client's own cut, else the server's
+    /// `length`; then a prompt the server evaluated too little of
+    /// (``LLMTruncation/detectPromptTruncation(messages:evaluatedTokens:contextLength:)``).
+    func truncations(
+        finishReason: String?,
+        messages: [LLMMessage],
+        evaluatedTokens: Int?,
+        contextLength: Int?
+    ) -> [LLMTruncation] {
+        var truncations: [LLMTruncation] = []
+        if let cut = self.cut {
+            truncations.append(cut)
+        } else if finishReason == "length" {
+            truncations.append(.answerCutOff)
+        }
+        if let prompt = LLMTruncation.detectPromptTruncation(
+            messages: messages,
+            evaluatedTokens: evaluatedTokens,
+            contextLength: contextLength
+        ) {
+            truncations.append(prompt)
+        }
+        return truncations
+    }
+
     /// The final progress report, unless the last one already had the final count.
     mutating func finish() async {
         if self.characterCount != self.reportedCount {

@@ -43,9 +43,6 @@ struct LLMRepetitionDetector {
     private var powers: [UInt64] = [1]
     private var checkedCount = 0
 
-    /// The bytes seen so far.
-    var byteCount: Int { self.bytes.count }
-
     /// Adds streamed text; returns the loop its tail is in, if it now is in one.
     mutating func append(_ piece: String) -> LLMRepetition? {
         var hash = self.prefixHashes[self.prefixHashes.count - 1]

@@ -154,19 +154,12 @@ public final class OllamaClient: LLMClient {
             }
             await answer.finish()
             let evaluated = last?.promptEvalCount.map { $0 + (last?.promptEvalCachedCount ?? 0) }
-            var truncations: [LLMTruncation] = []
-            if let cut = answer.cut {
-                truncations.append(cut)
-            } else if last?.doneReason == "length" {
-                truncations.append(.answerCutOff)
-            }
-            if let prompt = LLMTruncation.detectPromptTruncation(
+            let truncations = answer.truncations(
+                finishReason: last?.doneReason,
                 messages: request.messages,
                 evaluatedTokens: evaluated,
                 contextLength: contextLength
-            ) {
-                truncations.append(prompt)
-            }
+            )
             return LLMChatResult(
                 text: answer.text,
                 finishReason: answer.cut == nil ? last?.doneReason : nil,

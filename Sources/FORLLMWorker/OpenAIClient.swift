@@ -170,19 +170,12 @@ public final class OpenAIClient: LLMClient {
                 throw LLMError(.emptyAnswer, "\(transport.serverLabel): model '\(request.model)' gave an empty answer")
             }
             await answer.finish()
-            var truncations: [LLMTruncation] = []
-            if let cut = answer.cut {
-                truncations.append(cut)
-            } else if finishReason == "length" {
-                truncations.append(.answerCutOff)
-            }
-            if let prompt = LLMTruncation.detectPromptTruncation(
+            let truncations = answer.truncations(
+                finishReason: finishReason,
                 messages: request.messages,
                 evaluatedTokens: usage?.promptTokens,
                 contextLength: request.contextLength
-            ) {
-                truncations.append(prompt)
-            }
+            )
             return LLMChatResult(
                 text: answer.text,
                 finishReason: answer.cut == nil ? finishReason : nil,
