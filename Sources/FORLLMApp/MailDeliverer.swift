@@ -150,6 +150,11 @@ public final class MailDeliverer: Service {
 
     /// Delivers (and removes) everything due now, batch after batch, until nothing due is
     /// left. Failures are recorded for a later retry, not thrown; store errors are thrown.
+    ///
+    /// A backlog is a pipeline of two stages on two threads: while one batch is written to the
+    /// Maildirs on the thread pool, the store records the batch before it and claims the one
+    /// after it. Each batch still goes claim → write → record in that order (exactly once
+    /// holds per copy, see the type), and claims never overlap: a claimed row is leased.
     /// - Parameters:
     ///   - groups: only these groups; `nil` for all.
     ///   - progress: called after each batch with what this call has done so far.
@@ -159,22 +164,23 @@ public final class MailDeliverer: Service {
     ) async throws -> Summary {
         var total = Summary()
         var limit = max(1, self.configuration.batchSize)
-        while !Task.isCancelled {
-            let lease = self.configuration.lease.components.seconds
-            let claimed = try await self.database.claimDeliveries(
-                now: self.forum.now(),
-                lease: TimeInterval(lease),
-                limit: limit,
-                groups: groups,
-                makeName: { id, now in
-                    MaildirUniqueName.make(sequence: id, at: now.timeIntervalSince1970).description
-                }
-            )
-            if claimed.isEmpty { break }
-            let (outcomes, summary) = try await NIOThreadPool.singleton.runIfActive {
-                self.write(claimed)
+        var claimed = try await self.claim(limit: limit, groups: groups)
+        var unrecorded: [DeliveryOutcome] = []
+        while !Task.isCancelled, !claimed.isEmpty || !unrecorded.isEmpty {
+            let batch = claimed
+            async let written = self.writeOnThreadPool(batch)
+            // Meanwhile, on the store: the batch before is recorded, the next one claimed.
+            let removalsWaiting = try await self.database.recordDeliveries(unrecorded, now: self.forum.now())
+            unrecorded = []
+            let full = !batch.isEmpty && batch.count >= limit
+            if full {
+                // A backlog: larger claims, each made durable with one sync.
+                limit = min(limit * 2, max(limit, Self.backlogBatchSize))
             }
-            let removalsWaiting = try await self.database.recordDeliveries(outcomes, now: self.forum.now())
+            claimed = full || removalsWaiting ? try await self.claim(limit: limit, groups: groups) : []
+            let (outcomes, summary) = try await written
+            unrecorded = outcomes
+            guard !batch.isEmpty else { continue }
             total.add(summary)
             progress?(total)
             if summary.failed > 0 {
@@ -187,11 +193,32 @@ public final class MailDeliverer: Service {
                 "Delivered",
                 metadata: ["mail.delivered": "\(summary.delivered)", "mail.removed": "\(summary.removed)"]
             )
-            if claimed.count < limit, !removalsWaiting { break }
-            // A backlog: larger claims, each made durable with one sync.
-            limit = min(limit * 2, max(limit, Self.backlogBatchSize))
+        }
+        if !unrecorded.isEmpty {
+            // Cancelled with a batch written: recorded now if the store still takes it; if
+            // not, the next start finds the files under their names (see the type).
+            _ = try? await self.database.recordDeliveries(unrecorded, now: self.forum.now())
         }
         return total
+    }
+
+    /// Claims up to `limit` due deliveries for a lease, naming each new one.
+    private func claim(limit: Int, groups: [String]?) async throws -> [ClaimedDelivery] {
+        try await self.database.claimDeliveries(
+            now: self.forum.now(),
+            lease: TimeInterval(self.configuration.lease.components.seconds),
+            limit: limit,
+            groups: groups,
+            makeName: { id, now in
+                MaildirUniqueName.make(sequence: id, at: now.timeIntervalSince1970).description
+            }
+        )
+    }
+
+    /// ``write(_:)`` on NIO's thread pool; nothing for an empty batch.
+    private func writeOnThreadPool(_ claimed: [ClaimedDelivery]) async throws -> ([DeliveryOutcome], Summary) {
+        guard !claimed.isEmpty else { return ([], Summary()) }
+        return try await NIOThreadPool.singleton.runIfActive { self.write(claimed) }
     }
 
     /// Writes and removes one batch of files. Blocking: runs on the thread pool.

@@ -73,35 +73,44 @@ extension Forum {
     {
         var copy: [UInt8] = []
         copy.reserveCapacity(head.count + body.count + 2 * group.utf8.count + 2 * hostname.utf8.count + 96)
-        var hasInReplyTo = false
-        var skipping = false
-        var lineStart = head.startIndex
-        while lineStart < head.endIndex {
-            var lineEnd =
-                head[lineStart...].firstIndex(of: UInt8(ascii: "\n")).map { head.index(after: $0) }
-                ?? head.endIndex
-            if lineEnd == lineStart { lineEnd = head.endIndex }
-            let line = head[lineStart..<lineEnd]
-            lineStart = lineEnd
-            if let first = line.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-                if !skipping { copy.append(contentsOf: line) }
-                continue
-            }
-            let name = line.prefix { $0 != UInt8(ascii: ":") }
-            skipping = Self.fieldName(name, is: "list-id") || Self.fieldName(name, is: "list-post")
-            if Self.fieldName(name, is: "in-reply-to") { hasInReplyTo = true }
-            if !skipping { copy.append(contentsOf: line) }
+        let hasInReplyTo = head.withUnsafeBytes { raw in
+            Self.appendHeaderLines(of: raw.bindMemory(to: UInt8.self), to: &copy)
         }
         if !hasInReplyTo, let parent = Self.lastMessageID(in: references) {
-            copy.append(contentsOf: Array("In-Reply-To: \(parent)\r\n".utf8))
+            copy.append(contentsOf: "In-Reply-To: \(parent)\r\n".utf8)
         }
-        copy.append(contentsOf: Array("List-Id: <\(group).\(hostname)>\r\n".utf8))
-        copy.append(contentsOf: Array("List-Post: <mailto:\(group)@\(hostname)>\r\n\r\n".utf8))
+        copy.append(contentsOf: "List-Id: <\(group).\(hostname)>\r\n".utf8)
+        copy.append(contentsOf: "List-Post: <mailto:\(group)@\(hostname)>\r\n\r\n".utf8)
         copy.append(contentsOf: body)
         return copy
     }
 
-    private static func fieldName(_ bytes: Data.SubSequence, is lowercased: String) -> Bool {
+    /// Appends the header lines of `head` to `copy`, but for `List-Id` and `List-Post`
+    /// (continuation lines included). Returns whether `head` has an `In-Reply-To`.
+    private static func appendHeaderLines(of head: UnsafeBufferPointer<UInt8>, to copy: inout [UInt8]) -> Bool {
+        var hasInReplyTo = false
+        var skipping = false
+        var lineStart = 0
+        while lineStart < head.count {
+            var lineEnd = lineStart
+            while lineEnd < head.count, head[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            if lineEnd < head.count { lineEnd += 1 }
+            let line = UnsafeBufferPointer(rebasing: head[lineStart..<lineEnd])
+            lineStart = lineEnd
+            let first = line[0]
+            if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+                if !skipping { copy.append(contentsOf: line) }
+                continue
+            }
+            let name = UnsafeBufferPointer(rebasing: line.prefix { $0 != UInt8(ascii: ":") })
+            skipping = Self.fieldName(name, is: "list-id") || Self.fieldName(name, is: "list-post")
+            if Self.fieldName(name, is: "in-reply-to") { hasInReplyTo = true }
+            if !skipping { copy.append(contentsOf: line) }
+        }
+        return hasInReplyTo
+    }
+
+    private static func fieldName(_ bytes: UnsafeBufferPointer<UInt8>, is lowercased: String) -> Bool {
         guard bytes.count == lowercased.utf8.count else { return false }
         return zip(bytes, lowercased.utf8).allSatisfy { byte, expected in
             (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == expected

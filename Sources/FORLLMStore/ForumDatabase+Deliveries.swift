@@ -155,6 +155,9 @@ extension ForumDatabase {
                             """
                     ).execute(arguments: [time, time, id])
                     if db.changesCount == 0 {
+                        // Withdrawn meanwhile: removal_pending, its file goes next.
+                        try db.cachedStatement(sql: "UPDATE delivery SET claimed_until = NULL WHERE id = ?")
+                            .execute(arguments: [id])
                         removalsWaiting = true
                     }
                 case .removed(let id):
@@ -180,9 +183,6 @@ extension ForumDatabase {
                             """
                     ).execute(arguments: [reason, time, id])
                 }
-                try db.cachedStatement(sql: "UPDATE delivery SET claimed_until = NULL WHERE id = ?").execute(
-                    arguments: [outcome.id]
-                )
             }
             return removalsWaiting
         }

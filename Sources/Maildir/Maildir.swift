@@ -281,7 +281,6 @@ public struct Maildir: Hashable, Sendable {
         var failure: String?
         var buffer: [UInt8] = []
         buffer.reserveCapacity(min(message.count, 1 << 16))
-        var pendingCR = false
         func flush() -> Bool {
             var offset = 0
             while offset < buffer.count {
@@ -297,23 +296,26 @@ public struct Maildir: Hashable, Sendable {
             buffer.removeAll(keepingCapacity: true)
             return true
         }
-        for byte in message {
-            if pendingCR {
-                pendingCR = false
-                if byte != UInt8(ascii: "\n") { buffer.append(UInt8(ascii: "\r")) }
+        // Runs of bytes between CRLFs are copied whole; each CRLF becomes its LF.
+        var runStart = 0
+        var index = 0
+        while index < message.count {
+            if message[index] == UInt8(ascii: "\r"), index + 1 < message.count,
+                message[index + 1] == UInt8(ascii: "\n")
+            {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: message[runStart..<index]))
+                runStart = index + 1
+                index += 2
+            } else {
+                index += 1
             }
-            if byte == UInt8(ascii: "\r") {
-                pendingCR = true
-                continue
-            }
-            buffer.append(byte)
             if buffer.count >= 1 << 16, !flush() {
                 failure = Self.lastError()
                 break
             }
         }
         if failure == nil {
-            if pendingCR { buffer.append(UInt8(ascii: "\r")) }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: message[runStart...]))
             if !flush() {
                 failure = Self.lastError()
             } else if syncing, fsync(descriptor) != 0 {
