@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// A `Service` of the server's group: woken by the store's ``ForumDatabase/deliverySignal``
 /// right after a commit that queued work (an answer is in `new/` a few milliseconds after it
-/// is stored), and by a slow poll for work another process queued (`forllm post`) and for
-/// retries. `forllm mail sync` runs the same ``deliverDue(groups:progress:)`` in its own
+/// is stored), and by a slow poll for work another process queued and for retries. Articles a
+/// process stored without queuing their copies (it had no mail configuration) are found on
+/// each pass, by their groups' article numbers (``queueUnqueued()``). `forllm mail sync` runs the same ``deliverDue(groups:progress:)`` in its own
 /// process.
 ///
 /// Exactly once, across kill -9: a delivery gets its Maildir unique name in the transaction
@@ -111,6 +112,11 @@ public final class MailDeliverer: Service {
             )
         }
         await self.cleanTemporaryFiles()
+        do {
+            try await self.queueUnqueued()
+        } catch {
+            self.logger.error("Could not deliver mail", metadata: ["mail.error": "\(error)"])
+        }
         self.logger.info(
             "Mail delivery started",
             metadata: ["mail.maildir": "\(self.tree.root)", "mail.layout": "\(self.tree.layout.rawValue)"]
@@ -141,11 +147,31 @@ public final class MailDeliverer: Service {
         while !Task.isCancelled {
             do {
                 _ = try await self.deliverDue()
+                // Articles another process stored without queuing their copies: delivered at
+                // once, not after the next wait.
+                if try await self.queueUnqueued() > 0 { continue }
             } catch {
                 self.logger.error("Could not deliver mail", metadata: ["mail.error": "\(error)"])
             }
             await self.database.deliverySignal.wait(orUntil: { try? await clock.sleep(for: interval) })
         }
+    }
+
+    /// Queues the copies of articles stored by a process that did not queue them (one without
+    /// the mail configuration: `forllm post`, `forllm sendmail --database`, an import); see
+    /// ``ForumDatabase/queueUnqueuedDeliveries(groups:now:)``.
+    /// - Returns: how many were queued.
+    @discardableResult
+    public func queueUnqueued() async throws -> Int {
+        let groups = self.forum.deliveredGroups(among: try await self.database.groups().map(\.name))
+        let queued = try await self.database.queueUnqueuedDeliveries(groups: groups, now: self.forum.now())
+        if queued > 0 {
+            self.logger.info(
+                "Queued the copies of articles stored without mail delivery",
+                metadata: ["mail.deliveries": "\(queued)"]
+            )
+        }
+        return queued
     }
 
     /// Delivers (and removes) everything due now, batch after batch, until nothing due is

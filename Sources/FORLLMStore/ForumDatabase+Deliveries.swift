@@ -189,7 +189,8 @@ extension ForumDatabase {
     }
 
     /// Queues deliveries of every stored article of `groups` that has none yet (`forllm mail
-    /// sync`). Queuing again queues nothing.
+    /// sync`). Queuing again queues nothing. The groups' marks (see
+    /// ``queueUnqueuedDeliveries(groups:now:)``) move to their last article.
     /// - Returns: how many were queued.
     public func enqueueMissingDeliveries(groups: [String], now: Date) async throws -> Int {
         guard !groups.isEmpty else { return 0 }
@@ -204,8 +205,90 @@ extension ForumDatabase {
                     """,
                 arguments: [now.timeIntervalSince1970, now.timeIntervalSince1970] + StatementArguments(groups)
             )
-            return db.changesCount
+            let queued = db.changesCount
+            try db.execute(
+                sql: """
+                    UPDATE newsgroup SET delivered_through = last_number
+                    WHERE removed_at IS NULL AND name IN (\(databaseQuestionMarks(count: groups.count)))
+                    """,
+                arguments: StatementArguments(groups)
+            )
+            return queued
         }
+    }
+
+    /// Queues the deliveries that the processes storing articles did not: an article stored
+    /// by a process without the mail configuration (`forllm post`, `forllm sendmail` with
+    /// only `--database`, an import) has no delivery row. The server's deliverer calls this on
+    /// each pass.
+    ///
+    /// Each group keeps a mark, `delivered_through`: the article number up to which every
+    /// article of the group has its delivery. Article numbers are never reused (RFC 3977 §6),
+    /// so the articles after the mark are exactly those not looked at yet. A group of
+    /// `groups` seen for the first time (mail was just turned on for it) starts at its last
+    /// article: what was there before is `forllm mail sync`'s. A group that is no longer
+    /// delivered loses its mark, so that turning delivery on again starts afresh.
+    /// - Returns: how many deliveries were queued.
+    @discardableResult
+    public func queueUnqueuedDeliveries(groups: [String], now: Date) async throws -> Int {
+        let delivered = Set(groups)
+        // Most passes find every mark current: a read, no write transaction.
+        let behind = try await self.writer.read { db in
+            try Self.groupsBehindTheirMark(db, delivered: delivered)
+        }
+        guard behind else { return 0 }
+        return try await self.writer.write { db in
+            var queued = 0
+            let time = now.timeIntervalSince1970
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT id, name, last_number, delivered_through FROM newsgroup WHERE removed_at IS NULL"
+            ) {
+                let id: Int64 = row["id"]
+                let mark: Int64? = row["delivered_through"]
+                let last: Int64 = row["last_number"]
+                guard delivered.contains(row["name"]) else {
+                    if mark != nil {
+                        try db.execute(
+                            sql: "UPDATE newsgroup SET delivered_through = NULL WHERE id = ?",
+                            arguments: [id]
+                        )
+                    }
+                    continue
+                }
+                guard mark != last else { continue }
+                if let mark {
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO delivery (article_id, message_id, group_name, created_at, updated_at)
+                            SELECT a.id, a.message_id, ?, ?, ?
+                            FROM group_article ga JOIN article a ON a.id = ga.article_id
+                            WHERE ga.group_id = ? AND ga.number > ?
+                            ORDER BY ga.number
+                            """,
+                        arguments: [row["name"] as String, time, time, id, mark]
+                    )
+                    queued += db.changesCount
+                }
+                try db.execute(sql: "UPDATE newsgroup SET delivered_through = ? WHERE id = ?", arguments: [last, id])
+            }
+            return queued
+        }
+    }
+
+    /// Whether a group of `delivered` has articles after its mark (or no mark), or a group not
+    /// delivered still has one.
+    private static func groupsBehindTheirMark(_ db: Database, delivered: Set<String>) throws -> Bool {
+        for row in try Row.fetchAll(
+            db,
+            sql: "SELECT name, last_number, delivered_through FROM newsgroup WHERE removed_at IS NULL"
+        ) {
+            let mark: Int64? = row["delivered_through"]
+            if delivered.contains(row["name"]) ? mark != (row["last_number"] as Int64) : mark != nil {
+                return true
+            }
+        }
+        return false
     }
 
     /// Deliveries and removals waiting (due or not), in `groups` (`nil`: all).

@@ -169,6 +169,13 @@ extension ForumDatabase {
         // Maildir delivery: one row per copy of an article in a group's Maildir.
         migrator.registerMigration("v4-delivery", migrate: ForumDatabase.createDeliveryTable)
 
+        // The article number up to which the deliverer has made sure every article of a
+        // delivered group has its delivery (ForumDatabase+Deliveries: deliveries a process
+        // without the mail configuration did not queue). NULL: not delivered, or not looked at.
+        migrator.registerMigration("v5-delivered-through") { db in
+            try db.execute(sql: "ALTER TABLE newsgroup ADD COLUMN delivered_through INTEGER")
+        }
+
         return migrator
     }
 }

@@ -255,6 +255,104 @@ struct MailDeliveryTests {
         try await forum.close()
     }
 
+    @Test("while the server runs, an article another process stored without mail configuration reaches new/")
+    func serverDeliversWhatAnotherProcessStored() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        try await LLMStubServer(.ollama).run { stub in
+            var configuration = Self.configuration(directory, backend: await stub.baseURL)
+            configuration.mailDelivery.pollInterval = .milliseconds(50)
+            let app = try await RunningApp.start(configuration)
+            // The deliverer has looked at the group once: what is stored from now on is new.
+            _ = try await app.waitFor("the deliverer's first pass") { db in
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT delivered_through FROM newsgroup WHERE name = 'forllm.general'"
+                )
+            }
+            // `forllm post --database` without a configuration file: no mail, no delivery row.
+            let cli = try await Forum.open(
+                path: directory.databasePath,
+                configuration: FORLLMConfiguration().forumConfiguration
+            )
+            _ = try await cli.inject(
+                raw: Array(
+                    ("From: Jane <jane@example.org>\r\nNewsgroups: forllm.general\r\nSubject: From the CLI\r\n"
+                        + "Message-ID: <cli@example.org>\r\nX-FORLLM-Request: none\r\n\r\nPosted by a CLI.\r\n").utf8
+                )
+            )
+            try await cli.close()
+            let name = try await Self.waitForDelivery(app, "<cli@example.org>")
+            let message = try Self.message(at: directory.path + "/Mail/forllm.general/new/" + name)
+            #expect(message.contains("Subject: From the CLI\r\n"))
+            try await app.stop()
+        }
+    }
+
+    @Test("articles a process without the mail configuration stored are delivered; those from before mail are not")
+    func articlesStoredWithoutMail() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        func article(_ tag: String, groups: String = "forllm.general") -> [UInt8] {
+            Array(
+                ("From: Jane <jane@example.org>\r\nNewsgroups: \(groups)\r\nSubject: \(tag)\r\n"
+                    + "Message-ID: <\(tag)@example.org>\r\nX-FORLLM-Request: none\r\n\r\nBody \(tag)\r\n").utf8
+            )
+        }
+        // `forllm post` with no mail configuration: no delivery is queued.
+        let withoutMail = try await Forum.open(
+            path: directory.databasePath,
+            configuration: FORLLMConfiguration().forumConfiguration
+        )
+        try await withoutMail.database.createGroup(name: "forllm.misc", mode: .off, now: Date())
+        _ = try await withoutMail.inject(raw: article("before.1"))
+        _ = try await withoutMail.inject(raw: article("before.2"))
+        var configuration = FORLLMConfiguration()
+        configuration.mailDelivery.maildir = directory.path + "/Mail"
+        configuration.mailDelivery.groups = "forllm.general"
+        let forum = try await Forum.open(path: directory.databasePath, configuration: configuration.forumConfiguration)
+        let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let deliverer = try #require(MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger))
+        // Mail is new for the group: what was there is left to `forllm mail sync`.
+        #expect(try await deliverer.queueUnqueued() == 0)
+        #expect(try await deliverer.deliverDue() == MailDeliverer.Summary())
+
+        _ = try await withoutMail.inject(raw: article("after.1"))
+        _ = try await withoutMail.inject(raw: article("after.2", groups: "forllm.general,forllm.misc"))
+        _ = try await withoutMail.inject(raw: article("elsewhere", groups: "forllm.misc"))
+        #expect(try await deliverer.queueUnqueued() == 2)
+        #expect(try await deliverer.queueUnqueued() == 0)
+        #expect(try await deliverer.deliverDue().delivered == 2)
+        let maildir = directory.path + "/Mail/forllm.general"
+        let subjects = try Self.files(maildir, "new").map { file in
+            try Self.message(at: maildir + "/new/" + file).split(separator: "\r\n")
+                .first { $0.hasPrefix("Subject: ") }.map(String.init) ?? ""
+        }
+        #expect(subjects.sorted() == ["Subject: after.1", "Subject: after.2"])
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/Mail/forllm.misc"))
+
+        // The server's own posts queue their copies in their transaction; the pass finds
+        // nothing more to queue, and nothing is delivered twice.
+        _ = try await forum.inject(raw: article("served"))
+        #expect(try await deliverer.queueUnqueued() == 0)
+        #expect(try await deliverer.deliverDue().delivered == 1)
+
+        // Delivery off for the group (another mail.groups): the mark goes; on again, it starts
+        // afresh from the last article, not from where it stood.
+        var other = configuration
+        other.mailDelivery.groups = "forllm.misc"
+        let otherForum = try await Forum.open(path: directory.databasePath, configuration: other.forumConfiguration)
+        let otherDeliverer = try #require(MailDeliverer(other.mailDelivery, forum: otherForum, logger: logger))
+        #expect(try await otherDeliverer.queueUnqueued() == 0)
+        try await otherForum.close()
+        _ = try await withoutMail.inject(raw: article("while.off"))
+        #expect(try await deliverer.queueUnqueued() == 0)
+        #expect(try await deliverer.deliverDue() == MailDeliverer.Summary())
+        #expect(Self.files(maildir, "new").count == 3)
+        try await withoutMail.close()
+        try await forum.close()
+    }
+
     @Test(
         "a delivery interrupted after the rename (kill -9) is recorded, not written again; one cut before it is written"
     )
