@@ -110,7 +110,11 @@ public enum FORLLMApplication {
         let smtpServer = configuration.smtpServerConfiguration.map { smtp in
             SMTPServer(
                 configuration: smtp,
-                backend: ForumMailBackend(forum: forum, logger: logger),
+                backend: ForumMailBackend(
+                    forum: forum,
+                    requestCheck: { article in await llm.checkRequest(in: article) },
+                    logger: logger
+                ),
                 logger: logger,
                 onListening: { address in
                     await onSMTPListening(

@@ -10,6 +10,8 @@ import SMTPServer
 /// with the same validation and request rules as NNTP POST and `forllm sendmail`.
 struct ForumMailBackend: SMTPBackend {
     let forum: Forum
+    /// What the server checks before storing, as for NNTP `POST` (``ForumBackend/requestCheck``).
+    let requestCheck: (@Sendable (Article) async -> String?)?
     let logger: Logger
 
     /// `550` naming the address when it is no group or persona here; `451` when the store
@@ -33,7 +35,8 @@ struct ForumMailBackend: SMTPBackend {
             let injected = try await self.forum.submitMail(
                 message,
                 recipients: envelope.recipients.map(\.address),
-                envelopeSender: envelope.reversePath.mailbox?.address
+                envelopeSender: envelope.reversePath.mailbox?.address,
+                check: self.requestCheck
             )
             self.logger.info(
                 "SMTP: message stored",

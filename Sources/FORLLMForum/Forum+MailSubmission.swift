@@ -26,18 +26,23 @@ extension Forum {
     /// `From` gets `envelopeSender` (sendmail's `-f`) as its author when given. A missing
     /// `Message-ID` is made by the forum.
     ///
+    /// - Parameter check: what the entry point checks beyond the forum's rules before the
+    ///   article is stored (the server: that a model or backend the request names exists, as
+    ///   for NNTP `POST`); a reason refuses the message as `.invalidArticle`.
     /// - Throws: ``MailSubmissionError`` only: `.invalidArticle`, `.unknownAddress`,
     ///   `.noRecipients`, or `.unavailable` when the store failed.
     public func submitMail(
         _ message: some Collection<UInt8>,
         recipients: [String],
-        envelopeSender: String? = nil
+        envelopeSender: String? = nil,
+        check: (@Sendable (Article) async -> String?)? = nil
     ) async throws -> InjectedArticle {
         do {
             return try await self.submitMailUnclassified(
                 message,
                 recipients: recipients,
-                envelopeSender: envelopeSender
+                envelopeSender: envelopeSender,
+                check: check
             )
         } catch {
             throw Self.classify(error)
@@ -99,7 +104,8 @@ extension Forum {
     private func submitMailUnclassified(
         _ message: some Collection<UInt8>,
         recipients: [String],
-        envelopeSender: String?
+        envelopeSender: String?,
+        check: (@Sendable (Article) async -> String?)?
     ) async throws -> InjectedArticle {
         let hostname = self.configuration.hostname
         var article = try MailConversion.article(fromMail: message)
@@ -152,6 +158,9 @@ extension Forum {
                     ).headerValue
                 )
             )
+        }
+        if let check, let reason = await check(article) {
+            throw MailSubmissionError(.invalidArticle, reason)
         }
         return try await self.inject(article, origin: .user)
     }

@@ -47,6 +47,10 @@ struct EndToEndSMTPTests {
                  "In-Reply-To: <smtp-q@example.org>\r\nReferences: <smtp-q@example.org>\r\n"
                  "\r\nAnd what do you think, assistant?\r\n").encode()
         send("jane@example.org", ["assistant@personas.forllm.local"], reply)
+        unknown = ("From: Jane Doe <jane@example.org>\r\nTo: forllm.general@forllm.local\r\n"
+                   "Subject: With a model nobody has\r\nMessage-ID: <smtp-m@example.org>\r\n"
+                   "X-FORLLM-Request: assistant; model=llama9\r\n\r\nWhich model are you?\r\n").encode()
+        send("jane@example.org", ["forllm.general@forllm.local"], unknown)
         out.append(f"quit {s.quit()[0]}")
         print("\n".join(out))
         """#
@@ -89,10 +93,16 @@ struct EndToEndSMTPTests {
                 )
             )
             #expect(lines.contains("data 250 2.0.0 message accepted as <smtp-r@example.org>"), "\(lines)")
+            // A model the backend does not offer: refused before it is stored, as NNTP POST does.
+            #expect(
+                lines.contains { $0.hasPrefix("data 554 ") && $0.contains("model 'llama9' is not offered") },
+                "\(lines)"
+            )
             #expect(lines.contains("quit 221"))
 
             // The post is an article of the group, its 8-bit body byte for byte.
             let client = try await app.connect()
+            #expect(try await client.fetchArticle("<smtp-m@example.org>") == nil)
             let question = try #require(try await client.fetchArticle("<smtp-q@example.org>"))
             #expect(question["Newsgroups"] == "forllm.general")
             #expect(String(decoding: question.body, as: UTF8.self).hasPrefix("Wie geht's? Ünïcödé, byte for byte.\r\n"))
