@@ -255,6 +255,70 @@ struct MailCommandTests {
         #expect(badDirectory.stderr.contains("cannot write no/such/dir.mbox"))
     }
 
+    @Test("an import killed (kill -9) halfway and run again: every message once, also those without Message-ID")
+    func importKilledAndRunAgain() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let count = 20_000
+        var mbox = ""
+        for index in 1...count {
+            mbox += "From u@example.org Mon Jan  1 00:00:00 2001\nFrom: u\(index % 7)@example.org\n"
+            mbox += "Subject: Message \(index)\nDate: Mon, 1 Jan 2001 00:00:00 +0000\n"
+            if index % 3 != 0 { mbox += "Message-ID: <kill\(index)@example.org>\n" }
+            mbox += "\nBody \(index)\n\n"
+        }
+        try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/big.mbox"))
+        #expect(
+            try ForLLMProcess.run(
+                ["group", "create", "test.kill", "--mode", "off", "--database", directory.databasePath],
+                in: directory
+            ).status == 0
+        )
+        let database = try DatabaseQueue(path: directory.databasePath)
+        func stored() throws -> Int {
+            try database.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM group_article ga JOIN newsgroup g ON g.id = ga.group_id
+                        WHERE g.name = 'test.kill'
+                        """
+                ) ?? 0
+            }
+        }
+
+        let first = try ForLLMProcess.start(
+            ["import", "mbox", "big.mbox", "--group", "test.kill", "--database", directory.databasePath],
+            in: directory
+        )
+        // Another process's commits cannot be observed, only looked at: every few milliseconds
+        // until the first batches are in.
+        var before = 0
+        while before < 1000 {
+            try await Task.sleep(for: .milliseconds(5))
+            before = try stored()
+            try #require(first.process.isRunning, "the import ended before it could be killed")
+        }
+        kill(first.process.processIdentifier, SIGKILL)
+        #expect(await first.waitForExit() == SIGKILL)
+        let killedAt = try stored()
+        #expect(killedAt < count, "the import finished before it was killed")
+
+        let again = try ForLLMProcess.run(
+            ["import", "mbox", "big.mbox", "--group", "test.kill", "--json", "--database", directory.databasePath],
+            in: directory
+        )
+        #expect(again.status == 0, "\(again.stderr)")
+        let summary = try Self.json(again.stdout)
+        #expect(summary["imported"] as? Int == count - killedAt)
+        #expect(summary["duplicates"] as? Int == killedAt)
+        #expect(try stored() == count)
+        let distinctBodies = try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(DISTINCT body) FROM article WHERE subject LIKE 'Message %'")
+        }
+        #expect(distinctBodies == count)
+    }
+
     @Test(
         "on a terminal, import draws a progress line with \\r on standard error, cleared before the summary",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"))
