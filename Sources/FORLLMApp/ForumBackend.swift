@@ -110,6 +110,8 @@ public struct ForumBackend: NNTPBackend {
             return .posted(messageID: injected.messageID.value)
         } catch let error as ArticleError {
             return .rejected(reason: error.message)
+        } catch let error as ForumError where error.code == .duplicateArticle {
+            return .duplicate(reason: error.message)
         } catch let error as ForumError {
             return .rejected(reason: error.message)
         } catch let error as StoreError {

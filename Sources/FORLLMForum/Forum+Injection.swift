@@ -26,7 +26,10 @@ extension Forum {
     /// The work that needs no database: validation and parsing of what the article asks for.
     func prepare(_ article: Article, origin: ArticleOrigin, now: Date) throws -> PreparedArticle {
         var policy = self.configuration.postingPolicy
-        if origin == .imported { policy.maximumAge = .infinity }
+        if origin == .imported {
+            policy.maximumAge = .infinity
+            policy.requiresBody = false
+        }
         let facts = try article.validateForPosting(now: now, policy: policy)
         var request: ForumRequest?
         if origin == .user, let value = article[ForumRequest.headerName] {
@@ -79,7 +82,7 @@ extension Forum {
         var article = prepared.article
         let messageID = facts.messageID ?? MessageID.generate(domain: hostname)
         if facts.messageID != nil, try transaction.articleExists(messageID: messageID.value) {
-            throw StoreError(.alreadyExists, "Message-ID \(messageID.value) is already on the server (duplicate)")
+            throw ForumError(.duplicateArticle, "Message-ID \(messageID.value) is already on the server (duplicate)")
         }
 
         // A new version of an article of the poster's own replaces it (RFC 5537 §5.4); one

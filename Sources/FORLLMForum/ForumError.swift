@@ -9,6 +9,7 @@ public struct ForumError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case invalidInput
             case alreadyExists
+            case duplicateArticle
             case conflict
         }
         private var base: Base
@@ -18,6 +19,8 @@ public struct ForumError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidInput = Code(.invalidInput)
         /// A persona with that name or handle exists already.
         public static let alreadyExists = Code(.alreadyExists)
+        /// An article with that Message-ID is stored already (NNTP: `441 435 Duplicate`).
+        public static let duplicateArticle = Code(.duplicateArticle)
         /// The operation does not fit the current state (deleting the built-in persona).
         public static let conflict = Code(.conflict)
 

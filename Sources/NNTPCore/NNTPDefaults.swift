@@ -22,6 +22,12 @@ public enum NNTPDefaults {
     /// - SeeAlso: [RFC 3977 §3.6](https://datatracker.ietf.org/doc/html/rfc3977#section-3.6)
     public static let messageIDLengthLimit = 250
 
+    /// The most digits of an article number (`article-number = 1*16DIGIT`); more is a syntax
+    /// error.
+    ///
+    /// - SeeAlso: [RFC 3977 §9.8](https://datatracker.ietf.org/doc/html/rfc3977#section-9.8)
+    public static let articleNumberDigitLimit = 16
+
     /// Responses are sent in one write up to this size; longer ones (`OVER`, `LISTGROUP` of a
     /// large group) go out in chunks of about this size.
     public static let responseChunkSize = 64 * 1024

@@ -209,4 +209,7 @@ public enum NNTPPostOutcome: Hashable, Sendable {
     case posted(messageID: String)
     /// Refused (`441`): `reason` is one line for a person, naming the header and the problem.
     case rejected(reason: String)
+    /// Refused because an article with its Message-ID is here already: `441 435 Duplicate`
+    /// and `reason`, the form posting tools (INN's, suck, pullnews) look for.
+    case duplicate(reason: String)
 }

@@ -142,7 +142,7 @@ struct NNTPConnection: Sendable {
         switch outcome {
         case .posted(let messageID):
             self.logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
-        case .rejected(let reason):
+        case .rejected(let reason), .duplicate(let reason):
             self.logger.debug("Article rejected", metadata: ["nntp.reason": "\(reason)"])
         }
         return session.postCompleted(outcome)

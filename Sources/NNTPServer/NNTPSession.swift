@@ -147,6 +147,8 @@ struct NNTPSession: LineSession {
             return self.backendCompleted(response: Self.statusLine(.articleReceived, "article received \(messageID)"))
         case .rejected(let reason):
             return self.backendCompleted(response: Self.statusLine(.postingFailed, reason))
+        case .duplicate(let reason):
+            return self.backendCompleted(response: Self.statusLine(.postingFailed, "435 Duplicate: \(reason)"))
         }
     }
 

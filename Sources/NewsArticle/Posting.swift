@@ -8,15 +8,20 @@ public struct PostingPolicy: Hashable, Sendable {
     public var maximumAge: TimeInterval
     /// A `Date` further in the future than this is refused.
     public var maximumFutureSkew: TimeInterval
+    /// Whether an article without a body (no empty line after the header, or nothing after
+    /// it) is refused, as INN does; an imported mail archive may hold such messages.
+    public var requiresBody: Bool
 
     public init(
         maximumBytes: Int = 1_048_576,
         maximumAge: TimeInterval = 14 * 86_400,
-        maximumFutureSkew: TimeInterval = 86_400
+        maximumFutureSkew: TimeInterval = 86_400,
+        requiresBody: Bool = true
     ) {
         self.maximumBytes = maximumBytes
         self.maximumAge = maximumAge
         self.maximumFutureSkew = maximumFutureSkew
+        self.requiresBody = requiresBody
     }
 }
 
@@ -67,8 +72,9 @@ extension Article {
     /// Checks the article as a client posted it, the way an injecting agent must
     /// (RFC 5537 §3.5): From, Newsgroups and Subject present and non-empty; no singleton
     /// header twice; Message-ID, Date, Newsgroups, Followup-To, References and From well formed;
-    /// Date not older than `policy.maximumAge` nor more than `policy.maximumFutureSkew` ahead of
-    /// `now`; `serialized.count` within `policy.maximumBytes`. Whether the groups exist is the
+    /// Date and Injection-Date not older than `policy.maximumAge` nor more than
+    /// `policy.maximumFutureSkew` ahead of `now`; Expires a date; a body (unless
+    /// `policy.requiresBody` is off); `serialized.count` within `policy.maximumBytes`. Whether the groups exist is the
     /// caller's business. Every error message names the header and says what is wrong.
     public func validateForPosting(now: Date, policy: PostingPolicy) throws(ArticleError) -> PostingFacts {
         let size = self.serializedByteCount
@@ -144,23 +150,21 @@ extension Article {
 
         var date: Date?
         if let text = value("Date") {
-            guard let parsed = NewsDate.parse(text) else {
-                throw ArticleError(.invalidDate, "Date: \(text.quotedForMessage()) is not a valid date")
-            }
-            if parsed < now.addingTimeInterval(-policy.maximumAge) {
-                throw ArticleError(
-                    .dateOutOfRange,
-                    "Date is more than \(Self.describe(policy.maximumAge)) in the past (\(NewsDate.formatDay(parsed)))"
-                )
-            }
-            if parsed > now.addingTimeInterval(policy.maximumFutureSkew) {
-                throw ArticleError(
-                    .dateOutOfRange,
-                    "Date is more than \(Self.describe(policy.maximumFutureSkew)) in the future "
-                        + "(\(NewsDate.formatDay(parsed)))"
-                )
-            }
-            date = parsed
+            date = try Self.checkDate(text, of: "Date", now: now, policy: policy)
+        }
+        // The client's Injection-Date is replaced by the server's, but a bad one is refused
+        // as INN refuses it: a posting tool that sets it wants to know.
+        if let text = value("Injection-Date") {
+            _ = try Self.checkDate(text, of: "Injection-Date", now: now, policy: policy)
+        }
+        if let text = value("Expires"), NewsDate.parse(text) == nil {
+            throw ArticleError(.invalidDate, "Expires: \(text.quotedForMessage()) is not a valid date")
+        }
+        if policy.requiresBody, self.body.isEmpty {
+            throw ArticleError(
+                .invalidBody,
+                "the article has no body: after the header lines, an empty line and then the text"
+            )
         }
 
         let references = value("References").map(Threading.parseReferences) ?? []
@@ -176,6 +180,32 @@ extension Article {
     }
 
     // MARK: - Helpers
+
+    /// A date header's value, parsed and within the policy's age and future skew.
+    private static func checkDate(
+        _ text: String,
+        of name: String,
+        now: Date,
+        policy: PostingPolicy
+    ) throws(ArticleError) -> Date {
+        guard let parsed = NewsDate.parse(text) else {
+            throw ArticleError(.invalidDate, "\(name): \(text.quotedForMessage()) is not a valid date")
+        }
+        if parsed < now.addingTimeInterval(-policy.maximumAge) {
+            throw ArticleError(
+                .dateOutOfRange,
+                "\(name) is more than \(Self.describe(policy.maximumAge)) in the past (\(NewsDate.formatDay(parsed)))"
+            )
+        }
+        if parsed > now.addingTimeInterval(policy.maximumFutureSkew) {
+            throw ArticleError(
+                .dateOutOfRange,
+                "\(name) is more than \(Self.describe(policy.maximumFutureSkew)) in the future "
+                    + "(\(NewsDate.formatDay(parsed)))"
+            )
+        }
+        return parsed
+    }
 
     /// Lines of at most 998 octets (RFC 5322 §2.1.1; readers such as Python's nntplib refuse
     /// longer ones) and no NUL in the body (RFC 5536 §3.1: the body is text).

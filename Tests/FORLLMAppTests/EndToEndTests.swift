@@ -158,6 +158,44 @@ struct EndToEndTests {
         }
     }
 
+    @Test("stricter POST, as INN answers: no body, bad Injection-Date or Expires, 17 digits, 441 435 Duplicate")
+    func stricterPost() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        try await LLMStubServer(.ollama).run { stub in
+            let app = try await RunningApp.start(
+                RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
+            )
+            let client = try await app.connect()
+            // The number's syntax comes before the state: 501, not 412 (no group selected).
+            #expect(try await client.command("ARTICLE 12345678901234567").code == 501)
+            #expect(try await client.command("ARTICLE 1234567890123456").code == 412)
+            let base =
+                "From: Jane <jane@example.org>\nNewsgroups: forllm.general\nSubject: Test\n"
+                + "X-FORLLM-Request: none\n"
+            for (article, reason) in [
+                (base + "Message-ID: <empty@example.org>\n\n", "has no body"),
+                (base + "Message-ID: <headers@example.org>\n", "has no body"),
+                (base + "Injection-Date: yesterday\n\nHi\n", "Injection-Date: 'yesterday' is not a valid date"),
+                (base + "Injection-Date: Mon, 1 Jan 2035 00:00:00 +0000\n\nHi\n", "Injection-Date is more than"),
+                (base + "Injection-Date: Mon, 1 Jan 2001 00:00:00 +0000\n\nHi\n", "Injection-Date is more than"),
+                (base + "Expires: soon\n\nHi\n", "Expires: 'soon' is not a valid date")
+            ] {
+                let status = try await client.postArticle(article)
+                #expect(status.code == 441, "\(article)")
+                #expect(status.text.contains(reason), "\(status.text)")
+            }
+            let original = base + "Message-ID: <once@example.org>\n\nOnly once.\n"
+            #expect(try await client.postArticle(original).code == 240)
+            let again = try await client.postArticle(original)
+            #expect(again.code == 441)
+            #expect(again.text.hasPrefix("435 Duplicate: Message-ID <once@example.org> is already on the server"))
+            #expect(try await app.database.requests().isEmpty)
+            try await client.close()
+            try await app.stop()
+        }
+    }
+
     @Test("a dead backend: the request waits for it, then an error article from FORLLM says why")
     func deadBackend() async throws {
         let directory = try TestDirectory()

@@ -297,7 +297,10 @@ struct MailCommandTests {
         while before < 1000 {
             try await Task.sleep(for: .milliseconds(5))
             before = try stored()
-            try #require(first.process.isRunning, "the import ended before it could be killed")
+            try #require(
+                first.process.isRunning,
+                "the import ended before it could be killed (\(before) stored): \(first.standardError())"
+            )
         }
         kill(first.process.processIdentifier, SIGKILL)
         #expect(await first.waitForExit() == SIGKILL)

@@ -130,8 +130,10 @@ struct InjectionTests {
         let (forum, database) = try await makeForum()
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
-        await #expect(throws: StoreError.self) {
+        await #expect {
             _ = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<dup@example.org>"))
+        } throws: { error in
+            (error as? ForumError)?.code == .duplicateArticle
         }
         let group = try #require(try await database.group(named: "test.plain"))
         #expect(group.articleCount == 1)

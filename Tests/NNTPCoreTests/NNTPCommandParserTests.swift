@@ -22,7 +22,8 @@ private let validCommandLines: [(String, NNTPCommand)] = [
     ("ARTICLE 3000234", .article(.number(3_000_234))),
     ("ARTICLE <45223423@example.com>", .article(.messageID("<45223423@example.com>"))),
     ("article 0", .article(.number(0))),
-    ("ARTICLE 9223372036854775807", .article(.number(Int64.max))),
+    ("ARTICLE 9999999999999999", .article(.number(9_999_999_999_999_999))),
+    ("ARTICLE 0000000000000001", .article(.number(1))),
     ("HEAD 12", .head(.number(12))),
     ("BODY <a@b>", .body(.messageID("<a@b>"))),
     ("STAT", .stat(.current)),
@@ -134,6 +135,9 @@ struct NNTPCommandParserTests {
         "OVER 0-99999999999999999999999",
         "XOVER 99999999999999999999-",
         "LISTGROUP misc.test 1-18446744073709551616",
+        // More than 16 digits (RFC 3977 §9.8), though it would fit an Int64; leading zeros count.
+        "ARTICLE 12345678901234567", "HEAD 00000000000000001", "OVER 1-12345678901234567",
+        "LISTGROUP misc.test 12345678901234567-",
         // Bad numbers and ranges.
         "ARTICLE -1", "ARTICLE 12a", "OVER -5", "OVER 1-2-3", "OVER a-b", "HEAD 1 2",
         // Message-ids.

@@ -341,7 +341,7 @@ final class FakeNNTPBackend: NNTPBackend {
         }
         let isDuplicate = self.state.withLock { $0.articles[messageID] != nil }
         guard !isDuplicate else {
-            return .rejected(reason: "Message-ID: duplicate")
+            return .duplicate(reason: "Message-ID: duplicate")
         }
         _ = self.store(text: text, headerLength: headerLength, messageID: messageID, groups: groups)
         return .posted(messageID: messageID)

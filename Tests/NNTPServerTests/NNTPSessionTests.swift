@@ -40,6 +40,8 @@ struct NNTPSessionTests {
         #expect(Self.sent(session.receive(Self.line("HELP")))?.hasPrefix("100 ") == true)
         #expect(Self.sent(session.receive(Self.line("XYZZY"))) == "500 unknown command\r\n")
         #expect(Self.sent(session.receive(Self.line("ARTICLE 99999999999999999999")))?.hasPrefix("501 ") == true)
+        // 501 for 17 digits, whatever the state: the syntax is checked before the command runs.
+        #expect(Self.sent(session.receive(Self.line("ARTICLE 12345678901234567")))?.hasPrefix("501 ") == true)
         #expect(Self.sent(session.receive(Self.line("IHAVE <a@b>")))?.hasPrefix("500 ") == true)
         #expect(Self.sent(session.receive(.overlongLine))?.hasPrefix("501 ") == true)
         #expect(Self.sent(session.receive(Self.line(""))) == "500 empty command line\r\n")
@@ -119,6 +121,13 @@ struct NNTPSessionTests {
         _ = session.receive(Self.line("."))
         #expect(
             Self.sent(session.postCompleted(.rejected(reason: "Newsgroups: missing"))) == "441 Newsgroups: missing\r\n"
+        )
+        // A duplicate in the form posting tools parse: 441, then 435 Duplicate, then why.
+        #expect(Self.sent(session.receive(Self.line("POST")))?.hasPrefix("340") == true)
+        _ = session.receive(Self.line("."))
+        #expect(
+            Self.sent(session.postCompleted(.duplicate(reason: "Message-ID <x@y> is already on the server")))
+                == "441 435 Duplicate: Message-ID <x@y> is already on the server\r\n"
         )
     }
 

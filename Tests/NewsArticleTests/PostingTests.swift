@@ -114,6 +114,37 @@ struct PostingTests {
             code: .dateOutOfRange,
             message: "Date is more than 1 day in the future (2027-01-01)"
         ),
+        // As INN refuses them (441), and for the same reasons.
+        Refusal(
+            bytes: postable(body: ""),
+            code: .invalidBody,
+            message: "the article has no body: after the header lines, an empty line and then the text"
+        ),
+        Refusal(
+            bytes: wire("From: a@example.org\nNewsgroups: forllm.general\nSubject: only headers\n"),
+            code: .invalidBody,
+            message: "the article has no body: after the header lines, an empty line and then the text"
+        ),
+        Refusal(
+            bytes: postable(extraHeaders: "Injection-Date: garbage\n"),
+            code: .invalidDate,
+            message: "Injection-Date: 'garbage' is not a valid date"
+        ),
+        Refusal(
+            bytes: postable(extraHeaders: "Injection-Date: Fri, 1 Jan 2027 00:00:00 +0000\n"),
+            code: .dateOutOfRange,
+            message: "Injection-Date is more than 1 day in the future (2027-01-01)"
+        ),
+        Refusal(
+            bytes: postable(extraHeaders: "Injection-Date: Thu, 1 Oct 2026 12:00:00 +0000\n"),
+            code: .dateOutOfRange,
+            message: "Injection-Date is more than 14 days in the past (2026-10-01)"
+        ),
+        Refusal(
+            bytes: postable(extraHeaders: "Expires: next week\n"),
+            code: .invalidDate,
+            message: "Expires: 'next week' is not a valid date"
+        ),
         Refusal(
             bytes: wire("From: nobody\nNewsgroups: forllm.general\nSubject: s\n\nbody\n"),
             code: .invalidFrom,
@@ -135,6 +166,22 @@ struct PostingTests {
             let error = error as? ArticleError
             return error?.code == refusal.code && error?.message == refusal.message
         }
+    }
+
+    @Test("accepted: a body of blank lines, a valid Injection-Date, an Expires in the past; no body in an import")
+    func acceptedEdges() throws {
+        let blankBody = try Article(parsing: postable(body: "\n \n"))
+        _ = try blankBody.validateForPosting(now: Self.now, policy: Self.policy)
+        let dated = try Article(
+            parsing: postable(
+                extraHeaders: "Injection-Date: Wed, 25 Nov 2026 17:30:00 +0000\n"
+                    + "Expires: Mon, 1 Jan 2001 00:00:00 +0000\n"
+            )
+        )
+        _ = try dated.validateForPosting(now: Self.now, policy: Self.policy)
+        var archive = Self.policy
+        archive.requiresBody = false
+        _ = try Article(parsing: postable(body: "")).validateForPosting(now: Self.now, policy: archive)
     }
 
     @Test("the size limit")

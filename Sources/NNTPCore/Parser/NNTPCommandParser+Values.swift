@@ -3,11 +3,15 @@
 extension NNTPCommandParser {
     // article-number = 1*16DIGIT
     //
-    // Any number of digits is read, but a value that does not fit an Int64 is a syntax error:
-    // the digits are accumulated with overflow checks, so no argument can trap.
+    // More than 16 digits is a syntax error (501), found here, before any command's state
+    // check (412 without a group) is made, as INN does; 16 digits always fit an Int64, and
+    // the digits are accumulated with overflow checks all the same, so no argument can trap.
     static func parseArticleNumber(_ bytes: ArraySlice<UInt8>) throws(NNTPParserError) -> Int64 {
         guard !bytes.isEmpty else {
             throw .syntax("missing article number")
+        }
+        guard bytes.count <= NNTPDefaults.articleNumberDigitLimit else {
+            throw .syntax("an article number has at most \(NNTPDefaults.articleNumberDigitLimit) digits")
         }
         var value: Int64 = 0
         for byte in bytes {
