@@ -111,7 +111,10 @@ let package = Package(
             dependencies: [
                 "FORLLMStore",
                 "MailFormat",
-                "NewsArticle"
+                "NewsArticle",
+                // scrypt for the users' passwords.
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto")
             ]
         ),
 

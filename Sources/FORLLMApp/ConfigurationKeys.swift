@@ -32,7 +32,7 @@ enum ConfigurationKeys {
             "server.listen",
             type: "`HOST:PORT`",
             help: "NNTP address, `HOST:PORT` (`[::1]:1119` for IPv6)",
-            details: ["0.0.0.0:1119 listens on every interface: then also set server.auth below."],
+            details: ["0.0.0.0:1119 listens on every interface: then add users first (forllm user add)."],
             value: { configuration in
                 let host = configuration.nntp.host
                 return "\(host.contains(":") ? "[\(host)]" : host):\(configuration.nntp.port)"
@@ -79,7 +79,8 @@ enum ConfigurationKeys {
         ConfigurationKey(
             "server.auth.user",
             type: ConfigurationValueType<String>.text.name,
-            help: "when set, readers must log in (`AUTHINFO USER/PASS`)",
+            help:
+                "one shared login (`AUTHINFO USER/PASS`); prefer `forllm user add`, which ties each user to their addresses",
             value: { $0.auth.user },
             example: "jane",
             apply: { configuration, input in

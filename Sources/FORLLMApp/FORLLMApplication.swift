@@ -1,4 +1,5 @@
 import FORLLMForum
+import FORLLMStore
 import FORLLMWorker
 import Foundation
 import Logging
@@ -85,8 +86,13 @@ public enum FORLLMApplication {
             requestCheck: { article in await llm.checkRequest(in: article) },
             logger: logger
         )
+        var nntpConfiguration = configuration.nntpServerConfiguration
+        // With users (`forllm user add`), readers log in; the users are read at start-up.
+        if try await forum.database.hasUsers() {
+            nntpConfiguration.authenticationRequired = true
+        }
         let server = NNTPServer(
-            configuration: configuration.nntpServerConfiguration,
+            configuration: nntpConfiguration,
             backend: backend,
             logger: logger,
             now: now,

@@ -100,13 +100,16 @@ public struct ForumBackend: NNTPBackend {
         }
     }
 
-    public func post(_ bytes: [UInt8]) async -> NNTPPostOutcome {
+    public func post(_ bytes: [UInt8], user: String?) async -> NNTPPostOutcome {
         do {
             let article = try Article(parsing: bytes)
             if let check = self.requestCheck, let reason = await check(article) {
                 return .rejected(reason: reason)
             }
-            let injected = try await self.forum.inject(article, origin: .user)
+            // A user of `forllm user`; the shared `server.auth` account is none.
+            var account: ForumUser?
+            if let user { account = try await self.forum.database.user(named: user.lowercased()) }
+            let injected = try await self.forum.inject(article, origin: .user, account: account)
             return .posted(messageID: injected.messageID.value)
         } catch let error as ArticleError {
             return .rejected(reason: error.message)
@@ -124,7 +127,14 @@ public struct ForumBackend: NNTPBackend {
         }
     }
 
+    /// The users of `forllm user` first, then the shared account of `server.auth`.
     public func authenticate(user: String, password: String) async -> Bool {
+        do {
+            if try await self.forum.authenticate(name: user, password: password) != nil { return true }
+        } catch {
+            self.logger.error("Cannot check a login", metadata: ["error": "\(error)"])
+            return false
+        }
         guard let credentials = self.credentials else { return false }
         return Self.constantTimeEqual(user, credentials.user) && Self.constantTimeEqual(password, credentials.password)
     }

@@ -35,7 +35,15 @@ extension Forum {
                 "Control: cancel takes one message-id, like 'cancel <id@example.org>'"
             )
         }
-        guard try self.withdraw(target, by: prepared.facts.from, because: "Control: cancel", now: now, transaction)
+        guard
+            try self.withdraw(
+                target,
+                by: prepared.facts.from,
+                account: prepared.account,
+                because: "Control: cancel",
+                now: now,
+                transaction
+            )
         else {
             throw ArticleError(.invalidHeaderValue, "Control: cancel: there is no article \(target.value) here")
         }
@@ -47,14 +55,17 @@ extension Forum {
     }
 
     /// Removes `target` from every group on behalf of `author`, for a cancel or a
-    /// `Supersedes`: allowed for the author's own articles (the same From address) and for the
-    /// forum's own (personas' answers, FORLLM's notices), not for persona cards (they change
-    /// with a "persona: NAME" post) nor for other people's articles. Requests still waiting to
-    /// answer the article are cancelled. Its numbers are never given out again.
+    /// `Supersedes`. Allowed for the poster's own articles and for the forum's articles
+    /// (personas' answers, FORLLM's notices) that follow up one of the poster's own; not for
+    /// persona cards (they change with a "persona: NAME" post) nor for other people's articles
+    /// or the answers to them. "Own" means: posted with an address of the logged-in `account`,
+    /// or, without a login (loopback), with the same From address as `author`. Requests still
+    /// waiting to answer the article are cancelled. Its numbers are never given out again.
     /// - Returns: `false` when there is no such article.
     func withdraw(
         _ target: MessageID,
         by author: Mailbox,
+        account: ForumUser?,
         because header: String,
         now: Date,
         _ transaction: StoreTransaction
@@ -67,13 +78,26 @@ extension Forum {
                     + "to \(ForumDatabase.personasGroupName) or with forllm persona"
             )
         }
-        let poster = (try? Mailbox(parsing: stored.fromHeader))?.address.lowercased()
-        let isOwn = poster == author.address.lowercased()
-        let isForum = stored.authorPersonaID != nil || poster == self.systemMailbox.address
-        guard isOwn || isForum else {
+        let own = Set(account?.addresses ?? [author.address.lowercased()])
+        func address(_ from: String?) -> String? {
+            from.flatMap { try? Mailbox(parsing: $0) }?.address.lowercased()
+        }
+        let poster = address(stored.fromHeader)
+        let isForum = stored.authorPersonaID != nil || poster == self.systemMailbox.address.lowercased()
+        if isForum {
+            let asker = address(stored.parentFromHeader)
+            guard let asker, own.contains(asker) else {
+                throw ArticleError(
+                    .invalidHeaderValue,
+                    "\(header): \(target.value) answers \(asker ?? "no article of yours"), "
+                        + "not \(account.map { "user \($0.name)" } ?? author.address)"
+                )
+            }
+        } else if !(poster.map(own.contains) ?? false) {
             throw ArticleError(
                 .invalidHeaderValue,
-                "\(header): \(target.value) was posted by \(poster ?? "someone else"), not by \(author.address)"
+                "\(header): \(target.value) was posted by \(poster ?? "someone else"), "
+                    + "not by \(account.map { "user \($0.name)" } ?? author.address)"
             )
         }
         try transaction.cancelRequests(

@@ -6,16 +6,32 @@ extension Forum {
     /// Parses, validates and injects an article as a client sent it (unstuffed, CRLF lines).
     /// Throws ``ArticleError``, ``ForumError`` or ``StoreError`` for a refused article (their
     /// `message` is what the poster should read) and other errors for storage failures.
-    public func inject(raw: [UInt8], origin: ArticleOrigin = .user) async throws -> InjectedArticle {
+    public func inject(
+        raw: [UInt8],
+        origin: ArticleOrigin = .user,
+        account: ForumUser? = nil
+    ) async throws -> InjectedArticle {
         let article = try Article(parsing: raw)
-        return try await self.inject(article, origin: origin)
+        return try await self.inject(article, origin: origin, account: account)
     }
 
     /// Validates and injects `article`: everything derived from it (numbers in each group,
     /// overview, thread links, the requests it asks for) is written in one transaction.
-    public func inject(_ article: Article, origin: ArticleOrigin = .user) async throws -> InjectedArticle {
+    /// - Parameter account: the logged-in reader who posts it (NNTP after AUTHINFO): its From
+    ///   must be one of theirs, it withdraws only what they may (``withdraw(_:by:account:because:now:_:)``),
+    ///   and their name goes into `Injection-Info`.
+    public func inject(
+        _ article: Article,
+        origin: ArticleOrigin = .user,
+        account: ForumUser? = nil
+    ) async throws -> InjectedArticle {
         let now = self.now()
-        let prepared = try self.prepare(article, origin: origin, now: now)
+        var checked = try self.prepare(article, origin: origin, now: now)
+        if let account {
+            try self.checkAuthor(checked.facts.from, of: account)
+            checked.account = account
+        }
+        let prepared = checked
         let injected = try await self.database.write { transaction in
             try self.insert(prepared, origin: origin, now: now, transaction)
         }
@@ -91,7 +107,14 @@ extension Forum {
             guard let target = MessageID(validating: value) else {
                 throw ArticleError(.invalidHeaderValue, "Supersedes: '\(value.prefix(80))' is not a message-id")
             }
-            _ = try self.withdraw(target, by: facts.from, because: "Supersedes", now: now, transaction)
+            _ = try self.withdraw(
+                target,
+                by: facts.from,
+                account: prepared.account,
+                because: "Supersedes",
+                now: now,
+                transaction
+            )
         }
 
         // Headers that only the injecting server may set.
@@ -106,6 +129,13 @@ extension Forum {
             article.append(try HeaderField(name: "Date", value: NewsDate.format(now)))
         }
         article.append(try HeaderField(name: "Injection-Date", value: NewsDate.format(now)))
+        if let account = prepared.account {
+            // RFC 5536 §3.2.8: who posted it, for the administrator (a name of [a-z0-9._@+-],
+            // quoted as the grammar's quoted-string allows).
+            article.append(
+                try HeaderField(name: "Injection-Info", value: "\(hostname); posting-account=\"\(account.name)\"")
+            )
+        }
 
         var author: PersonaAuthorship?
         if case .persona(let id, let version, let request) = origin {

@@ -13,6 +13,8 @@ public struct ForumConfiguration: Hashable, Sendable {
     /// The groups whose articles are delivered to Maildirs (`mail.groups`); `nil`: mail is off
     /// and no delivery is queued.
     public var deliveredGroups: GroupFilter? = nil
+    /// log2 of scrypt's N for new password hashes (``PasswordHash``); tests lower it.
+    public var passwordCost: Int = PasswordHash.defaultLogRounds
 
     public init(
         hostname: String = "forllm.local",

@@ -1,3 +1,4 @@
+import FORLLMStore
 import NewsArticle
 
 /// An article validated outside the transaction.
@@ -6,4 +7,6 @@ struct PreparedArticle: Sendable {
     var facts: PostingFacts
     var request: ForumRequest?
     var mentions: [[String]]
+    /// The logged-in reader who posted it, when there is one.
+    var account: ForumUser? = nil
 }

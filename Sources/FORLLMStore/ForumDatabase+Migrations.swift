@@ -176,6 +176,9 @@ extension ForumDatabase {
             try db.execute(sql: "ALTER TABLE newsgroup ADD COLUMN delivered_through INTEGER")
         }
 
+        // The readers who log in, with the addresses each may post with.
+        migrator.registerMigration("v6-users", migrate: ForumDatabase.createUserTables)
+
         return migrator
     }
 }

@@ -105,9 +105,20 @@ extension StoreTransaction {
     public func articleSummary(messageID: String) throws -> ArticleSummary? {
         try Row.fetchOne(
             self.db,
-            sql: "SELECT id, from_header, author_persona_id FROM article WHERE message_id = ?",
+            sql: """
+                SELECT a.id, a.from_header, a.author_persona_id, p.from_header AS parent_from
+                FROM article a LEFT JOIN article p ON p.message_id = a.parent_message_id
+                WHERE a.message_id = ?
+                """,
             arguments: [messageID]
-        ).map { ArticleSummary(id: $0["id"], fromHeader: $0["from_header"], authorPersonaID: $0["author_persona_id"]) }
+        ).map {
+            ArticleSummary(
+                id: $0["id"],
+                fromHeader: $0["from_header"],
+                authorPersonaID: $0["author_persona_id"],
+                parentFromHeader: $0["parent_from"]
+            )
+        }
     }
 
     /// Removes an article from every group (its numbers are never reused).

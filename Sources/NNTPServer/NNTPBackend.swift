@@ -61,9 +61,11 @@ public protocol NNTPBackend: Sendable {
     /// Injects an article (unstuffed wire form, CRLF lines) posted by a client. The backend
     /// validates it fully (syntax, groups, duplicate Message-ID, dates) and stores it with
     /// everything derived from it in one transaction.
-    func post(_ article: [UInt8]) async -> NNTPPostOutcome
+    /// - Parameter user: who posts it: the name `AUTHINFO` logged in with, `nil` without a login.
+    func post(_ article: [UInt8], user: String?) async -> NNTPPostOutcome
 
-    /// `AUTHINFO USER`/`PASS`: whether the pair is valid.
+    /// `AUTHINFO USER`/`PASS`: whether the pair is valid. Failed tries are slowed down by the
+    /// server (``NNTPLoginThrottle``), not here.
     func authenticate(user: String, password: String) async -> Bool
 }
 

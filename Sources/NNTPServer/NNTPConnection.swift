@@ -14,6 +14,12 @@ struct NNTPConnection: Sendable {
     /// Whether the server has begun a graceful shutdown; checked after each command so that a
     /// session with pipelined commands still stops after the one in flight.
     let isShuttingDown: @Sendable () -> Bool
+    /// Failed logins, per client address (``peerAddress``).
+    let loginThrottle: NNTPLoginThrottle
+    /// Waits before a failed login is answered (`Task.sleep`; tests record instead).
+    let loginDelay: @Sendable (Duration) async -> Void
+    /// The client's IP address, without the port.
+    let peerAddress: String
 
     /// Runs the session until the client quits or disconnects, the idle timeout fires or the
     /// server shuts down. Errors from the channel end the session and are rethrown.
@@ -113,7 +119,7 @@ struct NNTPConnection: Sendable {
             case .execute(let command):
                 action = try await self.execute(command, session: &session, writer: &writer)
             case .post(let article):
-                action = await self.post(article, session: &session)
+                action = await self.post(article, user: session.context.user, session: &session)
             case .authenticate(let user, let password):
                 action = await self.authenticate(user: user, password: password, session: &session)
             }
@@ -136,9 +142,9 @@ struct NNTPConnection: Sendable {
     }
 
     @inline(never)
-    private func post(_ article: [UInt8], session: inout NNTPSession) async -> NNTPSession.Action {
-        self.logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)"])
-        let outcome = await self.executor.backend.post(article)
+    private func post(_ article: [UInt8], user: String?, session: inout NNTPSession) async -> NNTPSession.Action {
+        self.logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)", "nntp.user": "\(user ?? "")"])
+        let outcome = await self.executor.backend.post(article, user: user)
         switch outcome {
         case .posted(let messageID):
             self.logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
@@ -151,7 +157,19 @@ struct NNTPConnection: Sendable {
     @inline(never)
     private func authenticate(user: String, password: String, session: inout NNTPSession) async -> NNTPSession.Action {
         let isValid = await self.executor.backend.authenticate(user: user, password: password)
-        self.logger.debug("AUTHINFO", metadata: ["nntp.user": "\(user)", "nntp.accepted": "\(isValid)"])
+        if isValid {
+            self.loginThrottle.succeeded(from: self.peerAddress)
+            self.logger.info("Logged in", metadata: ["nntp.user": "\(user)"])
+        } else {
+            let (delay, failures) = self.loginThrottle.failed(from: self.peerAddress, at: .now)
+            self.logger.notice(
+                "Login failed",
+                metadata: [
+                    "nntp.user": "\(user.prefix(64))", "nntp.failures": "\(failures)", "nntp.delay": "\(delay)"
+                ]
+            )
+            await self.loginDelay(delay)
+        }
         return session.authenticationCompleted(isValid)
     }
 }

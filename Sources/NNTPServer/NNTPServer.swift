@@ -29,6 +29,8 @@ public struct NNTPServer: Service {
     private let backend: any NNTPBackend
     private let listener: LineListener
     private let now: @Sendable () -> Date
+    private let loginThrottle: NNTPLoginThrottle
+    private let loginDelay: @Sendable (Duration) async -> Void
 
     /// Creates the service; nothing happens until ``run()``.
     ///
@@ -38,6 +40,8 @@ public struct NNTPServer: Service {
     ///   - logger: Lifecycle at `info`, connections and commands at `debug`.
     ///   - eventLoopGroup: The NIO event loops; the process-wide singleton by default.
     ///   - now: The clock for `DATE`, `NEWGROUPS` and `NEWNEWS`.
+    ///   - loginThrottle: Failed logins per client address and the delays they get.
+    ///   - loginDelay: How a failed login waits its delay (tests record it instead).
     ///   - onListening: Called once with the bound address (the actual port when `port` is 0)
     ///     before the first connection is accepted.
     public init(
@@ -46,11 +50,15 @@ public struct NNTPServer: Service {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         now: @escaping @Sendable () -> Date = { Date() },
+        loginThrottle: NNTPLoginThrottle = NNTPLoginThrottle(),
+        loginDelay: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
         onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.backend = backend
         self.now = now
+        self.loginThrottle = loginThrottle
+        self.loginDelay = loginDelay
         self.listener = LineListener(
             configuration: configuration.listenerConfiguration,
             protocolName: "NNTP",
@@ -79,7 +87,10 @@ public struct NNTPServer: Service {
                         now: self.now
                     ),
                     logger: logger,
-                    isShuttingDown: isShuttingDown
+                    isShuttingDown: isShuttingDown,
+                    loginThrottle: self.loginThrottle,
+                    loginDelay: self.loginDelay,
+                    peerAddress: connection.channel.remoteAddress?.ipAddress ?? "unknown"
                 )
                 try await session.run(connection)
             }

@@ -156,11 +156,13 @@ struct NNTPSession: LineSession {
     ///
     /// - SeeAlso: [RFC 4643 §2.3](https://datatracker.ietf.org/doc/html/rfc4643#section-2.3)
     mutating func authenticationCompleted(_ isValid: Bool) -> Action {
+        let user = self.pendingUser
         self.pendingUser = nil
         guard isValid else {
             return self.backendCompleted(response: Self.statusLine(.authenticationFailed, "authentication failed"))
         }
         self.context.isAuthenticated = true
+        self.context.user = user
         return self.backendCompleted(response: Self.statusLine(.authenticationAccepted, "authentication accepted"))
     }
 

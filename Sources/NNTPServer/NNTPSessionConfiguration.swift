@@ -38,6 +38,8 @@ public struct NNTPSessionContext: Hashable, Sendable {
     public var currentArticle: Int64?
     /// Whether `AUTHINFO` succeeded.
     public var isAuthenticated: Bool
+    /// The user `AUTHINFO` logged in as; what the backend posts for (``NNTPBackend/post(_:user:)``).
+    public var user: String?
     /// Whether the client sent `CAPABILITIES`: then `LIST OVERVIEW.FMT` answers in RFC 3977
     /// form (`:bytes`, `:lines`), otherwise in the RFC 2980 form older readers expect.
     public var sentCapabilities: Bool

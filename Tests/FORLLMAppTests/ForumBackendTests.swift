@@ -16,7 +16,8 @@ struct ForumBackendTests {
         let forum = try await Forum.inMemory()
         let backend = ForumBackend(forum: forum, logger: Logger(label: "test", factory: { _ in InMemoryLogHandler() }))
         let outcome = await backend.post(
-            Array("From: Jane <jane@example.org>\r\nNewsgroups: no.such\r\nSubject: Hi\r\n\r\nHello.\r\n".utf8)
+            Array("From: Jane <jane@example.org>\r\nNewsgroups: no.such\r\nSubject: Hi\r\n\r\nHello.\r\n".utf8),
+            user: nil
         )
         #expect(outcome == .rejected(reason: "Newsgroups: no such group 'no.such'"))
     }
@@ -26,12 +27,12 @@ struct ForumBackendTests {
         let forum = try await Forum.inMemory()
         let handler = InMemoryLogHandler()
         let backend = ForumBackend(forum: forum, logger: Logger(label: "test", factory: { _ in handler }))
-        guard case .posted = await backend.post(Self.article) else {
+        guard case .posted = await backend.post(Self.article, user: nil) else {
             Issue.record("the first article was not stored")
             return
         }
         try await forum.close()
-        let outcome = await backend.post(Self.article)
+        let outcome = await backend.post(Self.article, user: nil)
         guard case .rejected(let reason) = outcome else {
             Issue.record("stored on a closed database: \(outcome)")
             return

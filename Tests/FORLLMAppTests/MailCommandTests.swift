@@ -287,10 +287,23 @@ struct MailCommandTests {
             }
         }
 
+        // The first run reads a FIFO that gets only the first part of the archive, so it is
+        // certainly halfway when it is killed, however fast or slow the machine.
+        let fifo = directory.path + "/big.fifo"
+        try #require(mkfifo(fifo, 0o600) == 0)
         let first = try ForLLMProcess.start(
-            ["import", "mbox", "big.mbox", "--group", "test.kill", "--database", directory.databasePath],
+            ["import", "mbox", "big.fifo", "--group", "test.kill", "--database", directory.databasePath],
             in: directory
         )
+        let firstPart = Data(mbox.utf8).prefix(mbox.utf8.count * 3 / 5)
+        // A write to a FIFO whose reader is gone fails with EPIPE instead of killing the tests.
+        signal(SIGPIPE, SIG_IGN)
+        let writer = Task.detached {
+            // Opening a FIFO for writing waits for its reader: off the test's task.
+            let handle = FileHandle(forWritingAtPath: fifo)
+            try handle?.write(contentsOf: firstPart)
+            return handle
+        }
         // Another process's commits cannot be observed, only looked at: every few milliseconds
         // until the first batches are in.
         var before = 0
@@ -303,6 +316,7 @@ struct MailCommandTests {
             )
         }
         kill(first.process.processIdentifier, SIGKILL)
+        try? await writer.value?.close()
         #expect(await first.waitForExit() == SIGKILL)
         let killedAt = try stored()
         #expect(killedAt < count, "the import finished before it was killed")

@@ -23,6 +23,8 @@ final class FakeNNTPBackend: NNTPBackend {
         var groups: [String: StoredGroup] = [:]
         var articles: [String: StoredArticle] = [:]
         var posted: [[UInt8]] = []
+        /// The user each article of ``posted`` was posted by.
+        var postedBy: [String?] = []
         var groupGate: CheckedContinuation<Void, Never>?
         var isGroupGated = false
         var gateArrivals: [CheckedContinuation<Void, Never>] = []
@@ -153,6 +155,11 @@ final class FakeNNTPBackend: NNTPBackend {
     /// The articles `post` accepted or refused, as received.
     var posted: [[UInt8]] {
         self.state.withLock { $0.posted }
+    }
+
+    /// Who posted each article of ``posted``: the AUTHINFO user, `nil` without a login.
+    var postedBy: [String?] {
+        self.state.withLock { $0.postedBy }
     }
 
     /// Makes `group(named:)` wait until ``releaseGroup()``.
@@ -317,8 +324,11 @@ final class FakeNNTPBackend: NNTPBackend {
         }
     }
 
-    func post(_ article: [UInt8]) async -> NNTPPostOutcome {
-        self.state.withLock { $0.posted.append(article) }
+    func post(_ article: [UInt8], user: String?) async -> NNTPPostOutcome {
+        self.state.withLock {
+            $0.posted.append(article)
+            $0.postedBy.append(user)
+        }
         let text = String(decoding: article, as: UTF8.self)
         guard let separator = (0..<max(0, article.count - 3)).first(where: { article[$0..<$0 + 4] == [13, 10, 13, 10] })
         else {

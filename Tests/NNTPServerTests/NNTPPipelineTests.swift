@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NNTPCore
+import Synchronization
 import Testing
 
 @testable import NNTPServer
@@ -17,10 +18,21 @@ struct NNTPPipelineTests {
         var peer: TestingChannelPeer
         let backend: FakeNNTPBackend
         let loop: Task<Void, any Error>
+        /// The delays failed logins waited (recorded, not slept).
+        let loginDelays = DelayLog()
+
+        final class DelayLog: Sendable {
+            private let delays = Mutex<[Duration]>([])
+            func append(_ delay: Duration) { self.delays.withLock { $0.append(delay) } }
+            var all: [Duration] { self.delays.withLock { $0 } }
+        }
 
         var channel: NIOAsyncTestingChannel { self.peer.channel }
 
-        init(configuration: NNTPServerConfiguration = NNTPServerConfiguration(hostname: "news.test")) async throws {
+        init(
+            configuration: NNTPServerConfiguration = NNTPServerConfiguration(hostname: "news.test"),
+            loginThrottle: NNTPLoginThrottle = NNTPLoginThrottle()
+        ) async throws {
             let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 119) { channel in
                 try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
@@ -33,7 +45,10 @@ struct NNTPPipelineTests {
                     now: { Date(timeIntervalSince1970: 1_700_000_000) }
                 ),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                isShuttingDown: { false }
+                isShuttingDown: { false },
+                loginThrottle: loginThrottle,
+                loginDelay: { [loginDelays] delay in loginDelays.append(delay) },
+                peerAddress: "192.0.2.7"
             )
             self.peer = peer
             self.backend = backend
@@ -72,6 +87,30 @@ struct NNTPPipelineTests {
         try await harness.expect("200 reader mode, posting allowed\r\n205 closing connection, goodbye\r\n")
         try await harness.loop.value
         try await harness.channel.closeFuture.get()
+    }
+
+    @Test("failed logins wait longer each time, a success clears the count; the user posts as themself")
+    func loginDelaysAndUser() async throws {
+        let throttle = NNTPLoginThrottle()
+        var harness = try await Harness(
+            configuration: NNTPServerConfiguration(hostname: "news.test", authenticationRequired: true),
+            loginThrottle: throttle
+        )
+        _ = try await harness.readLine()
+        for _ in 0..<3 {
+            try await harness.send("AUTHINFO USER fred\r\nAUTHINFO PASS wrong\r\n")
+            try await harness.expect("381 password required\r\n481 authentication failed\r\n")
+        }
+        #expect(harness.loginDelays.all == [.milliseconds(500), .seconds(1), .seconds(2)])
+        try await harness.send("AUTHINFO USER fred\r\nAUTHINFO PASS open sesame\r\n")
+        try await harness.expect("381 password required\r\n281 authentication accepted\r\n")
+        // Cleared: the next client from that address starts again at the first delay.
+        #expect(throttle.failed(from: "192.0.2.7", at: .now).failures == 1)
+        try await harness.send("POST\r\n")
+        _ = try await harness.readLine()
+        try await harness.send("From: fred@example.org\r\nNewsgroups: forllm.general\r\nSubject: s\r\n\r\nb\r\n.\r\n")
+        #expect(try await harness.readLine().hasPrefix("240 "))
+        #expect(harness.backend.postedBy == ["fred"])
     }
 
     @Test("POST in many small writes, then the article comes back dot-stuffed")
