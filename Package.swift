@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // TLS: NNTPS, STARTTLS (NNTP, SMTP) and `forllm tls self-signed`; swift-asn1 for the
+        // PEM form of the certificate it writes.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // swift-configuration's YAML provider refuses arrays of mappings, which the `backends:`
         // list of conf/forllm.yaml is; FORLLMApp reads the file with Yams (already in the graph
         // through swift-configuration's YAML trait) and hands the values to a ConfigReader.
@@ -55,6 +60,9 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Implicit TLS and STARTTLS on a connection.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
             ]
@@ -142,6 +150,7 @@ let package = Package(
         .target(
             name: "FORLLMApp",
             dependencies: [
+                "LineServer",
                 "MailFormat",
                 "NewsArticle",
                 "NNTPCore",
@@ -161,7 +170,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Yams", package: "Yams")
+                .product(name: "Yams", package: "Yams"),
+                // server.tls: the certificate and key read at start-up; `forllm tls self-signed`.
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto")
             ]
         ),
 
@@ -233,6 +247,8 @@ let package = Package(
             dependencies: [
                 "FORLLMTestSupport",
                 "LineServer",
+                // Only for TLSUserEvent: the end of a TLS handshake, in the STARTTLS pipeline tests.
+                .product(name: "NIOTLS", package: "swift-nio"),
                 "NNTPServer",
                 "NNTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -256,6 +272,8 @@ let package = Package(
             dependencies: [
                 "FORLLMTestSupport",
                 "LineServer",
+                // Only for TLSUserEvent: the end of a TLS handshake, in the STARTTLS pipeline tests.
+                .product(name: "NIOTLS", package: "swift-nio"),
                 "SMTPServer",
                 "SMTPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -327,7 +345,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SystemPackage", package: "swift-system")
+                .product(name: "SystemPackage", package: "swift-system"),
+                // The certificate `forllm tls self-signed` writes, parsed back.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1")
             ]
         )
     ]

@@ -76,6 +76,9 @@ enum ConfigurationKeys {
             \.nntp.idleTimeout,
             help: "idle readers are disconnected after this"
         ),
+        Self.tlsCertificate,
+        Self.tlsKey,
+        Self.tlsListen,
         ConfigurationKey(
             "server.auth.user",
             type: ConfigurationValueType<String>.text.name,
@@ -369,6 +372,7 @@ enum ConfigurationKeys {
     static let sections: [String: [String]] = [
         "server": ["The news server."],
         "server.auth": ["Reader login (AUTHINFO USER/PASS, RFC 4643): off while `user` is unset."],
+        "server.tls": ["TLS (PEM files): STARTTLS on the news and SMTP ports, and NNTPS on `tls_listen`."],
         "llm": ["Answers: models, thread text, retries."],
         "mail": ["The mail side: articles delivered to Maildirs, for mail readers (mutt, notmuch, Dovecot)."],
         Self.backends: [

@@ -2,9 +2,11 @@ import FORLLMForum
 import FORLLMStore
 import FORLLMWorker
 import Foundation
+import LineServer
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import NNTPServer
 import SMTPServer
 import ServiceLifecycle
@@ -20,10 +22,12 @@ import Darwin
 public struct ListeningAddress: Hashable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// `nntp`, or `nntps` for the NNTPS port.
+    public var scheme: String = "nntp"
 
-    /// `nntp://127.0.0.1:1119`, `nntp://[::1]:1119`
+    /// `nntp://127.0.0.1:1119`, `nntp://[::1]:1119`, `nntps://127.0.0.1:1563`
     public var description: String {
-        "nntp://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
+        "\(self.scheme)://\(self.host.contains(":") ? "[\(self.host)]" : self.host):\(self.port)"
     }
 }
 
@@ -34,6 +38,8 @@ public enum FORLLMApplication {
         public var forum: Forum
         public var llm: LLMSide
         public var server: NNTPServer
+        /// NNTPS (TLS from the first byte); `nil` unless `server.tls_listen` is set.
+        public var tlsServer: NNTPServer?
         public var worker: ReplyWorker
         /// Writes articles into the Maildirs; `nil` while mail is off (`mail.maildir` unset).
         public var deliverer: MailDeliverer?
@@ -61,6 +67,7 @@ public enum FORLLMApplication {
     ///   - signals: the signals that start a graceful shutdown (none in tests).
     ///   - onListening: called with the bound address once the news server listens.
     ///   - onSMTPListening: called with the bound address once the SMTP receiver listens.
+    ///   - onTLSListening: called with the bound address once the NNTPS server listens.
     ///   - now: the one wall clock of the process: the forum (and through it the worker) and
     ///     the NNTP server (`DATE`, `NEWNEWS`) read the time from it.
     public static func assemble(
@@ -69,8 +76,12 @@ public enum FORLLMApplication {
         signals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
         onSMTPListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
+        onTLSListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
         now: @escaping @Sendable () -> Date = { Date() }
     ) async throws -> Assembly {
+        // Before anything opens: a bad certificate or key stops the start with one line.
+        let tlsContext = try ServerTLS.context(configuration.tls)
+        let startTLS = tlsContext.map { LineTLS(context: $0, mode: .startTLS) }
         let forum = try await Forum.open(
             path: configuration.databasePath,
             configuration: configuration.forumConfiguration,
@@ -95,6 +106,7 @@ public enum FORLLMApplication {
             configuration: nntpConfiguration,
             backend: backend,
             logger: logger,
+            tls: startTLS,
             now: now,
             onListening: { address in
                 await onListening(
@@ -104,6 +116,14 @@ public enum FORLLMApplication {
                     )
                 )
             }
+        )
+        let tlsServer = Self.nntpsServer(
+            configuration: configuration,
+            context: tlsContext,
+            backend: backend,
+            logger: logger,
+            now: now,
+            onListening: onTLSListening
         )
         let worker = ReplyWorker(
             forum: forum,
@@ -122,6 +142,7 @@ public enum FORLLMApplication {
                     logger: logger
                 ),
                 logger: logger,
+                tls: startTLS,
                 onListening: { address in
                     await onSMTPListening(
                         ListeningAddress(host: address.ipAddress ?? smtp.host, port: address.port ?? smtp.port)
@@ -134,7 +155,8 @@ public enum FORLLMApplication {
                 services: [
                     .init(service: server),
                     .init(service: worker)
-                ] + (deliverer.map { [.init(service: $0)] } ?? [])
+                ] + (tlsServer.map { [.init(service: $0)] } ?? [])
+                    + (deliverer.map { [.init(service: $0)] } ?? [])
                     + (smtpServer.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: signals,
                 logger: logger
@@ -144,10 +166,42 @@ public enum FORLLMApplication {
             forum: forum,
             llm: llm,
             server: server,
+            tlsServer: tlsServer,
             worker: worker,
             deliverer: deliverer,
             smtpServer: smtpServer,
             serviceGroup: serviceGroup
+        )
+    }
+
+    /// The NNTPS server on `server.tls_listen`: the news server's settings on another address,
+    /// TLS from the first byte (RFC 8143); `nil` unless both the address and TLS are configured.
+    private static func nntpsServer(
+        configuration: FORLLMConfiguration,
+        context: NIOSSLContext?,
+        backend: ForumBackend,
+        logger: Logger,
+        now: @escaping @Sendable () -> Date,
+        onListening: @escaping @Sendable (ListeningAddress) async -> Void
+    ) -> NNTPServer? {
+        guard let context, let host = configuration.tls.listenHost else {
+            return nil
+        }
+        var nntps = configuration.nntpServerConfiguration
+        nntps.host = host
+        nntps.port = configuration.tls.listenPort
+        let port = nntps.port
+        return NNTPServer(
+            configuration: nntps,
+            backend: backend,
+            logger: logger,
+            tls: LineTLS(context: context, mode: .implicit),
+            now: now,
+            onListening: { address in
+                await onListening(
+                    ListeningAddress(host: address.ipAddress ?? host, port: address.port ?? port, scheme: "nntps")
+                )
+            }
         )
     }
 

@@ -43,6 +43,26 @@ public struct FORLLMConfiguration: Hashable, Sendable {
     /// says otherwise.
     public var backendDefaults = LLMBackendConfiguration(name: WorkerConfiguration().defaultBackend)
     public var auth = Auth()
+    /// `server.tls.*`, `server.tls_listen`: the certificate and key (PEM files) and the NNTPS
+    /// address. No module has these: their defaults (off) are here.
+    public struct TLS: Hashable, Sendable {
+        /// `server.tls.certificate`: the PEM file of the certificate (chain); `nil`: no TLS.
+        public var certificatePath: String?
+        /// `server.tls.key`: the PEM file of its private key; `nil`: no TLS.
+        public var keyPath: String?
+        /// `server.tls_listen`: the address NNTPS (implicit TLS, RFC 8143) listens on; `nil`: no
+        /// NNTPS.
+        public var listenHost: String?
+        /// `server.tls_listen`: the port NNTPS listens on (0: the system chooses).
+        public var listenPort = 563
+
+        /// Whether a certificate and key are configured (both, as ``check()`` makes sure).
+        public var isEnabled: Bool { self.certificatePath != nil && self.keyPath != nil }
+
+        public init() {}
+    }
+
+    public var tls = TLS()
     /// `mail.*`: delivery to Maildirs. No module has these: their defaults are here.
     public var mailDelivery = MailDeliveryConfiguration()
     /// `mail.smtp_listen`: the SMTP receiver's own values (its address; its hostname and limits
@@ -119,6 +139,7 @@ extension FORLLMConfiguration {
         for key in ConfigurationKeys.settings {
             try key.read(into: &configuration, at: key.name, from: values)
         }
+        try configuration.tls.check()
         if configuration.auth.user != nil {
             let variable = configuration.auth.passwordEnv
             guard let password = values.secret(variable), !password.isEmpty else {

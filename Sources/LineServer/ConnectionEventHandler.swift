@@ -1,4 +1,6 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// What a connection loop receives: a line from the client or a notice from the server.
 public enum LineConnectionEvent: Hashable, Sendable {
@@ -8,6 +10,9 @@ public enum LineConnectionEvent: Hashable, Sendable {
     case idleTimeout
     /// The server is shutting down gracefully.
     case shutdown
+    /// The TLS handshake completed (implicit TLS or after `STARTTLS`): every frame after this
+    /// one came through TLS, every frame before it did not.
+    case tlsEstablished(LineTLSInfo)
 }
 
 /// The user event that asks a connection to finish what it is doing and close (NNTP's
@@ -16,8 +21,9 @@ public struct LineShutdownEvent: Hashable, Sendable {
     public init() {}
 }
 
-/// Turns decoded lines and the out-of-band events (idle timeout, graceful shutdown) into one
-/// ordered stream of ``LineConnectionEvent``s, so the connection loop waits on one thing only.
+/// Turns decoded lines and the out-of-band events (idle timeout, graceful shutdown, the end of
+/// a TLS handshake) into one ordered stream of ``LineConnectionEvent``s, so the connection loop
+/// waits on one thing only.
 final class ConnectionEventHandler: ChannelInboundHandler {
     typealias InboundIn = LineFrame
     typealias InboundOut = LineConnectionEvent
@@ -32,6 +38,13 @@ final class ConnectionEventHandler: ChannelInboundHandler {
             self.fireSynthesised(.idleTimeout, context: context)
         case is LineShutdownEvent:
             self.fireSynthesised(.shutdown, context: context)
+        case let tlsEvent as TLSUserEvent:
+            if case .handshakeCompleted = tlsEvent {
+                let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+                let info = LineTLSInfo(protocolVersion: LineTLSInfo.name(of: handler?.tlsVersion))
+                self.fireSynthesised(.tlsEstablished(info), context: context)
+            }
+            context.fireUserInboundEventTriggered(event)
         default:
             context.fireUserInboundEventTriggered(event)
         }

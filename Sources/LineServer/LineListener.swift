@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// The listening half of a line-based server (NNTP, SMTP): binds, accepts and serves each
@@ -15,8 +16,9 @@ import ServiceLifecycle
 /// ```
 ///
 /// Each connection's pipeline is the idle timer, ``LineDecoder`` with the configured limit and
-/// the merger of lines and events into ``LineConnectionEvent``s. One connection more than
-/// ``Configuration/maximumConnections`` gets the protocol's refusal line and is closed.
+/// the merger of lines and events into ``LineConnectionEvent``s; with ``LineTLS/Mode-swift.enum/implicit``
+/// TLS in front of them all. One connection more than ``Configuration/maximumConnections`` gets
+/// the protocol's refusal line and is closed.
 ///
 /// Graceful shutdown stops accepting at once and sends every session a ``LineShutdownEvent``
 /// (`.shutdown` on its stream); `isShuttingDown` tells a session, after each command, that it is
@@ -91,6 +93,8 @@ public struct LineListener: Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let onListening: @Sendable (SocketAddress) async -> Void
+    /// TLS for every connection (implicit) or on request (STARTTLS); `nil`: plaintext only.
+    public let tls: LineTLS?
 
     /// Creates the listener; nothing happens until ``run(refusal:serve:)``.
     ///
@@ -100,6 +104,7 @@ public struct LineListener: Sendable {
     ///     prefixes the metadata keys (`nntp.peer`).
     ///   - logger: Lifecycle at `info`, connections at `debug`.
     ///   - eventLoopGroup: The NIO event loops.
+    ///   - tls: TLS from the first byte, or on request; `nil` (the default): plaintext only.
     ///   - onListening: Called once with the bound address (the actual port when `port` is 0)
     ///     before the first connection is accepted.
     public init(
@@ -107,9 +112,11 @@ public struct LineListener: Sendable {
         protocolName: String,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
+        tls: LineTLS? = nil,
         onListening: @escaping @Sendable (SocketAddress) async -> Void
     ) {
         self.configuration = configuration
+        self.tls = tls
         self.protocolName = protocolName
         self.metadataPrefix = protocolName.lowercased()
         self.logger = logger
@@ -129,6 +136,7 @@ public struct LineListener: Sendable {
         serve: @escaping Serve
     ) async throws {
         let configuration = self.configuration
+        let implicitTLS = self.tls.flatMap { $0.mode == .implicit ? $0.context : nil }
         let serverChannel: NIOAsyncChannel<NIOAsyncChannel<LineConnectionEvent, ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
@@ -138,7 +146,7 @@ public struct LineListener: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(channel, configuration: configuration)
+                        try Self.configurePipeline(channel, configuration: configuration, implicitTLS: implicitTLS)
                     }
                 }
         } catch {
@@ -158,6 +166,7 @@ public struct LineListener: Sendable {
             "\(self.protocolName) server listening",
             metadata: [
                 "\(self.metadataPrefix).address": "\(address)",
+                "\(self.metadataPrefix).tls": "\(self.tls.map { "\($0.mode)" } ?? "off")",
                 "\(self.metadataPrefix).max_connections": "\(configuration.maximumConnections)"
             ]
         )
@@ -185,19 +194,20 @@ public struct LineListener: Sendable {
         self.logger.info("\(self.protocolName) server stopped")
     }
 
-    /// The child pipeline: the idle timer, line framing with its limit, the event merger, and
-    /// the async channel the connection task reads from.
+    /// The child pipeline: TLS when `implicitTLS` is given, the idle timer, line framing with its
+    /// limit, the event merger, and the async channel the connection task reads from.
     public static func configurePipeline(
         _ channel: any Channel,
-        configuration: Configuration
+        configuration: Configuration,
+        implicitTLS: NIOSSLContext? = nil
     ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
-        let decoder = LineDecoder(maximumLineLength: configuration.maximumLineLength)
+        if let implicitTLS {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: implicitTLS))
+        }
         try channel.pipeline.syncOperations.addHandler(
             IdleTimeoutHandler(timeout: TimeAmount(configuration.idleTimeout))
         )
-        try channel.pipeline.syncOperations.addHandler(
-            ByteToMessageHandler(decoder, maximumBufferSize: configuration.maximumLineLength + 2)
-        )
+        try channel.pipeline.syncOperations.addHandler(Self.lineFraming(configuration))
         try channel.pipeline.syncOperations.addHandler(ConnectionEventHandler())
         return try NIOAsyncChannel(
             wrappingChannelSynchronously: channel,
@@ -206,6 +216,67 @@ public struct LineListener: Sendable {
                 outboundType: ByteBuffer.self
             )
         )
+    }
+
+    /// ``LineDecoder`` with the configured limit, fenced by the buffer limit of its handler.
+    private static func lineFraming(_ configuration: Configuration) -> ByteToMessageHandler<LineDecoder> {
+        ByteToMessageHandler(
+            LineDecoder(maximumLineLength: configuration.maximumLineLength),
+            maximumBufferSize: configuration.maximumLineLength + 2
+        )
+    }
+
+    /// Starts TLS on a connection of this listener in the middle of its session, after the
+    /// client's `STARTTLS` (RFC 4642 §2.2.2, RFC 3207 §4): writes `reply` (the go-ahead, `382` or
+    /// `220`) in plaintext, then puts TLS at the front of the pipeline before another byte is
+    /// read. Returns once the switch is made; the handshake follows, and its end arrives on the
+    /// connection's stream as ``LineConnectionEvent/tlsEstablished(_:)``.
+    ///
+    /// No plaintext the client sent after `STARTTLS` reaches the session through TLS: lines
+    /// already framed are on the stream before `.tlsEstablished` (the session drops them), the
+    /// unfinished line the framing holds is dropped with a new ``LineDecoder``, and unread bytes
+    /// go to the TLS handshake, which fails on them.
+    ///
+    /// - Throws: ``LineServerError`` when this listener has no TLS; the channel's error when the
+    ///   pipeline cannot be changed (the connection is gone).
+    public func startTLS(on channel: any Channel, sending reply: ByteBuffer) async throws {
+        guard let tls = self.tls else {
+            throw LineServerError(message: "TLS is not configured")
+        }
+        let configuration = self.configuration
+        try await channel.eventLoop.flatSubmit {
+            Self.switchToTLS(channel, sending: reply, context: tls.context, configuration: configuration)
+        }.get()
+    }
+
+    /// The switch of ``startTLS(on:sending:)``, on the channel's event loop.
+    static func switchToTLS(
+        _ channel: any Channel,
+        sending reply: ByteBuffer,
+        context: NIOSSLContext,
+        configuration: Configuration
+    ) -> EventLoopFuture<Void> {
+        do {
+            let pipeline = channel.pipeline.syncOperations
+            let events = try pipeline.context(handlerType: ConnectionEventHandler.self)
+            // The reply passes every handler to the socket's buffer within this call, so it goes
+            // out in plaintext; the TLS handler comes in before the event loop reads again.
+            events.writeAndFlush(NIOAny(reply), promise: nil)
+            try pipeline.addHandler(NIOSSLServerHandler(context: context), position: .first)
+            // A new decoder: the bytes of an unfinished plaintext line must not become the start
+            // of the first line read through TLS. The old one frames what it holds when it goes
+            // (lines the session drops) and drops the rest.
+            let framing = try pipeline.handler(type: ByteToMessageHandler<LineDecoder>.self)
+            let eventHandler = try pipeline.handler(type: ConnectionEventHandler.self)
+            return pipeline.removeHandler(framing).assumeIsolated().flatMapThrowing {
+                try channel.pipeline.syncOperations.addHandler(
+                    Self.lineFraming(configuration),
+                    position: .before(eventHandler)
+                )
+            }.nonisolated()
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
     }
 
     /// Serves one connection; never throws, so one bad peer cannot stop the server.

@@ -23,6 +23,9 @@ public protocol LineSession {
     mutating func idleTimedOut() -> Action
     /// The server is shutting down gracefully.
     mutating func shutdownRequested() -> Action
+    /// The TLS handshake completed: from the start of an implicit-TLS connection, or after
+    /// `STARTTLS`.
+    mutating func tlsEstablished(_ info: LineTLSInfo) -> Action
 }
 
 extension LineSession {
@@ -47,6 +50,8 @@ extension LineSession {
             return self.idleTimedOut()
         case .shutdown:
             return self.shutdownRequested()
+        case .tlsEstablished(let info):
+            return self.tlsEstablished(info)
         }
     }
 }

@@ -102,7 +102,7 @@ public struct NNTPCommandExecutor: Sendable {
             try await self.headers(field, selector, form: .xhdr, context: context, writer: &writer)
         case .xpat(let field, let selector, let pattern):
             try await self.headers(field, selector, form: .xpat(pattern), context: context, writer: &writer)
-        case .capabilities, .modeReader, .quit, .help, .post, .authinfoUser, .authinfoPass:
+        case .capabilities, .modeReader, .quit, .help, .post, .authinfoUser, .authinfoPass, .startTLS:
             // The session answers these itself; reaching here is a bug, not a client error.
             writer.buffer.writeNNTPStatusLine(.internalFault, "internal fault")
         }

@@ -11,6 +11,9 @@ struct NNTPConnection: Sendable {
     let configuration: NNTPSessionConfiguration
     let executor: NNTPCommandExecutor
     let logger: Logger
+    /// Starts TLS on the channel after `STARTTLS`: writes the `382` given, then switches
+    /// (``LineListener/startTLS(on:sending:)``).
+    let startTLS: @Sendable (_ channel: any Channel, _ reply: ByteBuffer) async throws -> Void
     /// Whether the server has begun a graceful shutdown; checked after each command so that a
     /// session with pipelined commands still stops after the one in flight.
     let isShuttingDown: @Sendable () -> Bool
@@ -29,7 +32,9 @@ struct NNTPConnection: Sendable {
                 session: NNTPSession(configuration: self.configuration),
                 writer: NNTPResponseWriter(chunkSize: NNTPDefaults.responseChunkSize) { bytes in
                     try await outbound.write(bytes)
-                }
+                },
+                channel: channel.channel,
+                logger: self.logger
             )
             guard try await self.start(state) else { return }
             var iterator = inbound.makeAsyncIterator()
@@ -52,24 +57,28 @@ struct NNTPConnection: Sendable {
     final class State {
         var session: NNTPSession
         var writer: NNTPResponseWriter
+        let channel: any Channel
+        /// The connection's logger; gains `nntp.tls` (the protocol version) once TLS is up.
+        var logger: Logger
 
-        init(session: NNTPSession, writer: NNTPResponseWriter) {
+        init(session: NNTPSession, writer: NNTPResponseWriter, channel: any Channel, logger: Logger) {
             self.session = session
             self.writer = writer
+            self.channel = channel
+            self.logger = logger
         }
     }
 
     /// The greeting; `false` when the connection is to be closed.
     @inline(never)
     private func start(_ state: State) async throws -> Bool {
-        guard try await self.perform(state.session.greeting(), session: &state.session, writer: &state.writer) else {
+        guard try await self.perform(state.session.greeting(), state) else {
             return false
         }
         if self.isShuttingDown() {
             _ = try await self.perform(
                 state.session.shutdownRequested(),
-                session: &state.session,
-                writer: &state.writer
+                state
             )
             return false
         }
@@ -79,15 +88,23 @@ struct NNTPConnection: Sendable {
     /// One event from the channel; `false` when the connection is to be closed.
     @inline(never)
     private func handle(_ event: LineConnectionEvent, _ state: State) async throws -> Bool {
-        let action = state.session.handle(event, logger: self.logger, commandMetadataKey: "nntp.command")
-        guard try await self.perform(action, session: &state.session, writer: &state.writer) else {
+        switch event {
+        case .tlsEstablished(let info):
+            state.logger[metadataKey: "nntp.tls"] = "\(info)"
+            state.logger.debug("TLS established")
+        case .frame where state.session.state == .startingTLS:
+            state.logger.debug("Plaintext line after STARTTLS dropped")
+        case .frame, .idleTimeout, .shutdown:
+            break
+        }
+        let action = state.session.handle(event, logger: state.logger, commandMetadataKey: "nntp.command")
+        guard try await self.perform(action, state) else {
             return false
         }
         if self.isShuttingDown() {
             return try await self.perform(
                 state.session.shutdownRequested(),
-                session: &state.session,
-                writer: &state.writer
+                state
             )
         }
         return true
@@ -96,10 +113,16 @@ struct NNTPConnection: Sendable {
     /// Carries out `action` and the actions that follow from it; returns `false` when the
     /// connection is to be closed. (Out of line: see ``State``.)
     @inline(never)
+    private func perform(_ action: NNTPSession.Action, _ state: State) async throws -> Bool {
+        try await self.perform(action, session: &state.session, writer: &state.writer, state: state)
+    }
+
+    @inline(never)
     private func perform(
         _ action: NNTPSession.Action,
         session: inout NNTPSession,
-        writer: inout NNTPResponseWriter
+        writer: inout NNTPResponseWriter,
+        state: State
     ) async throws -> Bool {
         var action = action
         while true {
@@ -119,9 +142,25 @@ struct NNTPConnection: Sendable {
             case .execute(let command):
                 action = try await self.execute(command, session: &session, writer: &writer)
             case .post(let article):
-                action = await self.post(article, user: session.context.user, session: &session)
+                action = await self.post(
+                    article,
+                    user: session.context.user,
+                    session: &session,
+                    logger: state.logger
+                )
             case .authenticate(let user, let password):
-                action = await self.authenticate(user: user, password: password, session: &session)
+                action = await self.authenticate(
+                    user: user,
+                    password: password,
+                    session: &session,
+                    logger: state.logger
+                )
+                // The session's log lines name the user from now on.
+                if let user = session.context.user { state.logger[metadataKey: "nntp.user"] = "\(user)" }
+            case .startTLS(let reply):
+                state.logger.debug("Starting TLS")
+                try await self.startTLS(state.channel, reply)
+                return true
             }
         }
     }
@@ -142,27 +181,37 @@ struct NNTPConnection: Sendable {
     }
 
     @inline(never)
-    private func post(_ article: [UInt8], user: String?, session: inout NNTPSession) async -> NNTPSession.Action {
-        self.logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)", "nntp.user": "\(user ?? "")"])
+    private func post(
+        _ article: [UInt8],
+        user: String?,
+        session: inout NNTPSession,
+        logger: Logger
+    ) async -> NNTPSession.Action {
+        logger.debug("POST", metadata: ["nntp.article.bytes": "\(article.count)"])
         let outcome = await self.executor.backend.post(article, user: user)
         switch outcome {
         case .posted(let messageID):
-            self.logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
+            logger.debug("Article posted", metadata: ["nntp.message_id": "\(messageID)"])
         case .rejected(let reason), .duplicate(let reason):
-            self.logger.debug("Article rejected", metadata: ["nntp.reason": "\(reason)"])
+            logger.debug("Article rejected", metadata: ["nntp.reason": "\(reason)"])
         }
         return session.postCompleted(outcome)
     }
 
     @inline(never)
-    private func authenticate(user: String, password: String, session: inout NNTPSession) async -> NNTPSession.Action {
+    private func authenticate(
+        user: String,
+        password: String,
+        session: inout NNTPSession,
+        logger: Logger
+    ) async -> NNTPSession.Action {
         let isValid = await self.executor.backend.authenticate(user: user, password: password)
         if isValid {
             self.loginThrottle.succeeded(from: self.peerAddress)
-            self.logger.info("Logged in", metadata: ["nntp.user": "\(user)"])
+            logger.info("Logged in", metadata: ["nntp.user": "\(user)"])
         } else {
             let (delay, failures) = self.loginThrottle.failed(from: self.peerAddress, at: .now)
-            self.logger.notice(
+            logger.notice(
                 "Login failed",
                 metadata: [
                     "nntp.user": "\(user.prefix(64))", "nntp.failures": "\(failures)", "nntp.delay": "\(delay)"

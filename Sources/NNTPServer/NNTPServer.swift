@@ -19,6 +19,9 @@ import ServiceLifecycle
 /// try await group.run()
 /// ```
 ///
+/// With ``LineTLS``, the port is NNTPS (TLS from the first byte, RFC 8143) or offers
+/// `STARTTLS` (RFC 4642); FORLLM runs one server of each kind when `server.tls_listen` is set.
+///
 /// Graceful shutdown stops accepting at once; each session finishes the command in flight
 /// (an article being received is received to its end), then gets
 /// `400 server shutting down` and is closed; idle sessions are closed at once. ``run()``
@@ -39,6 +42,8 @@ public struct NNTPServer: Service {
     ///   - backend: The storage every session reads and posts through.
     ///   - logger: Lifecycle at `info`, connections and commands at `debug`.
     ///   - eventLoopGroup: The NIO event loops; the process-wide singleton by default.
+    ///   - tls: TLS on this port: NNTPS (``LineTLS/Mode-swift.enum/implicit``, RFC 8143) or
+    ///     `STARTTLS` (RFC 4642); `nil` (the default): none, and `STARTTLS` is answered `580`.
     ///   - now: The clock for `DATE`, `NEWGROUPS` and `NEWNEWS`.
     ///   - loginThrottle: Failed logins per client address and the delays they get.
     ///   - loginDelay: How a failed login waits its delay (tests record it instead).
@@ -49,6 +54,7 @@ public struct NNTPServer: Service {
         backend: any NNTPBackend,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tls: LineTLS? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         loginThrottle: NNTPLoginThrottle = NNTPLoginThrottle(),
         loginDelay: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) },
@@ -64,6 +70,7 @@ public struct NNTPServer: Service {
             protocolName: "NNTP",
             logger: logger,
             eventLoopGroup: eventLoopGroup,
+            tls: tls,
             onListening: onListening
         )
     }
@@ -79,14 +86,18 @@ public struct NNTPServer: Service {
                 return buffer
             },
             serve: { connection, logger, isShuttingDown in
+                var configuration = self.configuration.sessionConfiguration
+                configuration.tls = self.listener.tls?.mode
+                let listener = self.listener
                 let session = NNTPConnection(
-                    configuration: self.configuration.sessionConfiguration,
+                    configuration: configuration,
                     executor: NNTPCommandExecutor(
                         backend: self.backend,
-                        configuration: self.configuration.sessionConfiguration,
+                        configuration: configuration,
                         now: self.now
                     ),
                     logger: logger,
+                    startTLS: { channel, reply in try await listener.startTLS(on: channel, sending: reply) },
                     isShuttingDown: isShuttingDown,
                     loginThrottle: self.loginThrottle,
                     loginDelay: self.loginDelay,

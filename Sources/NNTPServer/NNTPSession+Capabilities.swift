@@ -1,3 +1,4 @@
+import LineServer
 import NIOCore
 import NNTPCore
 
@@ -16,15 +17,18 @@ extension NNTPSession {
     /// NEWNEWS
     /// XPAT
     /// AUTHINFO USER
+    /// STARTTLS
     /// .
     /// ```
     ///
     /// `MODE-READER` is absent because this server is a reader only (tin then skips
     /// `MODE READER`); `POST` only when posting is allowed; `AUTHINFO USER` only while
-    /// authentication is required and not yet done.
+    /// authentication is required and not yet done; `STARTTLS` only on a port that offers it,
+    /// before TLS and before authentication.
     ///
     /// - SeeAlso: [RFC 3977 §5.2](https://datatracker.ietf.org/doc/html/rfc3977#section-5.2),
-    ///   [RFC 4643 §2.2](https://datatracker.ietf.org/doc/html/rfc4643#section-2.2)
+    ///   [RFC 4643 §2.2](https://datatracker.ietf.org/doc/html/rfc4643#section-2.2),
+    ///   [RFC 4642 §2.1](https://datatracker.ietf.org/doc/html/rfc4642#section-2.1)
     func capabilities() -> ByteBuffer {
         var buffer = ByteBuffer()
         buffer.writeNNTPStatusLine(.capabilityListFollows, "Capability list:")
@@ -41,6 +45,9 @@ extension NNTPSession {
         buffer.writeNNTPDataLine("XPAT")
         if self.configuration.authenticationRequired, !self.context.isAuthenticated {
             buffer.writeNNTPDataLine("AUTHINFO USER")
+        }
+        if self.configuration.tls == .startTLS, !self.context.isTLSActive, !self.context.isAuthenticated {
+            buffer.writeNNTPDataLine("STARTTLS")
         }
         buffer.writeNNTPTerminator()
         return buffer
@@ -79,6 +86,7 @@ extension NNTPSession {
         "  OVER [range|message-ID]",
         "  POST",
         "  QUIT",
+        "  STARTTLS",
         "  STAT [message-ID|number]",
         "  XHDR header [message-ID|range]",
         "  XOVER [range]",

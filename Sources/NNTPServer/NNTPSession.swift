@@ -8,7 +8,8 @@ import NNTPCore
 /// what it returns. Commands that need storage come back as ``Action/execute(_:)``; the loop
 /// runs them with ``NNTPCommandExecutor`` against ``context`` and reports back with
 /// ``commandExecuted(context:)``. Everything else (greeting, `CAPABILITIES`, `MODE READER`,
-/// `QUIT`, `HELP`, authentication gating, syntax errors, receiving an article) is decided here.
+/// `QUIT`, `HELP`, authentication gating, `STARTTLS`, syntax errors, receiving an article) is
+/// decided here.
 ///
 /// ```
 ///            greeting()            receive(POST)           receive(".")
@@ -18,6 +19,9 @@ import NNTPCore
 ///                            └───── commandExecuted / postCompleted / ────────┘
 ///                                   authenticationCompleted
 ///   QUIT, idle timeout, shutdown ──▶ closed
+///
+///            receive(STARTTLS)            tlsEstablished
+///   command ──────────────────▶ startingTLS ─────────────▶ command (context forgotten)
 /// ```
 struct NNTPSession: LineSession {
     enum State: Hashable, Sendable {
@@ -29,6 +33,9 @@ struct NNTPSession: LineSession {
         case receivingArticle(NNTPArticleReceiver)
         /// A command, article or authentication is with the backend.
         case awaitingBackend
+        /// After `382`: the TLS handshake is under way. Lines that arrive now were sent in
+        /// plaintext after `STARTTLS` and are dropped (RFC 4642 §2.2.2).
+        case startingTLS
         /// The connection is to be closed; nothing more is read.
         case closed
     }
@@ -46,6 +53,9 @@ struct NNTPSession: LineSession {
         case post([UInt8])
         /// Check the credentials, then call ``NNTPSession/authenticationCompleted(_:)``.
         case authenticate(user: String, password: String)
+        /// Write these bytes (`382`) in plaintext, then start TLS on the connection; its end
+        /// comes back as ``NNTPSession/tlsEstablished(_:)``.
+        case startTLS(ByteBuffer)
         /// Nothing to write; read on.
         case none
         /// Close the connection without writing.
@@ -65,6 +75,7 @@ struct NNTPSession: LineSession {
 
     init(configuration: NNTPSessionConfiguration) {
         self.configuration = configuration
+        self.context.isTLSActive = configuration.tls == .implicit
     }
 
     /// Whether the next line is a command.
@@ -100,7 +111,7 @@ struct NNTPSession: LineSession {
                     "\(self.configuration.hostname) FORLLM NNTP service ready, posting prohibited"
                 )
             )
-        case .command, .receivingArticle, .awaitingBackend, .closed:
+        case .command, .receivingArticle, .awaitingBackend, .startingTLS, .closed:
             return .none
         }
     }
@@ -126,6 +137,9 @@ struct NNTPSession: LineSession {
                 self.state = .command
                 return self.respond(Self.statusLine(.postingFailed, reason))
             }
+        case .startingTLS:
+            // Sent in plaintext after STARTTLS, before the handshake: never a command.
+            return .none
         case .idle, .awaitingBackend, .closed:
             // The loop reads the next line only after it carried out the previous action, so a
             // line here means that invariant broke: close rather than answer out of order.
@@ -166,12 +180,32 @@ struct NNTPSession: LineSession {
         return self.backendCompleted(response: Self.statusLine(.authenticationAccepted, "authentication accepted"))
     }
 
+    /// The TLS handshake completed: at the start of an implicit-TLS connection, or after
+    /// `STARTTLS`, when the session forgets what the client said before (the selected group,
+    /// the current article, `CAPABILITIES`) and waits for a command; no greeting follows.
+    ///
+    /// - SeeAlso: [RFC 4642 §2.2.2](https://datatracker.ietf.org/doc/html/rfc4642#section-2.2.2)
+    mutating func tlsEstablished(_ info: LineTLSInfo) -> Action {
+        self.context.isTLSActive = true
+        guard self.state == .startingTLS else {
+            return .none
+        }
+        self.context = NNTPSessionContext(isTLSActive: true)
+        self.pendingUser = nil
+        self.state = .command
+        return self.respond(ByteBuffer())
+    }
+
     /// Nothing was read or written for the idle timeout.
     mutating func idleTimedOut() -> Action {
         switch self.state {
         case .idle, .command, .receivingArticle:
             self.state = .closed
             return .sendAndClose(Self.statusLine(.serviceUnavailable, "idle timeout, closing connection"))
+        case .startingTLS:
+            // A response now would go into the unfinished handshake.
+            self.state = .closed
+            return .close
         case .awaitingBackend, .closed:
             return .none
         }
@@ -186,6 +220,9 @@ struct NNTPSession: LineSession {
         case .receivingArticle, .awaitingBackend:
             self.isShutdownPending = true
             return .none
+        case .startingTLS:
+            self.state = .closed
+            return .close
         case .closed:
             return .none
         }
@@ -262,6 +299,8 @@ struct NNTPSession: LineSession {
             }
             self.state = .awaitingBackend
             return .authenticate(user: user, password: password)
+        case .startTLS:
+            return self.startTLS()
         case .post:
             guard self.configuration.postingAllowed else {
                 return .send(Self.statusLine(.postingNotPermitted, "posting not permitted"))
@@ -275,13 +314,31 @@ struct NNTPSession: LineSession {
         }
     }
 
+    /// `STARTTLS`: `382` and the switch to TLS while it is offered; `502` once TLS is active or
+    /// the client has authenticated, `580` when this server has no TLS on this port.
+    ///
+    /// - SeeAlso: [RFC 4642 §2.2.2](https://datatracker.ietf.org/doc/html/rfc4642#section-2.2.2)
+    private mutating func startTLS() -> Action {
+        guard !self.context.isTLSActive else {
+            return .send(Self.statusLine(.commandUnavailable, "TLS is already active"))
+        }
+        guard !self.context.isAuthenticated else {
+            return .send(Self.statusLine(.commandUnavailable, "STARTTLS is not allowed after authentication"))
+        }
+        guard self.configuration.tls == .startTLS else {
+            return .send(Self.statusLine(.tlsUnavailable, "TLS is not configured on this server"))
+        }
+        self.state = .startingTLS
+        return .startTLS(Self.statusLine(.continueWithTLS, "Continue with TLS negotiation"))
+    }
+
     /// Whether `command` waits for `AUTHINFO` when the server requires it. `CAPABILITIES`,
-    /// `MODE READER`, `QUIT`, `HELP`, `DATE` and `AUTHINFO` itself never do.
+    /// `MODE READER`, `QUIT`, `HELP`, `DATE`, `STARTTLS` and `AUTHINFO` itself never do.
     ///
     /// - SeeAlso: [RFC 4643 §2.1](https://datatracker.ietf.org/doc/html/rfc4643#section-2.1)
     static func requiresAuthentication(_ command: NNTPCommand) -> Bool {
         switch command {
-        case .capabilities, .modeReader, .quit, .help, .date, .authinfoUser, .authinfoPass:
+        case .capabilities, .modeReader, .quit, .help, .date, .authinfoUser, .authinfoPass, .startTLS:
             return false
         case .group, .listGroup, .last, .next, .article, .head, .body, .stat, .post, .newGroups, .newNews,
             .list, .over, .xover, .hdr, .xhdr, .xpat:

@@ -1,3 +1,4 @@
+import LineServer
 import NNTPCore
 
 /// What a session needs to know about the server it belongs to.
@@ -12,6 +13,8 @@ public struct NNTPSessionConfiguration: Hashable, Sendable {
     public var authenticationRequired: Bool
     /// The largest article `POST` accepts, in octets (unstuffed, CRLF lines).
     public var maximumArticleBytes: Int
+    /// TLS on this port: from the first byte (NNTPS), on `STARTTLS`, or `nil`: none.
+    public var tls: LineTLS.Mode?
 
     /// Creates a configuration.
     public init(
@@ -19,13 +22,15 @@ public struct NNTPSessionConfiguration: Hashable, Sendable {
         implementation: String = "FORLLM",
         postingAllowed: Bool = true,
         authenticationRequired: Bool = false,
-        maximumArticleBytes: Int = NNTPDefaults.maximumArticleBytes
+        maximumArticleBytes: Int = NNTPDefaults.maximumArticleBytes,
+        tls: LineTLS.Mode? = nil
     ) {
         self.hostname = hostname
         self.implementation = implementation
         self.postingAllowed = postingAllowed
         self.authenticationRequired = authenticationRequired
         self.maximumArticleBytes = maximumArticleBytes
+        self.tls = tls
     }
 }
 
@@ -43,17 +48,21 @@ public struct NNTPSessionContext: Hashable, Sendable {
     /// Whether the client sent `CAPABILITIES`: then `LIST OVERVIEW.FMT` answers in RFC 3977
     /// form (`:bytes`, `:lines`), otherwise in the RFC 2980 form older readers expect.
     public var sentCapabilities: Bool
+    /// Whether the connection runs over TLS (NNTPS, or after `STARTTLS`).
+    public var isTLSActive: Bool
 
     /// Creates a context; a new session starts with the defaults.
     public init(
         selectedGroup: String? = nil,
         currentArticle: Int64? = nil,
         isAuthenticated: Bool = false,
-        sentCapabilities: Bool = false
+        sentCapabilities: Bool = false,
+        isTLSActive: Bool = false
     ) {
         self.selectedGroup = selectedGroup
         self.currentArticle = currentArticle
         self.isAuthenticated = isAuthenticated
         self.sentCapabilities = sentCapabilities
+        self.isTLSActive = isTLSActive
     }
 }

@@ -11,6 +11,11 @@ struct SMTPConnection: Sendable {
     let configuration: SMTPServerConfiguration
     let backend: any SMTPBackend
     let logger: Logger
+    /// TLS on this port: `.startTLS` when `STARTTLS` is offered; `nil`: none.
+    let tls: LineTLS.Mode?
+    /// Starts TLS on the channel after `STARTTLS`: writes the `220` given, then switches
+    /// (``LineListener/startTLS(on:sending:)``).
+    let startTLS: @Sendable (_ channel: any Channel, _ reply: ByteBuffer) async throws -> Void
     /// Whether the server has begun a graceful shutdown; checked after each line so that a
     /// session with pipelined commands still stops after the one in flight.
     let isShuttingDown: @Sendable () -> Bool
@@ -19,22 +24,61 @@ struct SMTPConnection: Sendable {
     /// server shuts down. Errors from the channel end the session and are rethrown.
     func run(_ channel: NIOAsyncChannel<LineConnectionEvent, ByteBuffer>) async throws {
         try await channel.executeThenClose { inbound, outbound in
-            var session = SMTPSession(configuration: self.configuration)
+            var session = SMTPSession(configuration: self.configuration, tls: self.tls)
+            var logger = self.logger
             let write: (ByteBuffer) async throws -> Void = { bytes in try await outbound.write(bytes) }
-            guard try await self.perform(session.greeting(), session: &session, write: write) else {
+            let startTLS: (ByteBuffer) async throws -> Void = { reply in
+                try await self.startTLS(channel.channel, reply)
+            }
+            guard
+                try await self.perform(
+                    session.greeting(),
+                    session: &session,
+                    logger: logger,
+                    write: write,
+                    startTLS: startTLS
+                )
+            else {
                 return
             }
             if self.isShuttingDown() {
-                _ = try await self.perform(session.shutdownRequested(), session: &session, write: write)
+                _ = try await self.perform(
+                    session.shutdownRequested(),
+                    session: &session,
+                    logger: logger,
+                    write: write,
+                    startTLS: startTLS
+                )
                 return
             }
             for try await event in inbound {
-                let action = session.handle(event, logger: self.logger, commandMetadataKey: "smtp.command")
-                guard try await self.perform(action, session: &session, write: write) else {
+                switch event {
+                case .tlsEstablished(let info):
+                    logger[metadataKey: "smtp.tls"] = "\(info)"
+                    logger.debug("TLS established")
+                case .frame:
+                    if case .startingTLS = session.state {
+                        logger.debug("Plaintext line after STARTTLS dropped")
+                    }
+                case .idleTimeout, .shutdown:
+                    break
+                }
+                let action = session.handle(event, logger: logger, commandMetadataKey: "smtp.command")
+                guard
+                    try await self.perform(action, session: &session, logger: logger, write: write, startTLS: startTLS)
+                else {
                     return
                 }
                 if self.isShuttingDown() {
-                    guard try await self.perform(session.shutdownRequested(), session: &session, write: write) else {
+                    guard
+                        try await self.perform(
+                            session.shutdownRequested(),
+                            session: &session,
+                            logger: logger,
+                            write: write,
+                            startTLS: startTLS
+                        )
+                    else {
                         return
                     }
                 }
@@ -50,7 +94,9 @@ struct SMTPConnection: Sendable {
     private func perform(
         _ action: SMTPSession.Action,
         session: inout SMTPSession,
-        write: (ByteBuffer) async throws -> Void
+        logger: Logger,
+        write: (ByteBuffer) async throws -> Void,
+        startTLS: (ByteBuffer) async throws -> Void
     ) async throws -> Bool {
         var action = action
         while true {
@@ -65,22 +111,26 @@ struct SMTPConnection: Sendable {
                 return false
             case .close:
                 return false
+            case .startTLS(let replies):
+                logger.debug("Starting TLS")
+                try await startTLS(Self.encode(replies))
+                return true
             case .checkRecipient(let mailbox):
                 let decision = await self.backend.recipient(mailbox)
-                self.logger.debug(
+                logger.debug(
                     "Recipient checked",
                     metadata: ["smtp.recipient": "\(mailbox)", "smtp.decision": "\(decision)"]
                 )
                 action = session.recipientChecked(decision)
             case .deliver(let envelope, let message):
-                self.logger.debug(
+                logger.debug(
                     "Delivering",
                     metadata: [
                         "smtp.message.bytes": "\(message.count)", "smtp.recipients": "\(envelope.recipients.count)"
                     ]
                 )
                 let outcome = await self.backend.deliver(envelope, message: message)
-                self.logger.debug("Delivered", metadata: ["smtp.outcome": "\(outcome)"])
+                logger.debug("Delivered", metadata: ["smtp.outcome": "\(outcome)"])
                 action = session.deliveryCompleted(outcome)
             }
         }

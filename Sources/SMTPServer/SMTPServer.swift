@@ -38,6 +38,8 @@ public struct SMTPServer: Service {
     ///   - backend: Decides on recipients and takes the messages.
     ///   - logger: Lifecycle at `info`, connections and commands at `debug`.
     ///   - eventLoopGroup: The NIO event loops; the process-wide singleton by default.
+    ///   - tls: `STARTTLS` (RFC 3207) with this certificate (mode ``LineTLS/Mode-swift.enum/startTLS``);
+    ///     `nil` (the default): none, and `STARTTLS` is answered `502`.
     ///   - onListening: Called once with the bound address (the actual port when `port` is 0)
     ///     before the first connection is accepted.
     public init(
@@ -45,6 +47,7 @@ public struct SMTPServer: Service {
         backend: any SMTPBackend,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        tls: LineTLS? = nil,
         onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
     ) {
         self.configuration = configuration
@@ -54,6 +57,7 @@ public struct SMTPServer: Service {
             protocolName: "SMTP",
             logger: logger,
             eventLoopGroup: eventLoopGroup,
+            tls: tls,
             onListening: onListening
         )
     }
@@ -73,10 +77,13 @@ public struct SMTPServer: Service {
                 return buffer
             },
             serve: { connection, logger, isShuttingDown in
+                let listener = self.listener
                 let session = SMTPConnection(
                     configuration: self.configuration,
                     backend: self.backend,
                     logger: logger,
+                    tls: listener.tls?.mode,
+                    startTLS: { channel, reply in try await listener.startTLS(on: channel, sending: reply) },
                     isShuttingDown: isShuttingDown
                 )
                 try await session.run(connection)

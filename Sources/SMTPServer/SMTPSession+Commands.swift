@@ -96,9 +96,13 @@ extension SMTPSession {
                 SMTPReply(
                     .helpMessage,
                     SMTPEnhancedStatusCode(2, 0, 0),
-                    "commands: EHLO HELO MAIL RCPT DATA RSET NOOP VRFY QUIT"
+                    self.tls == .startTLS
+                        ? "commands: EHLO HELO STARTTLS MAIL RCPT DATA RSET NOOP VRFY QUIT"
+                        : "commands: EHLO HELO MAIL RCPT DATA RSET NOOP VRFY QUIT"
                 )
             )
+        case .startTLS:
+            return self.startTLS()
         case .quit:
             self.state = .closed
             return .sendAndClose([
@@ -111,6 +115,23 @@ extension SMTPSession {
         }
     }
 
+    /// `STARTTLS`: `220` and the switch to TLS where it is offered; `503` once TLS is active,
+    /// `502` where it is not offered (the command stays unimplemented there).
+    ///
+    /// - SeeAlso: [RFC 3207 §4](https://datatracker.ietf.org/doc/html/rfc3207#section-4)
+    private mutating func startTLS() -> Action {
+        guard !self.isTLSActive else {
+            return self.respond(Self.badSequence("TLS already active"))
+        }
+        guard self.tls == .startTLS else {
+            return self.respond(
+                SMTPReply(.commandNotImplemented, SMTPEnhancedStatusCode(5, 5, 1), "STARTTLS not implemented")
+            )
+        }
+        self.state = .startingTLS
+        return .startTLS([SMTPReply(.serviceReady, SMTPEnhancedStatusCode(2, 0, 0), "Ready to start TLS")])
+    }
+
     private mutating func hello(_ name: String) {
         self.clientName = name
         self.state = .command(nil)
@@ -120,7 +141,7 @@ extension SMTPSession {
     ///
     /// - SeeAlso: [RFC 5321 §4.1.1.1](https://datatracker.ietf.org/doc/html/rfc5321#section-4.1.1.1)
     func extensions(client: String) -> [String] {
-        [
+        var extensions = [
             "\(self.configuration.hostname) greets \(client)",
             "8BITMIME",  // RFC 6152
             "SMTPUTF8",  // RFC 6531
@@ -128,6 +149,10 @@ extension SMTPSession {
             "SIZE \(self.configuration.maximumMessageBytes)",  // RFC 1870
             "ENHANCEDSTATUSCODES"  // RFC 2034
         ]
+        if self.tls == .startTLS, !self.isTLSActive {
+            extensions.append("STARTTLS")  // RFC 3207
+        }
+        return extensions
     }
 
     // mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF

@@ -17,6 +17,9 @@ import SMTPCore
 ///                         │  └─────────▶ receivingData ─────▶ delivering│
 ///                         └──── deliveryCompleted / refused message ◀───┘
 ///   QUIT, idle timeout, shutdown ──▶ closed
+///
+///           STARTTLS (220)              tlsEstablished
+///   command ──────────────▶ startingTLS ──────────────▶ command, before EHLO
 /// ```
 ///
 /// Lines are handled one at a time, each answered before the next is read, so pipelined
@@ -40,6 +43,9 @@ struct SMTPSession: LineSession {
         case receivingData(Transaction, SMTPDataReceiver)
         /// The backend has the message.
         case delivering
+        /// After `220` to `STARTTLS`: the TLS handshake is under way. Lines that arrive now were
+        /// sent in plaintext after `STARTTLS` and are dropped (RFC 3207 §6).
+        case startingTLS
         /// The connection is to be closed; nothing more is read.
         case closed
     }
@@ -54,6 +60,9 @@ struct SMTPSession: LineSession {
         case checkRecipient(SMTPMailbox)
         /// Hand the message to the backend, then call ``SMTPSession/deliveryCompleted(_:)``.
         case deliver(SMTPEnvelope, [UInt8])
+        /// Write these replies (`220`) in plaintext, then start TLS on the connection; its end
+        /// comes back as ``SMTPSession/tlsEstablished(_:)``.
+        case startTLS([SMTPReply])
         /// Nothing to write; read on.
         case none
         /// Close the connection without writing.
@@ -61,6 +70,10 @@ struct SMTPSession: LineSession {
     }
 
     let configuration: SMTPServerConfiguration
+    /// TLS on this port: `.startTLS` when `STARTTLS` is offered; `nil`: none.
+    let tls: LineTLS.Mode?
+    /// Whether the connection runs over TLS.
+    private(set) var isTLSActive: Bool
     // Set by the command handlers of SMTPSession+Commands.swift too, hence not private(set).
     var state: State = .idle
     /// The name from `EHLO`/`HELO`; `nil` before either.
@@ -70,8 +83,10 @@ struct SMTPSession: LineSession {
     /// A graceful shutdown arrived while a message or a backend call was in flight.
     private var isShutdownPending = false
 
-    init(configuration: SMTPServerConfiguration) {
+    init(configuration: SMTPServerConfiguration, tls: LineTLS.Mode? = nil) {
         self.configuration = configuration
+        self.tls = tls
+        self.isTLSActive = tls == .implicit
     }
 
     /// Whether the session waits for a command (rather than message lines or the backend).
@@ -92,7 +107,7 @@ struct SMTPSession: LineSession {
         case .idle:
             self.state = .command(nil)
             return .send([SMTPReply(.serviceReady, "\(self.configuration.hostname) ESMTP FORLLM ready")])
-        case .command, .checkingRecipient, .receivingData, .delivering, .closed:
+        case .command, .checkingRecipient, .receivingData, .delivering, .startingTLS, .closed:
             return .none
         }
     }
@@ -125,6 +140,9 @@ struct SMTPSession: LineSession {
                 self.state = .command(nil)
                 return self.respond(reply)
             }
+        case .startingTLS:
+            // Sent in plaintext after STARTTLS, before the handshake: never a command.
+            return .none
         case .idle, .checkingRecipient, .delivering, .closed:
             // The loop reads the next line only after it carried out the previous action, so a
             // line here means that invariant broke: close rather than answer out of order.
@@ -168,6 +186,25 @@ struct SMTPSession: LineSession {
         }
     }
 
+    /// The TLS handshake completed. After `STARTTLS` the session is back where it was after the
+    /// greeting: no client name, no transaction; the client sends `EHLO` again. No greeting
+    /// follows.
+    ///
+    /// - SeeAlso: [RFC 3207 §4.2](https://datatracker.ietf.org/doc/html/rfc3207#section-4.2)
+    mutating func tlsEstablished(_ info: LineTLSInfo) -> Action {
+        self.isTLSActive = true
+        guard case .startingTLS = self.state else {
+            return .none
+        }
+        self.clientName = nil
+        self.state = .command(nil)
+        guard self.isShutdownPending else {
+            return .none
+        }
+        self.state = .closed
+        return .sendAndClose([self.shutdownReply])
+    }
+
     /// Nothing was read or written for the idle timeout.
     ///
     /// - SeeAlso: [RFC 5321 §4.5.3.2.7](https://datatracker.ietf.org/doc/html/rfc5321#section-4.5.3.2.7)
@@ -182,6 +219,10 @@ struct SMTPSession: LineSession {
                     "\(self.configuration.hostname) idle timeout, closing connection"
                 )
             ])
+        case .startingTLS:
+            // A reply now would go into the unfinished handshake.
+            self.state = .closed
+            return .close
         case .checkingRecipient, .delivering, .closed:
             return .none
         }
@@ -197,6 +238,9 @@ struct SMTPSession: LineSession {
         case .checkingRecipient, .receivingData, .delivering:
             self.isShutdownPending = true
             return .none
+        case .startingTLS:
+            self.state = .closed
+            return .close
         case .closed:
             return .none
         }

@@ -8,6 +8,8 @@ private let validCommandLines: [(String, NNTPCommand)] = [
     ("MODE READER", .modeReader),
     ("mode reader", .modeReader),
     ("QUIT", .quit),
+    ("STARTTLS", .startTLS),
+    ("starttls", .startTLS),
     ("HELP", .help),
     ("DATE", .date),
     ("GROUP forllm.general", .group("forllm.general")),
@@ -115,7 +117,7 @@ struct NNTPCommandParserTests {
     }
 
     static let unknownLines: [String] = [
-        "", "   ", "IHAVE <a@b>", "SLAVE", "CHECK <a@b>", "TAKETHIS <a@b>", "XYZZY", "STARTTLS", "COMPRESS DEFLATE"
+        "", "   ", "IHAVE <a@b>", "SLAVE", "CHECK <a@b>", "TAKETHIS <a@b>", "XYZZY", "COMPRESS DEFLATE"
     ]
 
     @Test("unknown commands give 500", arguments: Self.unknownLines)

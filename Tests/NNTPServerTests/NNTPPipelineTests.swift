@@ -29,22 +29,28 @@ struct NNTPPipelineTests {
 
         var channel: NIOAsyncTestingChannel { self.peer.channel }
 
+        /// With `tls`, `STARTTLS` writes its reply and leaves the pipeline as it is; the test
+        /// ends the "handshake" with `TLSUserEvent.handshakeCompleted`.
         init(
             configuration: NNTPServerConfiguration = NNTPServerConfiguration(hostname: "news.test"),
+            tls: LineTLS.Mode? = nil,
             loginThrottle: NNTPLoginThrottle = NNTPLoginThrottle()
         ) async throws {
             let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 119) { channel in
                 try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
             let backend = FakeNNTPBackend.standard()
+            var sessionConfiguration = configuration.sessionConfiguration
+            sessionConfiguration.tls = tls
             let connection = NNTPConnection(
-                configuration: configuration.sessionConfiguration,
+                configuration: sessionConfiguration,
                 executor: NNTPCommandExecutor(
                     backend: backend,
-                    configuration: configuration.sessionConfiguration,
+                    configuration: sessionConfiguration,
                     now: { Date(timeIntervalSince1970: 1_700_000_000) }
                 ),
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                startTLS: { channel, reply in try await channel.writeAndFlush(reply) },
                 isShuttingDown: { false },
                 loginThrottle: loginThrottle,
                 loginDelay: { [loginDelays] delay in loginDelays.append(delay) },

@@ -15,7 +15,7 @@ struct NNTPSessionTests {
     private static func sent(_ action: NNTPSession.Action) -> String? {
         switch action {
         case .send(let bytes), .sendAndClose(let bytes): return String(buffer: bytes)
-        case .execute, .post, .authenticate, .none, .close: return nil
+        case .execute, .post, .authenticate, .startTLS, .none, .close: return nil
         }
     }
 

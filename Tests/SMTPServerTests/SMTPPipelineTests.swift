@@ -18,7 +18,12 @@ struct SMTPPipelineTests {
 
         var channel: NIOAsyncTestingChannel { self.peer.channel }
 
-        init(configuration: SMTPServerConfiguration = SMTPServerConfiguration(hostname: "mail.test")) async throws {
+        /// With `tls`, `STARTTLS` writes its reply and leaves the pipeline as it is; the test
+        /// ends the "handshake" with `TLSUserEvent.handshakeCompleted`.
+        init(
+            configuration: SMTPServerConfiguration = SMTPServerConfiguration(hostname: "mail.test"),
+            tls: LineTLS.Mode? = nil
+        ) async throws {
             let (peer, asyncChannel) = try await TestingChannelPeer.connect(port: 25) { channel in
                 try LineListener.configurePipeline(channel, configuration: configuration.listenerConfiguration)
             }
@@ -27,6 +32,8 @@ struct SMTPPipelineTests {
                 configuration: configuration,
                 backend: backend,
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+                tls: tls,
+                startTLS: { channel, reply in try await channel.writeAndFlush(reply) },
                 isShuttingDown: { false }
             )
             self.peer = peer

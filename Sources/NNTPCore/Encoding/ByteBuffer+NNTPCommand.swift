@@ -78,6 +78,8 @@ extension ByteBuffer {
             size += self.writeString("AUTHINFO USER \(user)")
         case .authinfoPass(let password):
             size += self.writeString("AUTHINFO PASS \(password)")
+        case .startTLS:
+            size += self.writeString("STARTTLS")
         }
         size += self.writeString("\r\n")
         return size

@@ -5,7 +5,8 @@
 ///
 /// - SeeAlso: [RFC 3977](https://datatracker.ietf.org/doc/html/rfc3977),
 ///   [RFC 2980](https://datatracker.ietf.org/doc/html/rfc2980),
-///   [RFC 4643](https://datatracker.ietf.org/doc/html/rfc4643)
+///   [RFC 4643](https://datatracker.ietf.org/doc/html/rfc4643),
+///   [RFC 4642](https://datatracker.ietf.org/doc/html/rfc4642)
 public enum NNTPCommand: Hashable, Sendable {
     /// `CAPABILITIES [keyword]` (RFC 3977 §5.2).
     case capabilities(keyword: String?)
@@ -56,4 +57,6 @@ public enum NNTPCommand: Hashable, Sendable {
     case authinfoUser(String)
     /// `AUTHINFO PASS password` (RFC 4643 §2.3).
     case authinfoPass(String)
+    /// `STARTTLS` (RFC 4642 §2.2): TLS on the connection from the next byte on.
+    case startTLS
 }

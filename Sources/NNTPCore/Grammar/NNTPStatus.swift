@@ -62,6 +62,8 @@ public struct NNTPStatus: Hashable, Sendable, RawRepresentable {
     public static let sendArticle = NNTPStatus(rawValue: 340)
     /// `381` password required (RFC 4643).
     public static let passwordRequired = NNTPStatus(rawValue: 381)
+    /// `382` continue with TLS negotiation (RFC 4642).
+    public static let continueWithTLS = NNTPStatus(rawValue: 382)
     /// `400` service not available or no longer available; the server closes the connection.
     public static let serviceUnavailable = NNTPStatus(rawValue: 400)
     /// `403` internal fault.
@@ -98,6 +100,8 @@ public struct NNTPStatus: Hashable, Sendable, RawRepresentable {
     public static let commandUnavailable = NNTPStatus(rawValue: 502)
     /// `503` feature not supported.
     public static let featureNotSupported = NNTPStatus(rawValue: 503)
+    /// `580` cannot initiate TLS negotiation (RFC 4642).
+    public static let tlsUnavailable = NNTPStatus(rawValue: 580)
 }
 
 // MARK: - CustomStringConvertible

@@ -7,6 +7,7 @@ extension NNTPCommandParser {
     // last-command = "LAST"
     // next-command = "NEXT"
     // post-command = "POST"
+    // starttls-command = "STARTTLS"   ; RFC 4642 §2.2
     static func parseNoArguments(
         _ command: NNTPCommand,
         _ arguments: inout Arguments

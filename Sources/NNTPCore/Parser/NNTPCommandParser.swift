@@ -3,7 +3,7 @@ import NIOCore
 /// Parses one command line (without its CRLF) into an ``NNTPCommand``.
 ///
 /// The verb selects a grammar rule; each rule is one function below, with its ABNF from
-/// RFC 3977 §9 (or RFC 2980 / RFC 4643) above it. Arguments are separated by one or more
+/// RFC 3977 §9 (or RFC 2980 / RFC 4643 / RFC 4642) above it. Arguments are separated by one or more
 /// spaces or tabs. Verbs and keywords are case-insensitive.
 ///
 /// Errors distinguish a verb the server does not know (``NNTPParserError/Code-swift.struct/unknownCommand``,
@@ -53,6 +53,7 @@ public enum NNTPCommandParser {
         case "XHDR": return try self.parseHdr(&arguments, isXHDR: true)
         case "XPAT": return try self.parseXPat(&arguments)
         case "AUTHINFO": return try self.parseAuthinfo(&arguments)
+        case "STARTTLS": return try self.parseNoArguments(.startTLS, &arguments)
         default:
             throw NNTPParserError(.unknownCommand, hint: "unknown command")
         }

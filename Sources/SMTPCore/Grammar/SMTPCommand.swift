@@ -3,8 +3,8 @@ import NIOCore
 /// An SMTP command, as the client sends it.
 ///
 /// The commands of RFC 5321's minimum implementation (§4.5.1), plus `EXPN` and `HELP`, which
-/// the server answers without implementing them. Verbs it knows of but does not offer
-/// (`STARTTLS`, `AUTH`, `BDAT` …) are parse errors with code
+/// the server answers without implementing them, and `STARTTLS` (RFC 3207). Verbs it knows of
+/// but does not offer (`AUTH`, `BDAT` …) are parse errors with code
 /// ``SMTPParserError/Code-swift.struct/commandNotImplemented`` (`502`).
 ///
 /// - SeeAlso: [RFC 5321 §4.1.1](https://datatracker.ietf.org/doc/html/rfc5321#section-4.1.1)
@@ -31,6 +31,8 @@ public enum SMTPCommand: Hashable, Sendable {
     case noop
     /// `QUIT` (§4.1.1.10).
     case quit
+    /// `STARTTLS`: TLS on the connection from the next byte on (RFC 3207 §4).
+    case startTLS
 }
 
 // MARK: - Encoding
@@ -73,6 +75,8 @@ extension ByteBuffer {
             size = self.writeString("NOOP")
         case .quit:
             size = self.writeString("QUIT")
+        case .startTLS:
+            size = self.writeString("STARTTLS")
         }
         size += self.writeString("\r\n")
         return size

@@ -14,7 +14,7 @@ import NIOCore
 public enum SMTPCommandParser {
     /// Verbs of SMTP and its extensions that this server knows of but does not offer.
     static let unimplementedVerbs: Set<String> = [
-        "AUTH", "BDAT", "STARTTLS", "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD"
+        "AUTH", "BDAT", "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "XCLIENT", "XFORWARD"
     ]
 
     /// Parses a command line held in a `ByteBuffer`'s readable bytes.
@@ -53,6 +53,7 @@ public enum SMTPCommandParser {
         case "DATA": return try self.parseNoArguments(.data, verb: verb, arguments)
         case "RSET": return try self.parseNoArguments(.rset, verb: verb, arguments)
         case "QUIT": return try self.parseNoArguments(.quit, verb: verb, arguments)
+        case "STARTTLS": return try self.parseNoArguments(.startTLS, verb: verb, arguments)
         case "NOOP": return .noop
         case "VRFY": return .vrfy(try self.parseString(arguments, verb: verb))
         case "EXPN": return .expn(try self.parseString(arguments, verb: verb))
@@ -82,6 +83,7 @@ public enum SMTPCommandParser {
     // data = "DATA" CRLF
     // rset = "RSET" CRLF
     // quit = "QUIT" CRLF
+    // starttls = "STARTTLS" CRLF   ; RFC 3207 §4
     static func parseNoArguments(
         _ command: SMTPCommand,
         verb: String,
