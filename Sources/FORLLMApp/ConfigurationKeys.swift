@@ -98,6 +98,17 @@ enum ConfigurationKeys {
             details: ["The password itself is never written in this file."]
         ),
         ConfigurationKey(
+            "server.allow_insecure",
+            .boolean,
+            \.allowInsecure,
+            help: "start even when listening beyond loopback without users and TLS",
+            details: [
+                "Without it, `forllm serve` refuses (exit 78) to listen on a network address unless",
+                "readers log in (forllm user add) and TLS is set (server.tls), and refuses an SMTP",
+                "receiver beyond loopback (it has no login). With it, it starts and logs a warning."
+            ]
+        ),
+        ConfigurationKey(
             "database",
             .file,
             \.databasePath,

@@ -87,6 +87,22 @@ public enum FORLLMApplication {
             configuration: configuration.forumConfiguration,
             now: now
         )
+        var nntpConfiguration = configuration.nntpServerConfiguration
+        // With users (`forllm user add`), readers log in; the users are read at start-up.
+        let hasUsers = try await forum.database.hasUsers()
+        if hasUsers {
+            nntpConfiguration.authenticationRequired = true
+        }
+        if let problem = configuration.exposureProblem(hasUsers: hasUsers) {
+            guard configuration.allowInsecure else {
+                try? await forum.close()
+                throw problem
+            }
+            logger.warning(
+                "Listening beyond loopback unprotected (server.allow_insecure)",
+                metadata: ["problem": "\(problem.key): \(problem.problem)"]
+            )
+        }
         let llm = LLMSide(configuration: configuration, logger: logger)
         let credentials = configuration.auth.user.map { user in
             (user: user, password: configuration.auth.password ?? "")
@@ -97,17 +113,15 @@ public enum FORLLMApplication {
             requestCheck: { article in await llm.checkRequest(in: article) },
             logger: logger
         )
-        var nntpConfiguration = configuration.nntpServerConfiguration
-        // With users (`forllm user add`), readers log in; the users are read at start-up.
-        if try await forum.database.hasUsers() {
-            nntpConfiguration.authenticationRequired = true
-        }
+        // One count of failed logins per client address, whichever port it tries.
+        let loginThrottle = NNTPLoginThrottle()
         let server = NNTPServer(
             configuration: nntpConfiguration,
             backend: backend,
             logger: logger,
             tls: startTLS,
             now: now,
+            loginThrottle: loginThrottle,
             onListening: { address in
                 await onListening(
                     ListeningAddress(
@@ -119,10 +133,12 @@ public enum FORLLMApplication {
         )
         let tlsServer = Self.nntpsServer(
             configuration: configuration,
+            news: nntpConfiguration,
             context: tlsContext,
             backend: backend,
             logger: logger,
             now: now,
+            loginThrottle: loginThrottle,
             onListening: onTLSListening
         )
         let worker = ReplyWorker(
@@ -178,16 +194,18 @@ public enum FORLLMApplication {
     /// TLS from the first byte (RFC 8143); `nil` unless both the address and TLS are configured.
     private static func nntpsServer(
         configuration: FORLLMConfiguration,
+        news: NNTPServerConfiguration,
         context: NIOSSLContext?,
         backend: ForumBackend,
         logger: Logger,
         now: @escaping @Sendable () -> Date,
+        loginThrottle: NNTPLoginThrottle,
         onListening: @escaping @Sendable (ListeningAddress) async -> Void
     ) -> NNTPServer? {
         guard let context, let host = configuration.tls.listenHost else {
             return nil
         }
-        var nntps = configuration.nntpServerConfiguration
+        var nntps = news
         nntps.host = host
         nntps.port = configuration.tls.listenPort
         let port = nntps.port
@@ -197,6 +215,7 @@ public enum FORLLMApplication {
             logger: logger,
             tls: LineTLS(context: context, mode: .implicit),
             now: now,
+            loginThrottle: loginThrottle,
             onListening: { address in
                 await onListening(
                     ListeningAddress(host: address.ipAddress ?? host, port: address.port ?? port, scheme: "nntps")

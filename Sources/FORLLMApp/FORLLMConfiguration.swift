@@ -63,6 +63,9 @@ public struct FORLLMConfiguration: Hashable, Sendable {
     }
 
     public var tls = TLS()
+    /// `server.allow_insecure`: start even when listening beyond loopback without logins and
+    /// TLS (``exposureProblem(hasUsers:)``), with a warning.
+    public var allowInsecure = false
     /// `mail.*`: delivery to Maildirs. No module has these: their defaults are here.
     public var mailDelivery = MailDeliveryConfiguration()
     /// `mail.smtp_listen`: the SMTP receiver's own values (its address; its hostname and limits

@@ -29,15 +29,22 @@ struct Serve: AsyncParsableCommand {
         FORLLMApplication.ignoreSIGPIPE()
         FORLLMApplication.raiseFileLimit()
         let assembly = try await FORLLMCLI.run {
-            try await FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
-                logger.info(
-                    "FORLLM is ready",
-                    metadata: [
-                        "url": "\(address)",
-                        "database": "\(configuration.databasePath)",
-                        "config_file": "\(configuration.configFile ?? "none")"
-                    ]
-                )
+            do {
+                return try await FORLLMApplication.assemble(configuration: configuration, logger: logger) { address in
+                    logger.info(
+                        "FORLLM is ready",
+                        metadata: [
+                            "url": "\(address)",
+                            "database": "\(configuration.databasePath)",
+                            "config_file": "\(configuration.configFile ?? "none")"
+                        ]
+                    )
+                }
+            } catch let error as ConfigurationError {
+                // What only start-up can find (TLS files, unsafe exposure): exit 78 as for any
+                // bad configuration.
+                printError(error.description)
+                throw ExitCode(78)
             }
         }
         do {

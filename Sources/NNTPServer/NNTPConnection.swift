@@ -29,7 +29,10 @@ struct NNTPConnection: Sendable {
     func run(_ channel: NIOAsyncChannel<LineConnectionEvent, ByteBuffer>) async throws {
         try await channel.executeThenClose { inbound, outbound in
             let state = State(
-                session: NNTPSession(configuration: self.configuration),
+                session: NNTPSession(
+                    configuration: self.configuration,
+                    peerIsLoopback: Self.isLoopback(channel.channel.remoteAddress)
+                ),
                 writer: NNTPResponseWriter(chunkSize: NNTPDefaults.responseChunkSize) { bytes in
                     try await outbound.write(bytes)
                 },
@@ -220,5 +223,14 @@ struct NNTPConnection: Sendable {
             await self.loginDelay(delay)
         }
         return session.authenticationCompleted(isValid)
+    }
+
+    /// Whether a peer address is this machine's: IPv4 127.0.0.0/8, IPv6 `::1`, or an IPv4
+    /// loopback address mapped into IPv6.
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        guard let ip = address?.ipAddress else { return false }
+        if ip == "::1" { return true }
+        let v4 = ip.hasPrefix("::ffff:") ? String(ip.dropFirst("::ffff:".count)) : ip
+        return v4.hasPrefix("127.")
     }
 }

@@ -44,7 +44,8 @@ extension NNTPSession {
         buffer.writeNNTPDataLine("NEWNEWS")
         buffer.writeNNTPDataLine("XPAT")
         if self.configuration.authenticationRequired, !self.context.isAuthenticated {
-            buffer.writeNNTPDataLine("AUTHINFO USER")
+            // Without USER until TLS is up, where passwords wait for it (RFC 4643 §2.1).
+            buffer.writeNNTPDataLine(self.passwordsNeedTLS ? "AUTHINFO" : "AUTHINFO USER")
         }
         if self.configuration.tls == .startTLS, !self.context.isTLSActive, !self.context.isAuthenticated {
             buffer.writeNNTPDataLine("STARTTLS")

@@ -73,9 +73,20 @@ struct NNTPSession: LineSession {
     /// A graceful shutdown arrived while a command or article was in flight.
     private var isShutdownPending = false
 
-    init(configuration: NNTPSessionConfiguration) {
+    /// Whether the client connects from this machine (127.0.0.0/8, ::1): a password it sends
+    /// in the clear never crosses a network.
+    let peerIsLoopback: Bool
+
+    init(configuration: NNTPSessionConfiguration, peerIsLoopback: Bool = true) {
         self.configuration = configuration
+        self.peerIsLoopback = peerIsLoopback
         self.context.isTLSActive = configuration.tls == .implicit
+    }
+
+    /// Whether `AUTHINFO` must wait for TLS: where TLS is offered, a client on another machine
+    /// sends its password only over it (RFC 4643 §2.2: `483`).
+    var passwordsNeedTLS: Bool {
+        self.configuration.tls != nil && !self.context.isTLSActive && !self.peerIsLoopback
     }
 
     /// Whether the next line is a command.
@@ -285,6 +296,9 @@ struct NNTPSession: LineSession {
             guard !self.context.isAuthenticated else {
                 return .send(Self.statusLine(.commandUnavailable, "already authenticated"))
             }
+            guard !self.passwordsNeedTLS else {
+                return .send(Self.statusLine(.encryptionRequired, "encryption required: STARTTLS first, then log in"))
+            }
             self.pendingUser = user
             return .send(Self.statusLine(.passwordRequired, "password required"))
         case .authinfoPass(let password):
@@ -293,6 +307,9 @@ struct NNTPSession: LineSession {
             }
             guard !self.context.isAuthenticated else {
                 return .send(Self.statusLine(.commandUnavailable, "already authenticated"))
+            }
+            guard !self.passwordsNeedTLS else {
+                return .send(Self.statusLine(.encryptionRequired, "encryption required: STARTTLS first, then log in"))
             }
             guard let user = self.pendingUser else {
                 return .send(Self.statusLine(.authenticationOutOfSequence, "send AUTHINFO USER first"))

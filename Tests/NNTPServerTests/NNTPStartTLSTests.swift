@@ -25,10 +25,12 @@ struct NNTPStartTLSTests {
 
     private static func started(
         tls: LineTLS.Mode?,
-        authenticationRequired: Bool = false
+        authenticationRequired: Bool = false,
+        peerIsLoopback: Bool = true
     ) -> NNTPSession {
         var session = NNTPSession(
-            configuration: NNTPSessionConfiguration(authenticationRequired: authenticationRequired, tls: tls)
+            configuration: NNTPSessionConfiguration(authenticationRequired: authenticationRequired, tls: tls),
+            peerIsLoopback: peerIsLoopback
         )
         _ = session.greeting()
         return session
@@ -147,5 +149,41 @@ struct NNTPStartTLSTests {
         try await harness.send("QUIT\r\n")
         try await harness.expect("205 closing connection, goodbye\r\n")
         try await harness.loop.value
+    }
+
+    @Test("a client on another machine sends its password only over TLS: 483 before, AUTHINFO without USER")
+    func passwordsWaitForTLS() {
+        var remote = Self.started(tls: .startTLS, authenticationRequired: true, peerIsLoopback: false)
+        #expect(Self.capabilities(&remote).contains("AUTHINFO"))
+        #expect(!Self.capabilities(&remote).contains("AUTHINFO USER"))
+        #expect(
+            Self.sent(remote.receive(Self.line("AUTHINFO USER jane")))
+                == "483 encryption required: STARTTLS first, then log in\r\n"
+        )
+        #expect(Self.sent(remote.receive(Self.line("AUTHINFO PASS secret")))?.hasPrefix("483 ") == true)
+        _ = remote.receive(Self.line("STARTTLS"))
+        _ = remote.tlsEstablished(Self.tls)
+        #expect(Self.capabilities(&remote).contains("AUTHINFO USER"))
+        #expect(Self.sent(remote.receive(Self.line("AUTHINFO USER jane"))) == "381 password required\r\n")
+
+        // From this machine, or where no TLS is offered at all, the password goes as before.
+        var local = Self.started(tls: .startTLS, authenticationRequired: true, peerIsLoopback: true)
+        #expect(Self.sent(local.receive(Self.line("AUTHINFO USER jane"))) == "381 password required\r\n")
+        var plain = Self.started(tls: nil, authenticationRequired: true, peerIsLoopback: false)
+        #expect(Self.sent(plain.receive(Self.line("AUTHINFO USER jane"))) == "381 password required\r\n")
+        var implicit = Self.started(tls: .implicit, authenticationRequired: true, peerIsLoopback: false)
+        #expect(Self.sent(implicit.receive(Self.line("AUTHINFO USER jane"))) == "381 password required\r\n")
+    }
+
+    @Test(
+        "loopback addresses",
+        arguments: [
+            ("127.0.0.1", true), ("127.9.8.7", true), ("::1", true), ("::ffff:127.0.0.1", true),
+            ("192.168.1.20", false), ("::ffff:10.0.0.1", false), ("fe80::1", false)
+        ]
+    )
+    func loopback(address: String, isLoopback: Bool) throws {
+        let socket = try SocketAddress(ipAddress: address, port: 119)
+        #expect(NNTPConnection.isLoopback(socket) == isLoopback)
     }
 }

@@ -92,6 +92,8 @@ public struct NNTPStatus: Hashable, Sendable, RawRepresentable {
     public static let authenticationFailed = NNTPStatus(rawValue: 481)
     /// `482` authentication commands out of sequence (RFC 4643).
     public static let authenticationOutOfSequence = NNTPStatus(rawValue: 482)
+    /// `483` encryption or stronger authentication required (RFC 4643 §2.2, RFC 3977 §3.2.1).
+    public static let encryptionRequired = NNTPStatus(rawValue: 483)
     /// `500` unknown command.
     public static let unknownCommand = NNTPStatus(rawValue: 500)
     /// `501` syntax error in command.
