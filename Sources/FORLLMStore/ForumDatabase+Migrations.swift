@@ -179,6 +179,16 @@ extension ForumDatabase {
         // The readers who log in, with the addresses each may post with.
         migrator.registerMigration("v6-users", migrate: ForumDatabase.createUserTables)
 
+        // What each answer's generation cost (X-FORLLM-Usage), for forllm queue show.
+        migrator.registerMigration("v7-usage") { db in
+            for column in [
+                "usage_prompt_tokens INTEGER", "usage_cached_tokens INTEGER", "usage_completion_tokens INTEGER",
+                "usage_first_token_ms INTEGER", "usage_total_ms INTEGER", "usage_rate REAL"
+            ] {
+                try db.execute(sql: "ALTER TABLE request ADD COLUMN \(column)")
+            }
+        }
+
         return migrator
     }
 }

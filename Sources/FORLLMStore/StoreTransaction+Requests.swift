@@ -119,12 +119,16 @@ extension StoreTransaction {
         try self.db.execute(
             sql: """
                 UPDATE request SET status = 'done', error = NULL, finished_at = ?, updated_at = ?,
-                    answer_message_id = coalesce(?, answer_message_id), truncated = ?, cleaned = ?
+                    answer_message_id = coalesce(?, answer_message_id), truncated = ?, cleaned = ?,
+                    usage_prompt_tokens = ?, usage_cached_tokens = ?, usage_completion_tokens = ?,
+                    usage_first_token_ms = ?, usage_total_ms = ?, usage_rate = ?
                 WHERE id = ?
                 """,
             arguments: [
                 now.timeIntervalSince1970, now.timeIntervalSince1970, answerMessageID?.value, notes.truncated,
-                notes.cleaned, requestID
+                notes.cleaned, notes.usage?.promptTokens, notes.usage?.cachedPromptTokens,
+                notes.usage?.completionTokens, notes.usage?.firstTokenMilliseconds, notes.usage?.totalMilliseconds,
+                notes.usage?.tokensPerSecond, requestID
             ]
         )
     }

@@ -63,6 +63,10 @@ public struct LLMStubBehaviour: Sendable {
     public var promptTokens: Int?
     /// Ollama `eval_count`, OpenAI `usage.completion_tokens`; `nil`: the number of pieces.
     public var completionTokens: Int?
+    /// OpenAI only: prompt tokens served from the cache, as OpenAI reports them
+    /// (`usage.prompt_tokens_details.cached_tokens`) and, on the finish chunk, as llama.cpp's
+    /// server does (`timings.cache_n` and `prompt_n`); `nil`: neither is sent.
+    public var cachedPromptTokens: Int?
     /// The pause before every piece (including the first): slow models, inactivity tests.
     public var delay: Duration
     public var chunking: Chunking
@@ -85,8 +89,10 @@ public struct LLMStubBehaviour: Sendable {
         chunking: Chunking = .splitLines,
         waitsForGate: Bool = false,
         usesCRLF: Bool = false,
-        sendsSSEExtras: Bool = false
+        sendsSSEExtras: Bool = false,
+        cachedPromptTokens: Int? = nil
     ) {
+        self.cachedPromptTokens = cachedPromptTokens
         self.response = response
         self.ending = ending
         self.finishReason = finishReason
@@ -107,6 +113,7 @@ public struct LLMStubBehaviour: Sendable {
         _ pieces: [String],
         finishReason: String = "stop",
         promptTokens: Int? = nil,
+        cachedPromptTokens: Int? = nil,
         completionTokens: Int? = nil,
         delay: Duration = .zero
     ) -> LLMStubBehaviour {
@@ -115,7 +122,8 @@ public struct LLMStubBehaviour: Sendable {
             finishReason: finishReason,
             promptTokens: promptTokens,
             completionTokens: completionTokens,
-            delay: delay
+            delay: delay,
+            cachedPromptTokens: cachedPromptTokens
         )
     }
 

@@ -131,7 +131,24 @@ extension LLMStubServer {
         var ending: [String] = []
         switch behaviour.ending {
         case .done:
-            ending.append(chunk(delta: [:], finishReason: .string(behaviour.finishReason)))
+            if let cached = behaviour.cachedPromptTokens {
+                // As llama.cpp's server ends a stream: the finish chunk carries `timings`.
+                let json: LLMStubJSON = [
+                    "id": "chatcmpl-stub",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": .string(plan.model),
+                    "choices": [["index": 0, "delta": [:], "finish_reason": .string(behaviour.finishReason)]],
+                    "timings": [
+                        "cache_n": .number(Double(cached)),
+                        "prompt_n": .number(Double(plan.promptTokens - cached)),
+                        "predicted_n": .number(Double(plan.completionTokens))
+                    ]
+                ]
+                ending.append(event(json.jsonText))
+            } else {
+                ending.append(chunk(delta: [:], finishReason: .string(behaviour.finishReason)))
+            }
             if plan.includeUsage {
                 let usage: LLMStubJSON = [
                     "id": "chatcmpl-stub",
@@ -142,7 +159,10 @@ extension LLMStubServer {
                     "usage": [
                         "prompt_tokens": .number(Double(plan.promptTokens)),
                         "completion_tokens": .number(Double(plan.completionTokens)),
-                        "total_tokens": .number(Double(plan.promptTokens + plan.completionTokens))
+                        "total_tokens": .number(Double(plan.promptTokens + plan.completionTokens)),
+                        "prompt_tokens_details": behaviour.cachedPromptTokens.map {
+                            ["cached_tokens": .number(Double($0))]
+                        } ?? .null
                     ]
                 ]
                 ending.append(event(usage.jsonText))

@@ -38,6 +38,7 @@ struct AnswerArticle {
         text: String,
         truncations: [LLMTruncation] = [],
         invalidUTF8Replaced: Int = 0,
+        usage: LLMUsage? = nil,
         maximumTokens: Int? = nil,
         maximumArticleBytes: Int = 1_048_576,
         hostname: String,
@@ -58,6 +59,9 @@ struct AnswerArticle {
                 ("X-FORLLM-Model", model),
                 ("X-FORLLM-Backend", backend)
             ]
+            if let value = usage?.headerValue {
+                headers.append(("X-FORLLM-Usage", value))
+            }
             let truncated = Self.truncationHeader(truncations)
             if let truncated {
                 headers.append(("X-FORLLM-Truncated", truncated))
@@ -83,7 +87,7 @@ struct AnswerArticle {
             guard excess > 0, !body.isEmpty else {
                 return AnswerArticle(
                     article: article,
-                    notes: AnswerNotes(truncated: truncated, cleaned: cleaning.summary)
+                    notes: AnswerNotes(truncated: truncated, cleaned: cleaning.summary, usage: usage?.stored)
                 )
             }
             // Larger than an article may be (the stream's budget is an estimate): cut the text

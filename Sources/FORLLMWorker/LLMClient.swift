@@ -94,6 +94,10 @@ public struct LLMChatResult: Hashable, Sendable {
     /// `stop`, `length`, ... as the server said; `nil` when it did not.
     public var finishReason: String?
     public var promptTokens: Int?
+    /// Of ``promptTokens``, those the server took from its prompt cache instead of evaluating
+    /// them (OpenAI `usage.prompt_tokens_details.cached_tokens`, llama.cpp `timings.cache_n`,
+    /// Ollama `prompt_eval_cached_count` where a version reports it); `nil`: not reported.
+    public var cachedPromptTokens: Int?
     public var completionTokens: Int?
     /// Why the answer may be incomplete, in the order found; empty when it is whole.
     public var truncations: [LLMTruncation]
@@ -109,6 +113,7 @@ public struct LLMChatResult: Hashable, Sendable {
         text: String,
         finishReason: String?,
         promptTokens: Int?,
+        cachedPromptTokens: Int? = nil,
         completionTokens: Int?,
         truncations: [LLMTruncation] = [],
         invalidUTF8Replaced: Int = 0,
@@ -118,11 +123,25 @@ public struct LLMChatResult: Hashable, Sendable {
         self.text = text
         self.finishReason = finishReason
         self.promptTokens = promptTokens
+        self.cachedPromptTokens = cachedPromptTokens
         self.completionTokens = completionTokens
         self.truncations = truncations
         self.invalidUTF8Replaced = invalidUTF8Replaced
         self.timeToFirstToken = timeToFirstToken
         self.totalTime = totalTime
+    }
+}
+
+extension LLMChatResult {
+    /// What the generation cost, for the answer's `X-FORLLM-Usage` and `forllm queue show`.
+    public var usage: LLMUsage {
+        LLMUsage(
+            promptTokens: self.promptTokens,
+            cachedPromptTokens: self.cachedPromptTokens,
+            completionTokens: self.completionTokens,
+            timeToFirstToken: self.timeToFirstToken,
+            totalTime: self.totalTime
+        )
     }
 }
 

@@ -164,6 +164,7 @@ public final class OllamaClient: LLMClient {
                 text: answer.text,
                 finishReason: answer.cut == nil ? last?.doneReason : nil,
                 promptTokens: evaluated,
+                cachedPromptTokens: last?.promptEvalCachedCount,
                 completionTokens: last?.evalCount ?? (answer.cut == nil ? nil : answer.pieceCount),
                 truncations: truncations,
                 invalidUTF8Replaced: replacements,

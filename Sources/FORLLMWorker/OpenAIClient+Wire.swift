@@ -42,6 +42,8 @@ enum OpenAIWire {
     struct ChatChunk: Decodable, Sendable {
         var choices: [Choice]?
         var usage: Usage?
+        /// llama.cpp's server, on the last chunk: `{"cache_n": 1610, "prompt_n": 224, ...}`.
+        var timings: Timings?
         var error: LLMErrorField?
         var object: String?
         var message: String?
@@ -60,13 +62,36 @@ enum OpenAIWire {
             var content: String?
         }
 
+        struct Timings: Decodable, Sendable {
+            /// Prompt tokens taken from the slot's cache.
+            var cacheN: Int?
+            /// Prompt tokens evaluated.
+            var promptN: Int?
+
+            enum CodingKeys: String, CodingKey {
+                case cacheN = "cache_n"
+                case promptN = "prompt_n"
+            }
+        }
+
         struct Usage: Decodable, Sendable {
             var promptTokens: Int?
             var completionTokens: Int?
+            /// `{"cached_tokens": 1610}` (OpenAI, vLLM with prefix caching).
+            var promptTokensDetails: PromptTokensDetails?
 
             enum CodingKeys: String, CodingKey {
                 case promptTokens = "prompt_tokens"
                 case completionTokens = "completion_tokens"
+                case promptTokensDetails = "prompt_tokens_details"
+            }
+
+            struct PromptTokensDetails: Decodable, Sendable {
+                var cachedTokens: Int?
+
+                enum CodingKeys: String, CodingKey {
+                    case cachedTokens = "cached_tokens"
+                }
             }
         }
     }

@@ -109,6 +109,7 @@ public final class OpenAIClient: LLMClient {
             var events = LLMServerSentEventParser()
             var finishReason: String?
             var usage: OpenAIWire.ChatChunk.Usage?
+            var timings: OpenAIWire.ChatChunk.Timings?
             var sawDone = false
             var ended = false
             reading: while !ended && !sawDone {
@@ -153,6 +154,9 @@ public final class OpenAIClient: LLMClient {
                 if let chunkUsage = chunk.usage {
                     usage = chunkUsage
                 }
+                if let chunkTimings = chunk.timings {
+                    timings = chunkTimings
+                }
             }
             // `[DONE]` ends a stream; a server that closes cleanly after a finish reason is
             // done too. Anything else is a stream cut short, and a partial answer is no answer.
@@ -176,10 +180,13 @@ public final class OpenAIClient: LLMClient {
                 evaluatedTokens: usage?.promptTokens,
                 contextLength: request.contextLength
             )
+            // llama.cpp counts the cached part apart: the prompt is both.
+            let timedPrompt = timings.flatMap { timing in timing.promptN.map { $0 + (timing.cacheN ?? 0) } }
             return LLMChatResult(
                 text: answer.text,
                 finishReason: answer.cut == nil ? finishReason : nil,
-                promptTokens: usage?.promptTokens,
+                promptTokens: usage?.promptTokens ?? timedPrompt,
+                cachedPromptTokens: usage?.promptTokensDetails?.cachedTokens ?? timings?.cacheN,
                 completionTokens: usage?.completionTokens ?? (answer.cut == nil ? nil : answer.pieceCount),
                 truncations: truncations,
                 invalidUTF8Replaced: replacements,

@@ -153,6 +153,7 @@ extension ReplyWorker {
                 text: result.text,
                 truncations: result.truncations,
                 invalidUTF8Replaced: result.invalidUTF8Replaced,
+                usage: result.usage,
                 maximumTokens: self.configuration.maximumAnswerTokens,
                 maximumArticleBytes: maximumArticleBytes,
                 hostname: self.configuration.hostname,
@@ -203,6 +204,7 @@ extension ReplyWorker {
             "worker.persona": "\(persona.handle)",
             "worker.chars": "\(result.text.count)",
             "worker.generation_ms": "\(result.totalTime.wholeMilliseconds)",
+            "worker.usage": "\(result.usage.headerValue ?? "")",
             "worker.overhead_us": "\(Self.microseconds(self.timeline.now - finished))"
         ]
         if let truncated = answer.notes.truncated { metadata["worker.truncated"] = "\(truncated)" }

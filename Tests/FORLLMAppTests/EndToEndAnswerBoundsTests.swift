@@ -75,7 +75,9 @@ struct EndToEndAnswerBoundsTests {
             let second = try await self.ask("next", app, client)
             let done = try await app.waitForRequest(first)
             #expect(done.answerNotes.truncated == "max-answer-tokens")
-            #expect(try await app.waitForRequest(second).answerNotes == AnswerNotes())
+            let whole = try await app.waitForRequest(second).answerNotes
+            #expect(whole.truncated == nil)
+            #expect(whole.cleaned == nil)
             #expect(await stub.waitForChatOutcomes(count: 2) == [.clientClosedConnection, .completed])
 
             let answer = try #require(try await EndToEndBackendTests.answer(to: "forever", client: client))
@@ -143,7 +145,8 @@ struct EndToEndAnswerBoundsTests {
             let removed =
                 "removed 1 NUL (U+0000), 1 BEL (U+0007), 2 ESC (U+001B); "
                 + "replaced 1 invalid UTF-8 sequence by U+FFFD"
-            #expect(request.answerNotes == AnswerNotes(truncated: nil, cleaned: removed))
+            #expect(request.answerNotes.truncated == nil)
+            #expect(request.answerNotes.cleaned == removed)
             let answer = try #require(try await EndToEndBackendTests.answer(to: "bytes", client: client))
             #expect(answer["X-FORLLM-Cleaned"] == removed)
             #expect(answer["X-FORLLM-Truncated"] == nil)
@@ -155,6 +158,13 @@ struct EndToEndAnswerBoundsTests {
             )
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.stdout.contains("cleaned:   \(removed)"))
+            #expect(shown.stdout.contains("usage:     prompt "), "\(shown.stdout)")
+            let json = try ForLLMProcess.run(
+                ["queue", "show", String(id), "--json", "--database", directory.databasePath],
+                in: directory
+            )
+            #expect(json.stdout.contains("\"completion_tokens\" : 5"), "\(json.stdout)")
+            #expect(json.stdout.contains("\"first_token_milliseconds\""))
         }
     }
 }

@@ -27,7 +27,13 @@ struct EndToEndTests {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         try await LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest", contextLength: 131072)]).run { stub in
-            await stub.enqueue(.answer(["Usually ", "one to two hours, ", "until it has doubled."], promptTokens: 80))
+            await stub.enqueue(
+                .answer(
+                    ["Usually ", "one to two hours, ", "until it has doubled."],
+                    promptTokens: 80,
+                    completionTokens: 3
+                )
+            )
             let configuration = RunningApp.configuration(
                 directory: directory,
                 backends: [("ollama", .ollama, await stub.baseURL)]
@@ -53,6 +59,11 @@ struct EndToEndTests {
             #expect(answer["X-FORLLM-Model"] == "llama3.2")
             #expect(answer["X-FORLLM-Backend"] == "ollama")
             #expect(answer["User-Agent"] == FORLLMVersion.userAgent)
+            // What the generation cost, as Ollama reported it and the worker timed it.
+            let usage = try #require(answer["X-FORLLM-Usage"])
+            #expect(usage.hasPrefix("prompt=80; completion=3; first-token="), "\(usage)")
+            #expect(request.answerNotes.usage?.promptTokens == 80)
+            #expect(request.answerNotes.usage?.completionTokens == 3)
             #expect(answer["Message-ID"] == request.answerMessageID)
             let text = ArticleText.plainText(of: answer)
             #expect(text.hasPrefix("Usually one to two hours, until it has doubled."))

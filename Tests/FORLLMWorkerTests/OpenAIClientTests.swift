@@ -61,6 +61,30 @@ struct OpenAIClientTests {
         }
     }
 
+    @Test("cached prompt tokens: OpenAI's prompt_tokens_details, else llama.cpp's timings")
+    func cachedTokens() async throws {
+        try await withStubClient(.openai) { client, stub, _ in
+            await stub.enqueue(.answer(["a", "b"], promptTokens: 1834, cachedPromptTokens: 1610, completionTokens: 2))
+            let result = try await client.chat(chatRequest(), progress: noProgress)
+            #expect(result.promptTokens == 1834)
+            #expect(result.cachedPromptTokens == 1610)
+            #expect(result.usage.headerValue?.hasPrefix("prompt=1834; cached=1610; completion=2; first-token=") == true)
+        }
+        // llama.cpp's server without the usage chunk: the prompt is timings.cache_n + prompt_n.
+        try await withStubClient(.openai, sendsUsage: false) { client, stub, _ in
+            await stub.enqueue(.answer(["a", "b"], promptTokens: 900, cachedPromptTokens: 850, completionTokens: 2))
+            let result = try await client.chat(chatRequest(), progress: noProgress)
+            #expect(result.promptTokens == 900)
+            #expect(result.cachedPromptTokens == 850)
+        }
+        // No cache reported: nothing is made up.
+        try await withStubClient(.openai) { client, stub, _ in
+            await stub.enqueue(.answer(["a"], promptTokens: 40, completionTokens: 1))
+            let result = try await client.chat(chatRequest(), progress: noProgress)
+            #expect(result.cachedPromptTokens == nil)
+        }
+    }
+
     @Test("servers that ignore stream_options and send no usage are fine")
     func noUsage() async throws {
         try await withStubClient(.openai, sendsUsage: false) { client, stub, _ in

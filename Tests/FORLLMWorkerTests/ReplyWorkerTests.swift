@@ -327,7 +327,11 @@ struct ReplyWorkerTests {
         let body = String(decoding: answer.body, as: UTF8.self)
         #expect(body.contains("Partial\r\n\r\n[FORLLM: the answer was cut here at the limit of 512 tokens"))
         let request = try await database.request(id: injected.requestIDs[0])
-        #expect(request.answerNotes == AnswerNotes(truncated: header, cleaned: nil))
+        #expect(request.answerNotes.truncated == header)
+        #expect(request.answerNotes.cleaned == nil)
+        // What the generation cost is kept too, and is in the article's header.
+        #expect(request.answerNotes.usage?.completionTokens != nil)
+        #expect(answer["X-FORLLM-Usage"]?.contains("completion=") == true)
     }
 
     @Test("no more requests run on a backend than its concurrency allows")

@@ -201,6 +201,12 @@ def check_answer(args, message_id, subject, backend, model, answer_id):
         problems.append(f"X-FORLLM-Backend is {header('X-FORLLM-Backend')!r}, expected {backend!r}")
     if not header("Message-ID"):
         problems.append("no Message-ID")
+    # What the generation cost: the counts the real server reported (llama-cpp-python's OpenAI
+    # stream reports none; it ignores stream_options), and the time FORLLM measured.
+    usage = header("X-FORLLM-Usage")
+    usage_form = r"(prompt=\d+; )?(cached=\d+; )?(completion=\d+; )?first-token=[\d.]+s(; rate=[\d.]+/s)?"
+    if not re.fullmatch(usage_form, usage or ""):
+        problems.append(f"X-FORLLM-Usage is {usage!r}, expected '[prompt=N; ][completion=N; ]first-token=Ns[; rate=R/s]'")
 
     payload = article.get_payload(decode=True) or b""
     charset = article.get_content_charset() or "utf-8"
@@ -225,6 +231,7 @@ def check_answer(args, message_id, subject, backend, model, answer_id):
     return {
         "message_id": header("Message-ID"),
         "persona": header("X-FORLLM-Persona"),
+        "usage": usage,
         "text": text.strip(),
         "characters": len(text.strip()),
     }

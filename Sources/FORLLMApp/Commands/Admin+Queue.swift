@@ -18,6 +18,8 @@ extension Admin {
         @Nullable var truncated: String?
         /// What was removed from the model's text.
         @Nullable var cleaned: String?
+        /// What the generation cost (the answer's `X-FORLLM-Usage`).
+        @Nullable var usage: GenerationUsage?
         var attempts: Int
         @Nullable var error: String?
         var progressChars: Int
@@ -43,6 +45,7 @@ extension Admin {
             answerMessageId: request.status == .done ? request.answerMessageID : nil,
             truncated: request.answerNotes.truncated,
             cleaned: request.answerNotes.cleaned,
+            usage: request.answerNotes.usage,
             attempts: request.attempts,
             error: request.error,
             progressChars: request.progressChars,
@@ -98,6 +101,7 @@ extension Admin {
         if let answer = item.answerMessageId { lines.append("answer:    \(answer)") }
         if let truncated = item.truncated { lines.append("cut:       \(truncated)") }
         if let cleaned = item.cleaned { lines.append("cleaned:   \(cleaned)") }
+        if let usage = item.usage { lines.append("usage:     \(Self.describe(usage))") }
         if let next = item.notBefore { lines.append("next try:  \(format.string(from: next))") }
         if let error = item.error { lines.append("error:     \(error)") }
         if request.status == .failed || request.status == .cancelled {
@@ -121,5 +125,22 @@ extension Admin {
     static func oneLine(_ text: String, limit: Int) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
+    }
+
+    /// `prompt 1834 tokens (1610 from the cache), answer 212, first token after 0.41 s, 38.5 tokens/s`.
+    static func describe(_ usage: GenerationUsage) -> String {
+        var parts: [String] = []
+        if let prompt = usage.promptTokens {
+            parts.append(
+                "prompt \(prompt) tokens" + (usage.cachedPromptTokens.map { " (\($0) from the cache)" } ?? "")
+            )
+        }
+        if let completion = usage.completionTokens { parts.append("answer \(completion)") }
+        if let first = usage.firstTokenMilliseconds {
+            parts.append("first token after " + String(format: "%.2f s", Double(first) / 1000))
+        }
+        if let rate = usage.tokensPerSecond { parts.append(String(format: "%.1f tokens/s", rate)) }
+        if let total = usage.totalMilliseconds { parts.append(String(format: "%.1f s in all", Double(total) / 1000)) }
+        return parts.joined(separator: ", ")
     }
 }

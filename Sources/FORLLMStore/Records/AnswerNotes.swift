@@ -6,9 +6,13 @@ public struct AnswerNotes: Hashable, Sendable, Codable {
     public var truncated: String?
     /// What was removed from the model's text (`removed 1 NUL (U+0000)`); `nil` when nothing.
     public var cleaned: String?
+    /// What the generation cost (the answer's `X-FORLLM-Usage`); `nil` for answers from
+    /// before it was measured.
+    public var usage: GenerationUsage?
 
-    public init(truncated: String? = nil, cleaned: String? = nil) {
+    public init(truncated: String? = nil, cleaned: String? = nil, usage: GenerationUsage? = nil) {
         self.truncated = truncated
         self.cleaned = cleaned
+        self.usage = usage
     }
 }

@@ -98,6 +98,12 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
         case answerMessageID = "answer_message_id"
         case truncated
         case cleaned
+        case usagePromptTokens = "usage_prompt_tokens"
+        case usageCachedTokens = "usage_cached_tokens"
+        case usageCompletionTokens = "usage_completion_tokens"
+        case usageFirstTokenMilliseconds = "usage_first_token_ms"
+        case usageTotalMilliseconds = "usage_total_ms"
+        case usageRate = "usage_rate"
         case createdAt = "created_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -141,6 +147,16 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
             truncated: try row.decodeIfPresent(String.self, forKey: .truncated),
             cleaned: try row.decodeIfPresent(String.self, forKey: .cleaned)
         )
+        if let total = try row.decodeIfPresent(Int.self, forKey: .usageTotalMilliseconds) {
+            self.answerNotes.usage = GenerationUsage(
+                promptTokens: try row.decodeIfPresent(Int.self, forKey: .usagePromptTokens),
+                cachedPromptTokens: try row.decodeIfPresent(Int.self, forKey: .usageCachedTokens),
+                completionTokens: try row.decodeIfPresent(Int.self, forKey: .usageCompletionTokens),
+                firstTokenMilliseconds: try row.decodeIfPresent(Int.self, forKey: .usageFirstTokenMilliseconds),
+                totalMilliseconds: total,
+                tokensPerSecond: try row.decodeIfPresent(Double.self, forKey: .usageRate)
+            )
+        }
         self.createdAt = try row.decode(Date.self, forKey: .createdAt)
         self.startedAt = try row.decodeIfPresent(Date.self, forKey: .startedAt)
         self.finishedAt = try row.decodeIfPresent(Date.self, forKey: .finishedAt)
