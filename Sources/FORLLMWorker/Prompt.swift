@@ -25,9 +25,20 @@ public struct PromptTurn: Hashable, Sendable {
 /// The persona's instructions are the system prompt (with one line saying where it is). Then
 /// the thread from its root down to the requested article: the persona's own earlier articles
 /// as `assistant` turns, everyone else's as `user` turns prefixed with the author's name.
-/// When the text exceeds the budget, the oldest turns between the root and the requested
-/// article are dropped first (and a note says so); the root and the requested article are
-/// never dropped, only shortened as a last resort.
+///
+/// **Trimming keeps the prompt's head stable**, so that the model server's prompt cache
+/// (llama.cpp, Ollama and vLLM skip evaluating a prefix they still hold) serves it again on
+/// the next request in the thread. When the thread is over the budget:
+///
+/// 1. the *head* is the root and the turns right after it, in order, as long as they fit in
+///    half the budget. It depends only on the start of the thread and the budget, so the next
+///    request in the same thread, however much the thread grew, begins with the same messages;
+/// 2. the *tail* is the newest turns, back from the requested article, as many as fit in what
+///    the head leaves;
+/// 3. the turns between are dropped, and the first tail message begins with a note saying how
+///    many (after the head, where a changing count does not break the shared prefix).
+///
+/// The root and the requested article are never dropped, only shortened as a last resort.
 public enum Prompt {
     /// Turns for the articles of a stored thread.
     public static func turns(of thread: [ThreadArticle], personaID: Int64) -> [PromptTurn] {
@@ -64,10 +75,9 @@ public enum Prompt {
         var kept = Array(turns.indices)
         var dropped = 0
         func total() -> Int { kept.reduce(0) { $0 + contents[$1].count } }
-        // Drop the oldest middle turns first: index 1 onwards, never the root nor the last.
-        while total() > budget, kept.count > 2 {
-            kept.remove(at: 1)
-            dropped += 1
+        if total() > budget, kept.count > 2 {
+            kept = Self.stableHeadAndTail(lengths: contents.map(\.count), budget: budget)
+            dropped = turns.count - kept.count
         }
         if total() > budget, let last = kept.last {
             // Root and requested article alone are too long: shorten the root, then the request.
@@ -84,14 +94,43 @@ public enum Prompt {
                 )
             }
         }
-        for (position, index) in kept.enumerated() {
+        // Where the dropped turns were: the first kept turn after a gap.
+        let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
+        for index in kept {
             var content = contents[index]
-            if position == 1, dropped > 0 {
+            if index == firstAfterGap, dropped > 0 {
                 content = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n" + content
             }
             messages.append(LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content))
         }
         return messages
+    }
+
+    /// The turns kept when the thread is over `budget` (see the type): the stable head (the
+    /// root always, then the following turns while the head fits in half the budget, and
+    /// leaves room for the requested article) and the
+    /// newest turns that fit in the rest (the last always). `lengths` are the turns' sizes.
+    static func stableHeadAndTail(lengths: [Int], budget: Int) -> [Int] {
+        guard let last = lengths.indices.last, last > 0 else { return Array(lengths.indices) }
+        var head = [0]
+        var headSize = lengths[0]
+        // Half the budget; less only when the requested article is so long that the two would
+        // not fit (then the head is not stable, but the prompt fits).
+        let headLimit = min(budget / 2, budget - lengths[last])
+        for index in 1..<last {
+            guard headSize + lengths[index] <= headLimit else { break }
+            head.append(index)
+            headSize += lengths[index]
+        }
+        var tail = [last]
+        var size = headSize + lengths[last]
+        var index = last - 1
+        while index > head[head.count - 1], size + lengths[index] <= budget {
+            tail.insert(index, at: 0)
+            size += lengths[index]
+            index -= 1
+        }
+        return head + tail
     }
 
     static func content(of turn: PromptTurn, isRoot: Bool) -> String {
