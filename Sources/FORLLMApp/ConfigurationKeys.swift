@@ -138,8 +138,9 @@ enum ConfigurationKeys {
             \.worker.contextCharacters,
             help: "thread text sent to the model, in characters",
             details: [
-                "Over budget, the oldest turns in the middle of the thread are dropped first; the root",
-                "article and the one answered always stay."
+                "Over budget, turns in the middle of the thread are dropped: the root and the turns after",
+                "it (up to half the budget) stay, so the model server's prompt cache serves them again,",
+                "and so do the newest turns; the article answered always stays."
             ]
         ),
         ConfigurationKey(
@@ -151,6 +152,22 @@ enum ConfigurationKeys {
                 "Then a notice is posted in the thread. Connection errors, timeouts and 5xx answers",
                 "are retried; a 4xx (unknown model) is not."
             ]
+        ),
+        ConfigurationKey(
+            "llm.queue_max_passed_over",
+            .integer(1...10000),
+            \.worker.queueMaximumPassedOver,
+            help: "a request passed over by this many later ones runs next",
+            details: [
+                "The queue prefers requests for the model a backend has loaded, then for the thread",
+                "whose prompt its cache holds, first come first served within; this bounds the wait."
+            ]
+        ),
+        ConfigurationKey(
+            "llm.queue_max_wait_seconds",
+            .seconds(60...604_800),
+            \.worker.queueMaximumWait,
+            help: "a request waiting this long runs next, whatever is loaded"
         ),
         ConfigurationKey(
             "llm.retry_delay_seconds",

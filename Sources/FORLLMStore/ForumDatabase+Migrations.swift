@@ -189,6 +189,23 @@ extension ForumDatabase {
             }
         }
 
+        // The queue's order for the hardware (FORLLMWorker, QueueOrder): how often a request was
+        // passed over by a later one, and what each backend ran last (its loaded model, the
+        // thread whose prompt its cache holds).
+        migrator.registerMigration("v8-queue-order") { db in
+            try db.execute(sql: "ALTER TABLE request ADD COLUMN passed_over INTEGER NOT NULL DEFAULT 0")
+            try db.execute(
+                sql: """
+                    CREATE TABLE backend_state (
+                        backend TEXT PRIMARY KEY NOT NULL,
+                        model TEXT NOT NULL,
+                        root_message_id TEXT,
+                        updated_at REAL NOT NULL
+                    ) WITHOUT ROWID
+                    """
+            )
+        }
+
         return migrator
     }
 }

@@ -10,6 +10,22 @@ public struct QueuedRequest: Hashable, Sendable {
     /// The default model and backend of the request's group.
     public var groupDefaultModel: String?
     public var groupDefaultBackend: String?
+    /// The Message-ID of the root of the thread it answers in (whose prompt prefix a model
+    /// server's cache may hold); `nil` when the article is gone or for generation jobs.
+    public var rootMessageID: String? = nil
+    /// How many later requests were claimed before it while it could run.
+    public var passedOver: Int = 0
+}
+
+/// What a backend ran last: the model it has loaded and the thread whose prompt its cache holds.
+public struct BackendState: Hashable, Sendable {
+    public var model: String
+    public var rootMessageID: String?
+
+    public init(model: String, rootMessageID: String?) {
+        self.model = model
+        self.rootMessageID = rootMessageID
+    }
 }
 
 /// One article of a thread, for the prompt.
@@ -54,11 +70,21 @@ extension ForumDatabase {
                     sql: "SELECT default_model, default_backend FROM newsgroup WHERE name = ?",
                     arguments: [request.groupName]
                 )
+                let order = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT r.passed_over, a.root_message_id FROM request r
+                        LEFT JOIN article a ON a.id = r.article_id WHERE r.id = ?
+                        """,
+                    arguments: [request.id]
+                )
                 return QueuedRequest(
                     request: request,
                     persona: persona,
                     groupDefaultModel: group?["default_model"],
-                    groupDefaultBackend: group?["default_backend"]
+                    groupDefaultBackend: group?["default_backend"],
+                    rootMessageID: order?["root_message_id"],
+                    passedOver: order?["passed_over"] ?? 0
                 )
             }
         }
@@ -79,25 +105,57 @@ extension ForumDatabase {
     /// Claims a pending request for running, in one transaction: only one worker can win it.
     /// Records the model, backend and persona version it runs with and counts the attempt.
     /// - Returns: `false` when it is no longer pending (cancelled, or claimed elsewhere).
+    /// With `runs` (the default), also records for the queue's order that the older requests
+    /// that could run were passed over, and what the backend runs now (`rootMessageID`: the
+    /// thread whose prompt it gets); without, the request is only claimed to be failed.
     public func claim(
         requestID: Int64,
         model: String,
         backend: String,
         personaVersion: Int?,
+        rootMessageID: String? = nil,
+        runs: Bool = true,
         now: Date
     ) async throws -> Bool {
         try await self.writer.write { db in
+            let time = now.timeIntervalSince1970
             try db.execute(
                 sql: """
                     UPDATE request SET status = 'running', model = ?, backend = ?, persona_version = ?,
                         attempts = attempts + 1, started_at = ?, updated_at = ?, progress_chars = 0
                     WHERE id = ? AND status = 'pending'
                     """,
-                arguments: [
-                    model, backend, personaVersion, now.timeIntervalSince1970, now.timeIntervalSince1970, requestID
-                ]
+                arguments: [model, backend, personaVersion, time, time, requestID]
             )
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            guard runs else { return true }
+            try db.execute(
+                sql: """
+                    UPDATE request SET passed_over = passed_over + 1
+                    WHERE status = 'pending' AND id < ? AND (not_before IS NULL OR not_before <= ?)
+                    """,
+                arguments: [requestID, time]
+            )
+            try db.execute(
+                sql: """
+                    INSERT INTO backend_state (backend, model, root_message_id, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (backend) DO UPDATE SET model = excluded.model,
+                        root_message_id = excluded.root_message_id, updated_at = excluded.updated_at
+                    """,
+                arguments: [backend, model, rootMessageID, time]
+            )
+            return true
+        }
+    }
+
+    /// What each backend ran last, by backend name.
+    public func backendStates() async throws -> [String: BackendState] {
+        try await self.writer.read { db in
+            var states: [String: BackendState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT backend, model, root_message_id FROM backend_state") {
+                states[row["backend"]] = BackendState(model: row["model"], rootMessageID: row["root_message_id"])
+            }
+            return states
         }
     }
 

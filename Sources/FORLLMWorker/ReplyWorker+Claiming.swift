@@ -11,18 +11,34 @@ extension ReplyWorker {
         guard schedule.isActive(at: now, calendar: self.configuration.calendar) else { return [] }
         var busy = busy
         var jobs: [ClaimedJob] = []
+        // Each request's model and backend first, then the order for the hardware.
+        var resolved: [Int64: (queued: QueuedRequest, model: String, backend: String)] = [:]
+        var candidates: [QueueOrder.Candidate] = []
         for queued in try await self.database.runnableRequests(now: now) {
             let model = Self.model(for: queued, default: self.configuration.defaultModel)
             let backend: String
             switch await self.backend(for: queued, model: model) {
             case .success(let name):
                 backend = name
+                resolved[queued.request.id] = (queued, model, backend)
+                candidates.append(
+                    QueueOrder.Candidate(
+                        id: queued.request.id,
+                        backend: backend,
+                        model: model,
+                        rootMessageID: queued.rootMessageID,
+                        createdAt: queued.request.createdAt,
+                        passedOver: queued.passedOver
+                    )
+                )
+                continue
             case .failure(let error):
                 if try await self.database.claim(
                     requestID: queued.request.id,
                     model: model,
                     backend: queued.request.requestedBackend ?? "-",
                     personaVersion: queued.persona?.version,
+                    runs: false,
                     now: now
                 ) {
                     await self.failForGood(
@@ -33,6 +49,16 @@ extension ReplyWorker {
                 }
                 continue
             }
+        }
+        let order = QueueOrder.ordered(
+            candidates,
+            loaded: try await self.database.backendStates(),
+            now: now,
+            maximumPassedOver: self.configuration.queueMaximumPassedOver,
+            maximumWait: self.configuration.queueMaximumWait
+        )
+        for candidate in order {
+            guard let (queued, model, backend) = resolved[candidate.id] else { continue }
             let capacity = self.configuration.backend(named: backend)?.concurrency ?? 1
             guard busy[backend, default: 0] < capacity else { continue }
             guard
@@ -41,6 +67,7 @@ extension ReplyWorker {
                     model: model,
                     backend: backend,
                     personaVersion: queued.persona?.version,
+                    rootMessageID: queued.rootMessageID,
                     now: now
                 )
             else { continue }
@@ -54,7 +81,7 @@ extension ReplyWorker {
     }
 
     /// Model: `model=` of the request, else the persona's, else the group's, else the default.
-    static func model(for queued: QueuedRequest, default defaultModel: String) -> String {
+    public static func model(for queued: QueuedRequest, default defaultModel: String) -> String {
         queued.request.requestedModel ?? queued.persona?.model ?? queued.groupDefaultModel ?? defaultModel
     }
 

@@ -28,6 +28,10 @@ public struct WorkerConfiguration: Hashable, Sendable {
     public var maximumAnswerTokens: Int
     /// Whether a generation caught in a repetition loop is stopped (``LLMRepetitionDetector``).
     public var stopsRepetition: Bool
+    /// A request passed over by this many later ones runs next (``QueueOrder``).
+    public var queueMaximumPassedOver: Int = 8
+    /// A request waiting this long runs next (``QueueOrder``).
+    public var queueMaximumWait: Duration = .seconds(30 * 60)
     public var backends: [Backend]
     /// Schedule windows are in this calendar's time zone.
     public var calendar: Calendar

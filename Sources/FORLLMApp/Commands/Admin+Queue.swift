@@ -20,6 +20,8 @@ extension Admin {
         @Nullable var cleaned: String?
         /// What the generation cost (the answer's `X-FORLLM-Usage`).
         @Nullable var usage: GenerationUsage?
+        /// Where a pending request that may run now stands in the queue's order (1: next).
+        @Nullable var position: Int?
         var attempts: Int
         @Nullable var error: String?
         var progressChars: Int
@@ -46,6 +48,7 @@ extension Admin {
             truncated: request.answerNotes.truncated,
             cleaned: request.answerNotes.cleaned,
             usage: request.answerNotes.usage,
+            position: nil,
             attempts: request.attempts,
             error: request.error,
             progressChars: request.progressChars,
@@ -61,22 +64,55 @@ extension Admin {
     /// `forllm queue list`
     public func listQueue(status: RequestStatusArgument?, json: Bool) async throws -> String {
         let requests = try await self.database.requests(status: status?.status)
-        if json { return try JSONOutput.encode(requests.map(self.requestJSON)) }
+        let positions = try await self.queuePositions()
+        let items = requests.map { request in
+            var item = self.requestJSON(request)
+            item.position = positions[request.id]
+            return item
+        }
+        if json { return try JSONOutput.encode(items) }
         if requests.isEmpty {
             return status.map { "no \($0.rawValue) requests" } ?? "the queue is empty"
         }
         return TextTable.render(
-            header: ["ID", "STATUS", "PERSONA", "MODEL", "BACKEND", "GROUP", "TRIES", "CHARS", "ERROR"],
-            rows: requests.map { request in
-                let item = self.requestJSON(request)
-                return [
-                    String(item.id), item.status,
+            header: ["ID", "STATUS", "POS", "PERSONA", "MODEL", "BACKEND", "GROUP", "TRIES", "CHARS", "ERROR"],
+            rows: zip(requests, items).map { request, item in
+                [
+                    String(item.id), item.status, item.position.map(String.init) ?? "-",
                     item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
                     item.model ?? "-", item.backend ?? "(auto)", item.group, String(item.attempts),
                     String(item.progressChars), Self.oneLine(item.error ?? "", limit: 110)
                 ]
             }
         )
+    }
+
+    /// The order the worker would run the requests that may run now (``QueueOrder``), as
+    /// positions by request id. Backends are resolved without asking the servers which offers a
+    /// model (the worker does): the request's, the group's, else the default.
+    func queuePositions() async throws -> [Int64: Int] {
+        let worker = self.configuration.workerConfiguration
+        var candidates: [QueueOrder.Candidate] = []
+        for queued in try await self.database.runnableRequests(now: self.now, limit: 1000) {
+            candidates.append(
+                QueueOrder.Candidate(
+                    id: queued.request.id,
+                    backend: queued.request.requestedBackend ?? queued.groupDefaultBackend ?? worker.defaultBackend,
+                    model: ReplyWorker.model(for: queued, default: worker.defaultModel),
+                    rootMessageID: queued.rootMessageID,
+                    createdAt: queued.request.createdAt,
+                    passedOver: queued.passedOver
+                )
+            )
+        }
+        let order = QueueOrder.ordered(
+            candidates,
+            loaded: try await self.database.backendStates(),
+            now: self.now,
+            maximumPassedOver: worker.queueMaximumPassedOver,
+            maximumWait: worker.queueMaximumWait
+        )
+        return Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1.id, $0 + 1) })
     }
 
     /// `forllm queue show`

@@ -1,0 +1,70 @@
+import FORLLMStore
+import Foundation
+
+/// The order in which runnable requests go to the model servers: kept so that a server
+/// reloads a model as rarely as it can and finds the start of the prompt in its cache.
+///
+/// A home GPU holds one or two models; switching model (or its `num_ctx`) reloads it, seconds
+/// to minutes. And llama.cpp, Ollama and vLLM skip evaluating the part of a prompt they still
+/// hold from the request before, which within a thread is most of it (``Prompt``). So among
+/// the requests that may run now, a backend takes, in this order:
+///
+/// 1. an **overdue** request: one passed over by ``WorkerConfiguration/queueMaximumPassedOver``
+///    later requests or more, or waiting for ``WorkerConfiguration/queueMaximumWait`` or more
+///    (oldest first). This bounds what the other rules may cost any one request;
+/// 2. a request for the **model the backend ran last** (it is loaded),
+///    - in the **thread the backend ran last** (its prompt cache holds that thread's start),
+///    - then in any thread;
+/// 3. any other request.
+///
+/// Within each rank, first come, first served (by request id). A backend that ran nothing yet
+/// (or whose state is unknown) sees plain FIFO.
+public enum QueueOrder {
+    /// A runnable request with what the order looks at.
+    public struct Candidate: Hashable, Sendable {
+        public var id: Int64
+        public var backend: String
+        public var model: String
+        public var rootMessageID: String?
+        public var createdAt: Date
+        public var passedOver: Int
+
+        public init(
+            id: Int64,
+            backend: String,
+            model: String,
+            rootMessageID: String?,
+            createdAt: Date,
+            passedOver: Int
+        ) {
+            self.id = id
+            self.backend = backend
+            self.model = model
+            self.rootMessageID = rootMessageID
+            self.createdAt = createdAt
+            self.passedOver = passedOver
+        }
+    }
+
+    /// `candidates` in the order they should run, given what each backend ran last.
+    public static func ordered(
+        _ candidates: [Candidate],
+        loaded: [String: BackendState],
+        now: Date,
+        maximumPassedOver: Int,
+        maximumWait: Duration
+    ) -> [Candidate] {
+        let wait = Double(maximumWait.components.seconds)
+        func rank(_ candidate: Candidate) -> Int {
+            if candidate.passedOver >= maximumPassedOver || now.timeIntervalSince(candidate.createdAt) >= wait {
+                return 0
+            }
+            guard let state = loaded[candidate.backend], state.model == candidate.model else { return 3 }
+            if let root = candidate.rootMessageID, root == state.rootMessageID { return 1 }
+            return 2
+        }
+        return candidates.map { (rank($0), $0) }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.id < $1.1.id }
+            .map(\.1)
+    }
+}
