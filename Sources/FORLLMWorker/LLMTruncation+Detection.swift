@@ -8,13 +8,15 @@ extension LLMTruncation {
     /// makes the estimate err towards "not truncated"). The prompt counts as truncated when
     ///
     /// 1. the estimate is at least 512 tokens (below that the estimate is too rough, and
-    ///    templates add tokens of their own) and the server evaluated fewer than half of it; or
+    ///    templates add tokens of their own), it does not fit in the requested context length
+    ///    (when one was requested), and the server evaluated fewer than half of it; or
     /// 2. a context length was requested, the estimate exceeds it, and the server evaluated
     ///    within 5% of the context length: the prompt filled the whole window.
     ///
-    /// Caveat: Ollama versions that leave tokens served from the prompt cache out of
-    /// `prompt_eval_count` make rule 1 fire on follow-ups that share a long cached prefix;
-    /// `prompt_eval_cached_count` is added back where the server reports it.
+    /// A prompt that fits in the window is never judged cut: a server cuts only what does not
+    /// fit, and a low count there is the prompt cache at work (Ollama leaves the tokens its cache
+    /// served out of `prompt_eval_count`, and the queue's order and the prompt's stable head make
+    /// such follow-ups common). `prompt_eval_cached_count` is added back where a server reports it.
     static func detectPromptTruncation(
         messages: [LLMMessage],
         evaluatedTokens: Int?,
@@ -23,7 +25,9 @@ extension LLMTruncation {
         guard let evaluatedTokens else { return nil }
         let characters = messages.reduce(0) { $0 + $1.content.count }
         let estimatedTokens = characters / 4
-        if estimatedTokens >= 512 && Double(evaluatedTokens) < 0.5 * Double(estimatedTokens) {
+        if estimatedTokens >= 512, contextLength.map({ estimatedTokens > $0 }) ?? true,
+            Double(evaluatedTokens) < 0.5 * Double(estimatedTokens)
+        {
             return .promptTruncated(evaluatedTokens: evaluatedTokens, estimatedTokens: estimatedTokens)
         }
         if let contextLength, estimatedTokens > contextLength,

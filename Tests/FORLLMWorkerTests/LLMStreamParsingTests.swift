@@ -146,6 +146,27 @@ struct LLMAnswerTests {
         #expect(result == (truncated ? .promptTruncated(evaluatedTokens: evaluated, estimatedTokens: 2000) : nil))
     }
 
+    @Test("a prompt that fits in the requested window is never judged cut: a low count is the prompt cache")
+    func cachedPrefix() {
+        // 8000 characters: an estimate of 2000 tokens, in an 8192-token window; the server
+        // evaluated only the 300 its cache did not hold.
+        #expect(
+            LLMTruncation.detectPromptTruncation(
+                messages: self.messages(characters: 8000),
+                evaluatedTokens: 300,
+                contextLength: 8192
+            ) == nil
+        )
+        // Above the window, the same count is a cut.
+        #expect(
+            LLMTruncation.detectPromptTruncation(
+                messages: self.messages(characters: 40000),
+                evaluatedTokens: 300,
+                contextLength: 8192
+            ) == .promptTruncated(evaluatedTokens: 300, estimatedTokens: 10000)
+        )
+    }
+
     @Test(
         "a prompt larger than the window that filled it (within 5%) is truncated",
         arguments: [(2048, true), (1946, true), (1945, false)]
