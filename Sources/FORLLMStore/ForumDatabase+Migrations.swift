@@ -200,6 +200,7 @@ extension ForumDatabase {
                         backend TEXT PRIMARY KEY NOT NULL,
                         model TEXT NOT NULL,
                         root_message_id TEXT,
+                        persona_id INTEGER,
                         updated_at REAL NOT NULL
                     ) WITHOUT ROWID
                     """

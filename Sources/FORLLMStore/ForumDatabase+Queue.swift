@@ -17,14 +17,17 @@ public struct QueuedRequest: Hashable, Sendable {
     public var passedOver: Int = 0
 }
 
-/// What a backend ran last: the model it has loaded and the thread whose prompt its cache holds.
+/// What a backend ran last: the model it has loaded, and the prompt its cache holds (the
+/// persona's system prompt, then the thread from its root).
 public struct BackendState: Hashable, Sendable {
     public var model: String
     public var rootMessageID: String?
+    public var personaID: Int64?
 
-    public init(model: String, rootMessageID: String?) {
+    public init(model: String, rootMessageID: String?, personaID: Int64? = nil) {
         self.model = model
         self.rootMessageID = rootMessageID
+        self.personaID = personaID
     }
 }
 
@@ -138,11 +141,13 @@ extension ForumDatabase {
             )
             try db.execute(
                 sql: """
-                    INSERT INTO backend_state (backend, model, root_message_id, updated_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO backend_state (backend, model, root_message_id, persona_id, updated_at)
+                    SELECT ?, ?, ?, persona_id, ? FROM request WHERE id = ?
                     ON CONFLICT (backend) DO UPDATE SET model = excluded.model,
-                        root_message_id = excluded.root_message_id, updated_at = excluded.updated_at
+                        root_message_id = excluded.root_message_id, persona_id = excluded.persona_id,
+                        updated_at = excluded.updated_at
                     """,
-                arguments: [backend, model, rootMessageID, time]
+                arguments: [backend, model, rootMessageID, time, requestID]
             )
             return true
         }
@@ -152,8 +157,15 @@ extension ForumDatabase {
     public func backendStates() async throws -> [String: BackendState] {
         try await self.writer.read { db in
             var states: [String: BackendState] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT backend, model, root_message_id FROM backend_state") {
-                states[row["backend"]] = BackendState(model: row["model"], rootMessageID: row["root_message_id"])
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT backend, model, root_message_id, persona_id FROM backend_state"
+            ) {
+                states[row["backend"]] = BackendState(
+                    model: row["model"],
+                    rootMessageID: row["root_message_id"],
+                    personaID: row["persona_id"]
+                )
             }
             return states
         }

@@ -12,9 +12,11 @@ import Foundation
 /// 1. an **overdue** request: one passed over by ``WorkerConfiguration/queueMaximumPassedOver``
 ///    later requests or more, or waiting for ``WorkerConfiguration/queueMaximumWait`` or more
 ///    (oldest first). This bounds what the other rules may cost any one request;
-/// 2. a request for the **model the backend ran last** (it is loaded),
-///    - in the **thread the backend ran last** (its prompt cache holds that thread's start),
-///    - then in any thread;
+/// 2. a request for the **model the backend ran last** (it is loaded), and of those
+///    - one for the **same persona in the same thread** (the prompt cache holds its whole
+///      prefix: the persona's system prompt, then the thread from its root, ``Prompt``),
+///    - then one for the same persona (the system prompt is shared),
+///    - then any;
 /// 3. any other request.
 ///
 /// Within each rank, first come, first served (by request id). A backend that ran nothing yet
@@ -26,6 +28,7 @@ public enum QueueOrder {
         public var backend: String
         public var model: String
         public var rootMessageID: String?
+        public var personaID: Int64?
         public var createdAt: Date
         public var passedOver: Int
 
@@ -34,6 +37,7 @@ public enum QueueOrder {
             backend: String,
             model: String,
             rootMessageID: String?,
+            personaID: Int64? = nil,
             createdAt: Date,
             passedOver: Int
         ) {
@@ -41,6 +45,7 @@ public enum QueueOrder {
             self.backend = backend
             self.model = model
             self.rootMessageID = rootMessageID
+            self.personaID = personaID
             self.createdAt = createdAt
             self.passedOver = passedOver
         }
@@ -59,7 +64,8 @@ public enum QueueOrder {
             if candidate.passedOver >= maximumPassedOver || now.timeIntervalSince(candidate.createdAt) >= wait {
                 return 0
             }
-            guard let state = loaded[candidate.backend], state.model == candidate.model else { return 3 }
+            guard let state = loaded[candidate.backend], state.model == candidate.model else { return 4 }
+            guard candidate.personaID == state.personaID else { return 3 }
             if let root = candidate.rootMessageID, root == state.rootMessageID { return 1 }
             return 2
         }

@@ -27,6 +27,7 @@ extension ReplyWorker {
                         backend: backend,
                         model: model,
                         rootMessageID: queued.rootMessageID,
+                        personaID: queued.request.personaID,
                         createdAt: queued.request.createdAt,
                         passedOver: queued.passedOver
                     )

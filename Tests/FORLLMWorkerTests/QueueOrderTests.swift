@@ -15,6 +15,7 @@ struct QueueOrderTests {
         _ model: String,
         thread: String,
         backend: String = "gpu",
+        persona: Int64? = nil,
         passedOver: Int = 0,
         age: TimeInterval = 60
     ) -> QueueOrder.Candidate {
@@ -23,6 +24,7 @@ struct QueueOrderTests {
             backend: backend,
             model: model,
             rootMessageID: "<\(thread)@example.org>",
+            personaID: persona,
             createdAt: Self.now.addingTimeInterval(-age),
             passedOver: passedOver
         )
@@ -54,6 +56,19 @@ struct QueueOrderTests {
         #expect(Self.order(queue, loaded: [:]) == [1, 2, 3, 4, 5, 6])
         // Another backend's state does not count for this one.
         #expect(Self.order(queue, loaded: ["cpu": loaded["gpu"]!]) == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test("the prompt the cache holds is the persona's and the thread's: same persona and thread, then same persona")
+    func personas() {
+        let queue = [
+            Self.candidate(1, "m", thread: "a", persona: 1),
+            Self.candidate(2, "m", thread: "b", persona: 2),
+            Self.candidate(3, "m", thread: "b", persona: 1),
+            Self.candidate(4, "m", thread: "c", persona: 2),
+            Self.candidate(5, "other", thread: "b", persona: 2)
+        ]
+        let loaded = ["gpu": BackendState(model: "m", rootMessageID: "<b@example.org>", personaID: 2)]
+        #expect(Self.order(queue, loaded: loaded) == [2, 4, 1, 3, 5])
     }
 
     @Test("a request passed over too often, or waiting too long, goes first")

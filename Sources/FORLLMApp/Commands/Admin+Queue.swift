@@ -100,6 +100,7 @@ extension Admin {
                     backend: queued.request.requestedBackend ?? queued.groupDefaultBackend ?? worker.defaultBackend,
                     model: ReplyWorker.model(for: queued, default: worker.defaultModel),
                     rootMessageID: queued.rootMessageID,
+                    personaID: queued.request.personaID,
                     createdAt: queued.request.createdAt,
                     passedOver: queued.passedOver
                 )
