@@ -83,12 +83,12 @@ public enum EncodedWord {
                 continue
             }
             // A run reaches from this word to the last word needing encoding before the next
-            // plain word; empty words (extra spaces) inside the run are encoded with it,
-            // because white space between encoded words is dropped when decoding.
+            // plain word; empty words (extra spaces) and words of TABs inside the run are
+            // encoded with it, because white space between encoded words is dropped when decoding.
             var last = index
             var probe = index + 1
             while probe < words.count {
-                if words[probe].isEmpty {
+                if words[probe].allSatisfy({ $0 == ASCII.tab }) {
                     probe += 1
                 } else if Self.needsEncoding(words[probe]) {
                     last = probe
