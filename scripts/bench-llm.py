@@ -36,6 +36,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # nntplib leaves the library in 3.13
     from nntplib import NNTP
 
+LOADED = "llama_model_loader: loaded meta data"
 PREFIX = re.compile(r"Llama\.generate: (\d+) prefix-match hit, remaining (\d+) prompt tokens to eval")
 
 
@@ -94,7 +95,8 @@ class Bench:
         url = f"http://127.0.0.1:{self.llama_port}/v1/models"
         self.wait_for("the llama.cpp server", lambda: urllib.request.urlopen(url, timeout=2).status == 200)
 
-    def start_forllm(self, name):
+    def start_forllm(self, name, llama_port=None, extra=""):
+        llama_port = llama_port or self.llama_port
         self.database = os.path.join(self.work, name + ".db")
         self.config = os.path.join(self.work, name + ".yaml")
         self.nntp_port = free_port()
@@ -107,10 +109,10 @@ llm:
   default_model: smollm2
   max_answer_tokens: 64
   context_chars: 12000
-backends:
+{extra}backends:
   - name: llamacpp
     type: openai
-    url: http://127.0.0.1:{self.llama_port}/v1
+    url: http://127.0.0.1:{llama_port}/v1
 """)
         self.forllm_process = self.start("forllm-" + name, [self.args.forllm, "serve", "--config", self.config])
         self.wait_for("forllm serve", lambda: socket.create_connection(("127.0.0.1", self.nntp_port), 1).close() or True)
@@ -214,6 +216,44 @@ def overnight(bench):
     return lines, order
 
 
+def model_switches(bench, order):
+    """(c) 24 requests over two models on one server that reloads on each switch."""
+    venv = os.path.join(bench.args.cache, "venv-llama-cpp-python-0.3.36", "bin", "python")
+    model = os.path.join(bench.args.cache, "models", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    if not hasattr(bench, "switch_port"):
+        # Two entries of llama-cpp-python's --config_file: it keeps one model loaded and loads the
+        # other (here: the same file under another alias) whenever a request names it.
+        config = os.path.join(bench.work, "two-models.json")
+        entry = {"model": model, "n_ctx": 2048, "n_threads": 1, "n_threads_batch": 1}
+        with open(config, "w") as f:
+            json.dump({"models": [dict(entry, model_alias="smollm2-a"), dict(entry, model_alias="smollm2-b")]}, f)
+        bench.switch_port = free_port()
+        bench.start("llama-two", [venv, "-m", "llama_cpp.server", "--config_file", config,
+                                  "--host", "127.0.0.1", "--port", str(bench.switch_port)],
+                    env=dict(os.environ, PORT=str(bench.switch_port), HOST="127.0.0.1"))
+        url = f"http://127.0.0.1:{bench.switch_port}/v1/models"
+        bench.wait_for("the two-model server", lambda: urllib.request.urlopen(url, timeout=2).status == 200)
+    bench.start_forllm("switch-" + order, llama_port=bench.switch_port, extra=f"  queue_order: {order}\n")
+    start = (datetime.datetime.now() + datetime.timedelta(hours=2)).strftime("%H:%M")
+    end = (datetime.datetime.now() + datetime.timedelta(hours=3)).strftime("%H:%M")
+    bench.forllm("schedule", "add", "--days", "daily", "--start", start, "--end", end)
+    for index in range(24):
+        model_name = "smollm2-a" if index % 2 == 0 else "smollm2-b"
+        bench.post(f"<switch{index}@bench.example>", f"Question {index}", QUESTIONS[index % len(QUESTIONS)],
+                   f"assistant; model={model_name}")
+    log = os.path.join(bench.work, "llama-two.log")
+    loads_before = open(log, errors="replace").read().count(LOADED)
+    began = time.time()
+    for window in json.loads(bench.forllm("schedule", "list", "--json")):
+        bench.forllm("schedule", "remove", str(window["id"]))
+    bench.wait_done(24, seconds=1800)
+    elapsed = time.time() - began
+    bench.stop_forllm()
+    # Each switch loads the other model: the server logs the loader's first line.
+    switches = open(log, errors="replace").read().count(LOADED) - loads_before
+    return switches, elapsed
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--forllm", required=True)
@@ -226,6 +266,7 @@ def main():
         bench.start_llama()
         lines_a, shares = turn_by_turn(bench)
         lines_b, order = overnight(bench)
+        switches = {policy: model_switches(bench, policy) for policy in ("fifo", "hardware")}
     finally:
         bench.stop()
     print()
@@ -246,6 +287,11 @@ def main():
     for (hit, rest) in lines_b:
         print(f"    {hit:5d} cached + {rest:5d} evaluated")
     print(f"    all prompt tokens from the cache: {hits} of {total} = {100 * hits / max(total, 1):.1f} % (target >= 50 %)")
+    print("(c) 24 requests alternating over two models (the server reloads on each switch):")
+    for policy, (count, seconds) in switches.items():
+        print(f"    llm.queue_order {policy:8s}: {count:2d} model switches, {seconds:6.1f} s until all were answered")
+    fifo_time, ordered_time = switches["fifo"][1], switches["hardware"][1]
+    print(f"    (target: switches <= 4, time >= 1.5x better than fifo: {fifo_time / max(ordered_time, 0.001):.2f}x)")
     return 0
 
 

@@ -154,6 +154,12 @@ enum ConfigurationKeys {
             ]
         ),
         ConfigurationKey(
+            "llm.queue_order",
+            .queueOrder,
+            \.worker.queueOrder,
+            help: "`hardware`: the loaded model and cached prompt first; `fifo`: first come, first served"
+        ),
+        ConfigurationKey(
             "llm.queue_max_passed_over",
             .integer(1...10000),
             \.worker.queueMaximumPassedOver,

@@ -243,3 +243,23 @@ extension ConfigurationValueType where Value == URL {
         )
     }
 }
+
+extension ConfigurationValueType where Value == QueueOrder.Policy {
+    /// `hardware` or `fifo`.
+    static var queueOrder: Self {
+        Self(
+            name: Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "),
+            parse: { text, key throws(ConfigurationError) in
+                guard let policy = Value(rawValue: text.lowercased()) else {
+                    throw ConfigurationError(
+                        key: key,
+                        problem:
+                            "'\(text)' is not a queue order (\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
+                }
+                return policy
+            },
+            format: { $0.rawValue }
+        )
+    }
+}

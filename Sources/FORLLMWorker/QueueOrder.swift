@@ -22,6 +22,14 @@ import Foundation
 /// Within each rank, first come, first served (by request id). A backend that ran nothing yet
 /// (or whose state is unknown) sees plain FIFO.
 public enum QueueOrder {
+    /// `llm.queue_order`.
+    public enum Policy: String, Hashable, Sendable, CaseIterable {
+        /// The ranks above.
+        case hardware
+        /// First come, first served (by request id), whatever is loaded.
+        case fifo
+    }
+
     /// A runnable request with what the order looks at.
     public struct Candidate: Hashable, Sendable {
         public var id: Int64
@@ -54,11 +62,13 @@ public enum QueueOrder {
     /// `candidates` in the order they should run, given what each backend ran last.
     public static func ordered(
         _ candidates: [Candidate],
+        policy: Policy = .hardware,
         loaded: [String: BackendState],
         now: Date,
         maximumPassedOver: Int,
         maximumWait: Duration
     ) -> [Candidate] {
+        if policy == .fifo { return candidates.sorted { $0.id < $1.id } }
         let wait = Double(maximumWait.components.seconds)
         func rank(_ candidate: Candidate) -> Int {
             if candidate.passedOver >= maximumPassedOver || now.timeIntervalSince(candidate.createdAt) >= wait {

@@ -53,6 +53,7 @@ extension ReplyWorker {
         }
         let order = QueueOrder.ordered(
             candidates,
+            policy: self.configuration.queueOrder,
             loaded: try await self.database.backendStates(),
             now: now,
             maximumPassedOver: self.configuration.queueMaximumPassedOver,

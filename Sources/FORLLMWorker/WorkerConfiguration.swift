@@ -28,6 +28,9 @@ public struct WorkerConfiguration: Hashable, Sendable {
     public var maximumAnswerTokens: Int
     /// Whether a generation caught in a repetition loop is stopped (``LLMRepetitionDetector``).
     public var stopsRepetition: Bool
+    /// Whether the queue is ordered for the hardware (``QueueOrder``) or first come, first
+    /// served (`llm.queue_order`).
+    public var queueOrder: QueueOrder.Policy = .hardware
     /// A request passed over by this many later ones runs next (``QueueOrder``).
     public var queueMaximumPassedOver: Int = 8
     /// A request waiting this long runs next (``QueueOrder``).

@@ -52,6 +52,18 @@ struct QueueOrderTests {
         ]
         let loaded = ["gpu": BackendState(model: "qwen2.5", rootMessageID: "<b@example.org>")]
         #expect(Self.order(queue, loaded: loaded) == [2, 5, 4, 1, 3, 6])
+        // llm.queue_order: fifo.
+        #expect(
+            QueueOrder.ordered(
+                queue,
+                policy: .fifo,
+                loaded: loaded,
+                now: Self.now,
+                maximumPassedOver: 8,
+                maximumWait: .seconds(1800)
+            )
+            .map(\.id) == [1, 2, 3, 4, 5, 6]
+        )
         // Nothing known about the backend: first come, first served.
         #expect(Self.order(queue, loaded: [:]) == [1, 2, 3, 4, 5, 6])
         // Another backend's state does not count for this one.

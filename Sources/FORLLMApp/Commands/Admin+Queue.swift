@@ -108,6 +108,7 @@ extension Admin {
         }
         let order = QueueOrder.ordered(
             candidates,
+            policy: worker.queueOrder,
             loaded: try await self.database.backendStates(),
             now: self.now,
             maximumPassedOver: worker.queueMaximumPassedOver,
