@@ -39,20 +39,5 @@ extension ConfigurationValueType where Value == String {
 
 extension ConfigurationValueType where Value == MaildirLayout {
     /// `plain` or `maildir++`.
-    static var maildirLayout: Self {
-        Self(
-            name: Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "),
-            parse: { text, key throws(ConfigurationError) in
-                guard let layout = Value(rawValue: text.lowercased()) else {
-                    throw ConfigurationError(
-                        key: key,
-                        problem:
-                            "'\(text)' is not a Maildir layout (\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
-                    )
-                }
-                return layout
-            },
-            format: { $0.rawValue }
-        )
-    }
+    static var maildirLayout: Self { .choice(of: "Maildir layout") }
 }

@@ -183,44 +183,41 @@ extension ConfigurationValueType where Value == String {
 
 // MARK: - Choices
 
-extension ConfigurationValueType where Value == Logger.Level {
-    /// `trace` … `critical`, in any case.
-    static var logLevel: Self {
-        Self(
-            name: "log level",
+extension ConfigurationValueType where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {
+    /// One of the enumeration's raw values, in any case; a bad one is refused naming them all
+    /// (`'x' is not a NOUN (a, b, c)`). `name` is the type's name in the key table; the choices
+    /// in backticks by default.
+    static func choice(of noun: String, name: String? = nil) -> Self {
+        let all = Value.allCases.map(\.rawValue)
+        return Self(
+            name: name ?? all.map { "`\($0)`" }.joined(separator: " or "),
             parse: { text, key throws(ConfigurationError) in
-                guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                guard let value = Value(rawValue: text.lowercased()) else {
                     throw ConfigurationError(
                         key: key,
-                        problem: "'\(text)' is not a level "
-                            + "(\(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        problem: "'\(text)' is not a \(noun) (\(all.joined(separator: ", ")))"
                     )
                 }
-                return level
+                return value
             },
             format: { $0.rawValue }
         )
     }
 }
 
+extension ConfigurationValueType where Value == Logger.Level {
+    /// `trace` … `critical`, in any case.
+    static var logLevel: Self { .choice(of: "level", name: "log level") }
+}
+
 extension ConfigurationValueType where Value == LLMBackendConfiguration.BackendType {
     /// `ollama` or `openai`, in any case.
-    static var backendType: Self {
-        Self(
-            name: Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "),
-            parse: { text, key throws(ConfigurationError) in
-                guard let type = Value(rawValue: text.lowercased()) else {
-                    throw ConfigurationError(
-                        key: key,
-                        problem: "'\(text)' is not a backend type "
-                            + "(\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
-                    )
-                }
-                return type
-            },
-            format: { $0.rawValue }
-        )
-    }
+    static var backendType: Self { .choice(of: "backend type") }
+}
+
+extension ConfigurationValueType where Value == QueueOrder.Policy {
+    /// `hardware` or `fifo`, in any case.
+    static var queueOrder: Self { .choice(of: "queue order") }
 }
 
 // MARK: - Addresses
@@ -240,26 +237,6 @@ extension ConfigurationValueType where Value == URL {
                 return url
             },
             format: { $0.absoluteString }
-        )
-    }
-}
-
-extension ConfigurationValueType where Value == QueueOrder.Policy {
-    /// `hardware` or `fifo`.
-    static var queueOrder: Self {
-        Self(
-            name: Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or "),
-            parse: { text, key throws(ConfigurationError) in
-                guard let policy = Value(rawValue: text.lowercased()) else {
-                    throw ConfigurationError(
-                        key: key,
-                        problem:
-                            "'\(text)' is not a queue order (\(Value.allCases.map(\.rawValue).joined(separator: ", ")))"
-                    )
-                }
-                return policy
-            },
-            format: { $0.rawValue }
         )
     }
 }

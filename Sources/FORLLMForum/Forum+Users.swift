@@ -52,7 +52,10 @@ extension Forum {
     /// costs the same time as a wrong password, so that names cannot be found by timing.
     /// - Throws: only when the store cannot be read.
     public func authenticate(name: String, password: String) async throws -> ForumUser? {
-        let stored = try await (try? Self.userName(name)).asyncFlatMap { try await self.database.user(named: $0) }
+        var stored: ForumUser?
+        if let name = try? Self.userName(name) {
+            stored = try await self.database.user(named: name)
+        }
         guard let stored, let hash = PasswordHash(encoded: stored.passwordHash) else {
             _ = await Self.decoyHash(cost: self.configuration.passwordCost).verify(password)
             return nil
@@ -60,7 +63,7 @@ extension Forum {
         return await hash.verify(password) ? stored : nil
     }
 
-    /// A hash no password matches, checked for unknown names (made once per cost).
+    /// A hash no password matches, checked for unknown names so that they take as long.
     private static func decoyHash(cost: Int) -> PasswordHash {
         PasswordHash(
             logRounds: cost,
@@ -122,12 +125,5 @@ extension Forum {
             // AUTHINFO PASS cannot carry leading or trailing spaces (RFC 4643 §2.3).
             throw ForumError(.invalidInput, "the password begins or ends with a space, which AUTHINFO cannot send")
         }
-    }
-}
-
-extension Optional {
-    fileprivate func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

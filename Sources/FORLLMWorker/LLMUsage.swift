@@ -73,10 +73,3 @@ public struct LLMUsage: Hashable, Sendable {
         String(format: "%.\(places)f", locale: Locale(identifier: "en_US_POSIX"), value)
     }
 }
-
-extension Duration {
-    /// In seconds, as a `Double`.
-    var seconds: Double {
-        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
-    }
-}

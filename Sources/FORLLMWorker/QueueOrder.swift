@@ -57,6 +57,19 @@ public enum QueueOrder {
             self.createdAt = createdAt
             self.passedOver = passedOver
         }
+
+        /// `queued`, to run on `backend` with `model`.
+        public init(_ queued: QueuedRequest, backend: String, model: String) {
+            self.init(
+                id: queued.request.id,
+                backend: backend,
+                model: model,
+                rootMessageID: queued.rootMessageID,
+                personaID: queued.request.personaID,
+                createdAt: queued.request.createdAt,
+                passedOver: queued.passedOver
+            )
+        }
     }
 
     /// `candidates` in the order they should run, given what each backend ran last.

@@ -21,17 +21,7 @@ extension ReplyWorker {
             case .success(let name):
                 backend = name
                 resolved[queued.request.id] = (queued, model, backend)
-                candidates.append(
-                    QueueOrder.Candidate(
-                        id: queued.request.id,
-                        backend: backend,
-                        model: model,
-                        rootMessageID: queued.rootMessageID,
-                        personaID: queued.request.personaID,
-                        createdAt: queued.request.createdAt,
-                        passedOver: queued.passedOver
-                    )
-                )
+                candidates.append(QueueOrder.Candidate(queued, backend: backend, model: model))
                 continue
             case .failure(let error):
                 if try await self.database.claim(

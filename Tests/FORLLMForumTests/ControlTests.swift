@@ -90,22 +90,8 @@ struct ControlTests {
     func cancelAnswer() async throws {
         let (forum, database) = try await makeForum()
         let posted = try await forum.inject(raw: rawArticle(messageID: "<q@example.org>"))
-        let id = try #require(posted.requestIDs.first)
-        _ = try await database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
-        let request = try await database.request(id: id)
-        let answer = try ArticleDraft(
-            from: Mailbox(displayName: "Assistant", address: "assistant@personas.forllm.local"),
-            newsgroups: ["forllm.general"],
-            subject: "Re: Hello",
-            references: [try MessageID("<q@example.org>")],
-            messageID: try MessageID(request.answerMessageID ?? ""),
-            text: "An answer.",
-            flowed: true
-        ).build()
-        let stored = try #require(
-            try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
-        )
-        _ = try await forum.inject(raw: Self.cancel(stored.messageID.value))
+        let answer = try await storeAnswer(to: posted, forum: forum)
+        _ = try await forum.inject(raw: Self.cancel(answer))
         #expect(try await self.messageIDs(database) == ["<q@example.org>"])
     }
 

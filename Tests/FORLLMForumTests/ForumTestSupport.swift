@@ -2,6 +2,7 @@ import FORLLMForum
 import FORLLMStore
 import FORLLMTestSupport
 import Foundation
+import NewsArticle
 
 /// A raw article as a client would post it (CRLF lines).
 func rawArticle(
@@ -44,4 +45,24 @@ func removeDatabaseFile(_ path: String) {
     for suffix in ["", "-wal", "-shm"] {
         try? FileManager.default.removeItem(atPath: path + suffix)
     }
+}
+
+/// Runs the first request `question` made as the default persona would, storing "An answer."
+/// as its answer in forllm.general; returns the answer's Message-ID.
+func storeAnswer(to question: InjectedArticle, forum: Forum) async throws -> String {
+    guard let id = question.requestIDs.first else { throw StoreError(.notFound, "the question made no request") }
+    _ = try await forum.database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
+    let request = try await forum.database.request(id: id)
+    let answer = try ArticleDraft(
+        from: Mailbox(displayName: "Assistant", address: "assistant@personas.forllm.local"),
+        newsgroups: ["forllm.general"],
+        subject: "Re: Hello",
+        references: [question.messageID],
+        messageID: try MessageID(request.answerMessageID ?? ""),
+        text: "An answer.",
+        flowed: true
+    ).build()
+    guard let stored = try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
+    else { throw StoreError(.conflict, "the answer was not stored") }
+    return stored.messageID.value
 }

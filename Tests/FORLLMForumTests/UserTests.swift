@@ -112,7 +112,7 @@ struct UserTests {
             raw: rawArticle(from: "Jane <jane@example.org>", messageID: "<q@example.org>"),
             account: jane
         )
-        let answer = try await self.answer(question, forum: forum)
+        let answer = try await storeAnswer(to: question, forum: forum)
         func cancel(_ id: String, by user: ForumUser, from: String, number: Int) async throws {
             _ = try await forum.inject(
                 raw: rawArticle(
@@ -148,7 +148,7 @@ struct UserTests {
     func anonymousAnswerCancel() async throws {
         let (forum, database) = try await Self.forum()
         let question = try await forum.inject(raw: rawArticle(messageID: "<q2@example.org>"))
-        let answer = try await self.answer(question, forum: forum)
+        let answer = try await storeAnswer(to: question, forum: forum)
         await #expect(throws: ArticleError.self) {
             _ = try await forum.inject(
                 raw: rawArticle(
@@ -159,25 +159,5 @@ struct UserTests {
             )
         }
         #expect(try await database.article(messageID: answer) != nil)
-    }
-
-    /// The default persona's answer to `question`, stored; its Message-ID.
-    private func answer(_ question: InjectedArticle, forum: Forum) async throws -> String {
-        let id = try #require(question.requestIDs.first)
-        _ = try await forum.database.claim(requestID: id, model: "m", backend: "b", personaVersion: 1, now: Date())
-        let request = try await forum.database.request(id: id)
-        let answer = try ArticleDraft(
-            from: Mailbox(displayName: "Assistant", address: "assistant@personas.forllm.local"),
-            newsgroups: ["forllm.general"],
-            subject: "Re: Hello",
-            references: [question.messageID],
-            messageID: try MessageID(request.answerMessageID ?? ""),
-            text: "An answer.",
-            flowed: true
-        ).build()
-        let stored = try #require(
-            try await forum.complete(requestID: id, answer: answer, personaID: 1, personaVersion: 1)
-        )
-        return stored.messageID.value
     }
 }

@@ -96,13 +96,9 @@ extension Admin {
         for queued in try await self.database.runnableRequests(now: self.now, limit: 1000) {
             candidates.append(
                 QueueOrder.Candidate(
-                    id: queued.request.id,
+                    queued,
                     backend: queued.request.requestedBackend ?? queued.groupDefaultBackend ?? worker.defaultBackend,
-                    model: ReplyWorker.model(for: queued, default: worker.defaultModel),
-                    rootMessageID: queued.rootMessageID,
-                    personaID: queued.request.personaID,
-                    createdAt: queued.request.createdAt,
-                    passedOver: queued.passedOver
+                    model: ReplyWorker.model(for: queued, default: worker.defaultModel)
                 )
             )
         }

@@ -11,14 +11,13 @@ extension Admin {
 
     /// `forllm user add NAME --from ADDRESS ...`
     public func addUser(name: String, addresses: [String], password: String) async throws -> String {
+        let isFirst = try await !self.database.hasUsers()
         let user = try await self.forum.addUser(name: name, password: password, addresses: addresses)
         let posting =
             user.addresses.isEmpty
             ? "reads only (no --from address to post with)"
             : "posts as \(user.addresses.joined(separator: ", "))"
-        let restart =
-            try await self.database.users().count == 1
-            ? "; readers must log in from the next start of forllm serve" : ""
+        let restart = isFirst ? "; readers must log in from the next start of forllm serve" : ""
         return "added user \(user.name): \(posting)\(restart)"
     }
 
