@@ -61,7 +61,11 @@ extension Forum {
         case .system, .imported:
             break
         }
-        return PreparedArticle(article: article, facts: facts, request: request, mentions: mentions)
+        var vote: ArticleVote?
+        if origin == .user {
+            vote = try ArticleVote(of: article, references: facts.references)
+        }
+        return PreparedArticle(article: article, facts: facts, request: request, mentions: mentions, vote: vote)
     }
 
     /// Inserts a prepared article inside the caller's transaction: a control message and a
@@ -100,6 +104,8 @@ extension Forum {
         if facts.messageID != nil, try transaction.articleExists(messageID: messageID.value) {
             throw ForumError(.duplicateArticle, "Message-ID \(messageID.value) is already on the server (duplicate)")
         }
+
+        let votedAnswer = try self.votedAnswer(of: prepared, transaction)
 
         // A new version of an article of the poster's own replaces it (RFC 5537 §5.4); one
         // that is not here (any more) is simply not replaced.
@@ -153,6 +159,10 @@ extension Forum {
             now: now
         )
         try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
+        if let votedAnswer {
+            try self.recordVote(of: prepared, articleID: stored.id, on: votedAnswer, now: now, transaction)
+            return InjectedArticle(messageID: messageID, numbers: stored.numbers, requestIDs: [])
+        }
         let requestIDs = try self.queueRequests(
             for: prepared,
             articleID: stored.id,

@@ -7,6 +7,8 @@ struct PreparedArticle: Sendable {
     var facts: PostingFacts
     var request: ForumRequest?
     var mentions: [[String]]
+    /// The vote it casts on the answer it follows up (never answered).
+    var vote: ArticleVote? = nil
     /// The logged-in reader who posted it, when there is one.
     var account: ForumUser? = nil
 }

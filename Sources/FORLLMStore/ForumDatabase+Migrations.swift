@@ -207,6 +207,9 @@ extension ForumDatabase {
             )
         }
 
+        // Votes on persona answers (X-FORLLM-Vote, or a bare +1/-1 follow-up), for forllm persona stats.
+        migrator.registerMigration("v9-votes", migrate: ForumDatabase.createVoteTable)
+
         return migrator
     }
 }
