@@ -6,13 +6,13 @@ struct PersonaCommand: AsyncParsableCommand {
         commandName: "persona",
         abstract: "The LLM members of the forum: create, edit, assign, and keep their history.",
         discussion: """
-            Personas can also be created and edited from a newsreader: post to forllm.personas with
-            the Subject "persona: NAME" and a body of Key: value lines (Handle, Model, Groups,
+            Personas can also be created and edited from a newsreader: post to forllm.personas with \
+            the Subject "persona: NAME" and a body of Key: value lines (Handle, Model, Groups, \
             Default-For), a blank line, and the instructions.
             """,
         subcommands: [
             Create.self, Edit.self, List.self, Show.self, History.self, Revert.self, Delete.self, Assign.self,
-            Unassign.self, Default.self, Generate.self
+            Unassign.self, Default.self, Generate.self, Stats.self
         ]
     )
 
@@ -112,6 +112,24 @@ struct PersonaCommand: AsyncParsableCommand {
         }
     }
 
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rank personas, their versions and models by the votes on their answers.",
+            discussion: """
+                A vote is a follow-up to a persona's answer with the header X-FORLLM-Vote: +1 (or -1), \
+                or with a body of just +1 or -1. A later vote of the same author on the same answer \
+                replaces the earlier one; cancelling the vote article takes it back.
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() async throws {
+            let admin = try await self.global.admin()
+            output(try await FORLLMCLI.run { try await admin.personaStats(json: self.json) })
+        }
+    }
+
     struct Revert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a new version equal to an old one.")
         @OptionGroup var global: GlobalOptions
@@ -140,7 +158,7 @@ struct PersonaCommand: AsyncParsableCommand {
     struct Assign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Assign a persona to a group.")
         @OptionGroup var global: GlobalOptions
-        @Argument var group: String
+        @Argument(help: "The group.") var group: String
         @Argument(help: "Name or handle.") var persona: String
         @Flag(name: .customLong("default"), help: "Make it the group's default persona.") var asDefault = false
 
@@ -157,7 +175,7 @@ struct PersonaCommand: AsyncParsableCommand {
     struct Unassign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a persona from a group.")
         @OptionGroup var global: GlobalOptions
-        @Argument var group: String
+        @Argument(help: "The group.") var group: String
         @Argument(help: "Name or handle.") var persona: String
 
         func run() async throws {
