@@ -50,7 +50,17 @@ public final class LLMSide: Sendable {
             return "X-FORLLM-Request: no backend named '\(backend)' (configured: \(names.joined(separator: ", ")))"
         }
         guard let model = request.model else { return nil }
-        let candidates = request.backend.map { [$0] } ?? names
+        return await self.checkModel(model, backend: request.backend, budget: budget)
+            .map { "\(ForumRequest.headerName): \($0)" }
+    }
+
+    /// Checks that `model` is offered by `backend` (any configured backend when `nil`), asking
+    /// the backends that answer within `budget`. Returns the reason to refuse it
+    /// (`model 'x' is not offered by any backend (available: …)`), or `nil`, also when a backend
+    /// cannot be asked (the benefit of the doubt: the request then fails visibly).
+    public func checkModel(_ model: String, backend: String?, budget: Duration = .seconds(2)) async -> String? {
+        let names = self.backends.map(\.name)
+        let candidates = backend.map { [$0] } ?? names
         let catalog = self.catalog
         let answers = await withTaskGroup(of: (String, [LLMModel]?).self) { group in
             for name in candidates {
@@ -77,7 +87,7 @@ public final class LLMSide: Sendable {
             offered += models.map { "\($0.name) (\(name))" }
         }
         let list = offered.isEmpty ? "none" : offered.sorted().joined(separator: ", ")
-        let place = request.backend.map { "backend '\($0)'" } ?? "any backend"
-        return "X-FORLLM-Request: model '\(model)' is not offered by \(place) (available: \(list))"
+        let place = backend.map { "backend '\($0)'" } ?? "any backend"
+        return "model '\(model)' is not offered by \(place) (available: \(list))"
     }
 }

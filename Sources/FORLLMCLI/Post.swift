@@ -69,7 +69,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.global.load()
-        _ = try await FORLLMCLI.run { try await Admin.open(configuration) }
+        _ = try await FORLLMCLI.run { try await Admin.open(configuration, creating: true) }
         print("database \(configuration.databasePath) is up to date")
     }
 }

@@ -79,6 +79,9 @@ extension Forum {
             return []
         }
 
+        if origin == .user {
+            try self.checkMentions(prepared.mentions, transaction)
+        }
         for chain in prepared.mentions {
             guard let first = chain.first, let persona = try transaction.activePersona(handle: first) else { continue }
             targets.append(QueuedTarget(persona: persona, chain: Array(chain.dropFirst())))
@@ -129,6 +132,23 @@ extension Forum {
             ids.append(id)
         }
         return ids
+    }
+
+    /// A person's `@word` that names no active persona is a typo, not a mention of somebody
+    /// outside the forum (an e-mail address is no mention, see ``Mentions``): refused, naming the
+    /// known handles, rather than quietly asking nobody. Persona answers are not held to it.
+    func checkMentions(_ chains: [[String]], _ transaction: StoreTransaction) throws {
+        var unknown: [String] = []
+        for handle in chains.joined() where !unknown.contains(handle) {
+            if try transaction.activePersona(handle: handle) == nil { unknown.append(handle) }
+        }
+        guard !unknown.isEmpty else { return }
+        let known = try transaction.activeHandles().map { "@" + $0 }.joined(separator: ", ")
+        let names = unknown.map { "@" + $0 }.joined(separator: ", ")
+        throw ArticleError(
+            .invalidRequest,
+            "\(names): no persona with \(unknown.count == 1 ? "that handle" : "those handles") (known: \(known))"
+        )
     }
 
     /// The persona that answers in `group` when nobody is named: the group's default, else the

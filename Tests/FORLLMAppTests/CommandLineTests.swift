@@ -101,6 +101,7 @@ struct CommandLineTests {
             return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         }
 
+        _ = try forllm("migrate")
         // Groups
         #expect(
             try forllm("group", "create", "forllm.cooking", "--description", "Food", "--mode", "request").stdout
@@ -243,6 +244,8 @@ extension CommandLineTests {
                 ),
                 "\(busy.stderr)"
             )
+            // The worker, stopped because the server could not start, is not an error of its own.
+            #expect(!busy.stderr.contains("CancellationError"), "\(busy.stderr)")
         }
         let missing = try ForLLMProcess.run(
             ["serve", "--database", directory.path + "/no/such/dir/x.db"],
@@ -288,6 +291,7 @@ extension CommandLineTests {
         llm:
           default_backend: gpu
         """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
         let json = try ForLLMProcess.run(["models", "--json", "--config", config], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
@@ -305,6 +309,129 @@ extension CommandLineTests {
         #expect(text.stdout.contains("unreachable"))
         await ollama.shutdown()
         await openai.shutdown()
+    }
+}
+
+extension CommandLineTests {
+    @Test(
+        "forllm post and persona create/edit check models as NNTP POST does; no command but serve and migrate creates a database"
+    )
+    func checksLikePost() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        // A database that does not exist is named, not created.
+        for arguments in [["group", "list"], ["persona", "stats"], ["queue", "list", "--database", "typo.db"]] {
+            let missing = try ForLLMProcess.run(arguments, in: directory)
+            #expect(missing.status == 1)
+            #expect(missing.stderr.hasPrefix("forllm: no database at "), "\(missing.stderr)")
+            #expect(missing.stderr.contains("forllm migrate"))
+        }
+        let sendmail = try ForLLMProcess.run(["sendmail", "forllm.general@forllm.local"], in: directory, input: "x\n")
+        #expect(sendmail.status == 75)
+        #expect(sendmail.stderr.contains("no database at"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/typo.db"))
+
+        let ollama = LLMStubServer(.ollama, models: [.init(name: "llama3.2:latest")])
+        try await ollama.start()
+        let config = directory.path + "/forllm.yaml"
+        try """
+        backends:
+          - name: gpu
+            url: \(await ollama.baseURL)
+        llm:
+          default_backend: gpu
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try await ForLLMProcess.runDetached(["migrate", "--config", config], in: directory).status == 0)
+
+        let post = try await ForLLMProcess.runDetached(
+            [
+                "post", "--config", config, "--group", "forllm.general", "--subject", "Hi", "--request",
+                "default; model=lama3"
+            ],
+            in: directory,
+            input: "Hello\n"
+        )
+        #expect(post.status == 1)
+        #expect(
+            post.stderr.contains(
+                "X-FORLLM-Request: model 'lama3' is not offered by any backend (available: llama3.2:latest (gpu))"
+            ),
+            "\(post.stderr)"
+        )
+        let typo = try await ForLLMProcess.runDetached(
+            ["post", "--config", config, "--group", "forllm.general", "--subject", "Hi"],
+            in: directory,
+            input: "What do you think, @asistant?\n"
+        )
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("@asistant: no persona with that handle (known: @assistant)"), "\(typo.stderr)")
+        let fine = try await ForLLMProcess.runDetached(
+            [
+                "post", "--config", config, "--group", "forllm.general", "--subject", "Hi", "--request",
+                "default; model=llama3.2"
+            ],
+            in: directory,
+            input: "Hello\n"
+        )
+        #expect(fine.status == 0, "\(fine.stderr)")
+
+        let persona = try await ForLLMProcess.runDetached(
+            ["persona", "create", "Chef", "--config", config, "--instructions", "Cook.", "--model", "qwen9"],
+            in: directory
+        )
+        #expect(persona.status == 1)
+        #expect(persona.stderr.contains("--model: model 'qwen9' is not offered by any backend"), "\(persona.stderr)")
+        #expect(
+            try await ForLLMProcess.runDetached(
+                ["persona", "create", "Chef", "--config", config, "--instructions", "Cook.", "--model", "llama3.2"],
+                in: directory
+            ).status == 0
+        )
+        let edit = try await ForLLMProcess.runDetached(
+            ["persona", "edit", "chef", "--config", config, "--model", "qwen9"],
+            in: directory
+        )
+        #expect(edit.status == 1)
+        await ollama.shutdown()
+    }
+}
+
+extension CommandLineTests {
+    @Test("every argument and option of every command has help; discussions are paragraphs the terminal wraps")
+    func helpTexts() throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        let dump = try ForLLMProcess.run(["--experimental-dump-help"], in: directory)
+        #expect(dump.status == 0)
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var commands = 0
+        func walk(_ command: [String: Any], _ path: String) {
+            commands += 1
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                guard argument["shouldDisplay"] as? Bool ?? true, path != "forllm help" else { continue }
+                let name = (argument["valueName"] as? String) ?? "?"
+                #expect(!((argument["abstract"] as? String) ?? "").isEmpty, "\(path): <\(name)> has no help")
+            }
+            // A line break inside a paragraph (the next line starts with a letter, the line
+            // does not end a heading) is a hand wrap: the terminal's wrap then makes it ragged.
+            let lines = ((command["discussion"] as? String) ?? "").split(
+                separator: "\n",
+                omittingEmptySubsequences: false
+            )
+            for (line, next) in zip(lines, lines.dropFirst()) {
+                let continues = next.first.map { $0.isLetter } ?? false
+                #expect(
+                    !(continues && !line.isEmpty && !line.hasSuffix(":")),
+                    "\(path): hand-wrapped discussion at '\(line)'"
+                )
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] {
+                walk(sub, path + " " + ((sub["commandName"] as? String) ?? "?"))
+            }
+        }
+        walk(try #require(root["command"] as? [String: Any]), "forllm")
+        #expect(commands > 40)
     }
 }
 
@@ -376,6 +503,22 @@ struct ForLLMProcess {
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         )
+    }
+
+    /// ``run(_:in:input:environment:)`` on a thread of its own, so that the cooperative pool
+    /// stays free for what the process talks to in this test process (an LLM stub actor).
+    static func runDetached(
+        _ arguments: [String],
+        in directory: TestDirectory,
+        input: String? = nil
+    ) async throws
+        -> Result
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try Self.run(arguments, in: directory, input: input) })
+            }.start()
+        }
     }
 
     /// A process running in the background, its standard error collected as it comes.

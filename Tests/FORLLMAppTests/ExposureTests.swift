@@ -122,6 +122,7 @@ struct ExposureTests {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         let paths = try SelfSignedCertificate(hostnames: ["forllm.test"]).write(to: directory.path)
+        try directory.migrate()
         let added = try ForLLMProcess.run(
             ["user", "add", "jane", "--from", "jane@example.org", "--database", directory.databasePath],
             in: directory,

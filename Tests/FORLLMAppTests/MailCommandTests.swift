@@ -26,6 +26,7 @@ struct MailCommandTests {
     func exitStatuses() throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
+        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
         func sendmail(_ arguments: [String], _ input: String) throws -> ForLLMProcess.Result {
             try ForLLMProcess.run(["sendmail"] + arguments, in: directory, input: input)
         }
@@ -46,7 +47,7 @@ struct MailCommandTests {
             (["--bogus", "x"], Self.mail(), 64, "unknown option --bogus"),
             (
                 ["--database", directory.path + "/missing/dir.db", "forllm.general@forllm.local"], Self.mail(), 75,
-                "cannot open the database"
+                "no database at \(directory.path)/missing/dir.db"
             ),
             (
                 ["--config", directory.path + "/none.yaml", "forllm.general@forllm.local"], Self.mail(), 78,
@@ -86,6 +87,7 @@ struct MailCommandTests {
     func routing() throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
+        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
         func forllm(_ arguments: [String], input: String? = nil) throws -> ForLLMProcess.Result {
             let result = try ForLLMProcess.run(arguments, in: directory, input: input)
             #expect(result.status == 0, "forllm \(arguments.joined(separator: " ")): \(result.stderr)")
@@ -162,6 +164,7 @@ struct MailCommandTests {
         }
         mbox += "From bad@example.org Mon Jan  1 00:00:00 2001\nnot a header\n"
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/list.mbox"))
+        _ = try forllm(["migrate"])
         _ = try forllm(["group", "create", "test.archive", "--mode", "auto"])
 
         let first = try forllm(["import", "mbox", "list.mbox", "--group", "test.archive"])
@@ -192,6 +195,7 @@ struct MailCommandTests {
             try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty
         )
 
+        _ = try forllm(["migrate"], database: "copy.db")
         _ = try forllm(["group", "create", "test.copy"], database: "copy.db")
         let copy = try Self.json(
             try forllm(["import", "mbox", "out.mbox", "--group", "test.copy", "--json"], database: "copy.db").stdout
@@ -268,6 +272,7 @@ struct MailCommandTests {
             mbox += "\nBody \(index)\n\n"
         }
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/big.mbox"))
+        #expect(try ForLLMProcess.run(["migrate", "--database", directory.databasePath], in: directory).status == 0)
         #expect(
             try ForLLMProcess.run(
                 ["group", "create", "test.kill", "--mode", "off", "--database", directory.databasePath],
@@ -349,6 +354,7 @@ struct MailCommandTests {
                 "From u@example.org Mon Jan  1 00:00:00 2001\nFrom: u@example.org\nSubject: \(index)\n\nb\(index)\n\n"
         }
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/p.mbox"))
+        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
         #expect(try ForLLMProcess.run(["group", "create", "test.progress"], in: directory).status == 0)
         // script(1) runs the command on a pseudo-terminal: what a person at a terminal sees.
         let command = try ForLLMProcess.executable.path + " import mbox p.mbox --group test.progress"

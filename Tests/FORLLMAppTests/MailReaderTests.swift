@@ -27,6 +27,7 @@ struct MailForum {
         try (common + "mail:\n  maildir: \(self.maildir)\n  layout: \(layout)\n")
             .write(toFile: self.config, atomically: true, encoding: .utf8)
 
+        try self.directory.migrate()
         // Three threads: a root with a reply and a reply to that, a root with one reply, a root alone.
         let first = try self.post("Bread", "How long should dough proof?")
         let second = try self.post("Re: Bread", "About an hour.", references: [first])

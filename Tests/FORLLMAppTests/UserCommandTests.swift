@@ -24,6 +24,7 @@ struct UserCommandTests {
     func commands() throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
+        try directory.migrate()
         let added = try self.forllm(
             ["user", "add", "Jane", "--from", "Jane Doe <jane@example.org>", "--from", "jd@example.net"],
             in: directory,
@@ -60,6 +61,7 @@ struct UserCommandTests {
     func loggingIn() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
+        try directory.migrate()
         for (name, address) in [("jane", "jane@example.org"), ("bob", "bob@example.org")] {
             let added = try self.forllm(
                 ["user", "add", name, "--from", address],

@@ -84,7 +84,7 @@ struct RequestQueueingTests {
         let body = """
             Jane wrote:
             > @critic said something
-            @chef how long do I knead? Mail me at jane@example.org or ask @nobody.
+            @chef how long do I knead? Mail me at jane@example.org.
 
             -- 
             @critic fan club
@@ -233,5 +233,26 @@ struct RequestQueueingTests {
         await #expect(throws: ArticleError.self) {
             try await forum.inject(raw: rawArticle(groups: "test.hall", extraHeaders: ["X-FORLLM-Request: chef"]))
         }
+    }
+}
+
+extension RequestQueueingTests {
+    @Test("an @word naming no persona is refused with the known handles; addresses are no mentions")
+    func mentionTypo() async throws {
+        let (forum, database) = try await makeForum()
+        let error = await #expect(throws: ArticleError.self) {
+            try await forum.inject(raw: rawArticle(messageID: "<t@x>", body: "What do you say, @asistant and @bob?\n"))
+        }
+        #expect(error?.code == .invalidRequest)
+        #expect(error?.message == "@asistant, @bob: no persona with those handles (known: @assistant)")
+        #expect(try await database.article(messageID: "<t@x>") == nil)
+        // An e-mail address, a quoted @word and an off group are no typos.
+        let mail = try await forum.inject(raw: rawArticle(body: "Write to jane@example.org.\n"))
+        #expect(mail.requestIDs.count == 1)
+        let quoted = try await forum.inject(raw: rawArticle(body: "> @nobody said so\n\nReally?\n"))
+        #expect(quoted.requestIDs.count == 1)
+        try await database.createGroup(name: "test.quiet", mode: .off, now: Date())
+        let off = try await forum.inject(raw: rawArticle(groups: "test.quiet", body: "@nobody here\n"))
+        #expect(off.requestIDs.isEmpty)
     }
 }

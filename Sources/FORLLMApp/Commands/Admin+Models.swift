@@ -18,16 +18,7 @@ extension Admin {
 
     /// `forllm models`: every backend's models, asked now, with an HTTP client of its own.
     public func listModels(json: Bool) async throws -> String {
-        let logger = Logger(label: "forllm", factory: { _ in SwiftLogNoOpLogHandler() })
-        let llm = LLMSide(configuration: self.configuration, logger: logger)
-        do {
-            let text = try await self.listModels(llm: llm, json: json)
-            await llm.shutdown()
-            return text
-        } catch {
-            await llm.shutdown()
-            throw error
-        }
+        try await self.withLLM { try await self.listModels(llm: $0, json: json) }
     }
 
     func listModels(llm: LLMSide, json: Bool) async throws -> String {

@@ -59,6 +59,7 @@ extension Admin {
         handle: String?,
         model: String?
     ) async throws -> String {
+        try await self.checkPersonaModel(model)
         let persona = try await self.forum.createPersona(
             name: name,
             handle: handle,
@@ -80,6 +81,7 @@ extension Admin {
     ) async throws
         -> String
     {
+        try await self.checkPersonaModel(model)
         let changes = PersonaChanges(name: newName, instructions: instructions, model: model.map { $0 })
         let persona = try await self.forum.editPersona(name, changes, by: Self.operatorName)
         return "\(persona.name) (@\(persona.handle)) is now at version \(persona.version)"

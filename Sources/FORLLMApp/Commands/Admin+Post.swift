@@ -59,6 +59,7 @@ extension Admin {
             flowed: false
         )
         let article = try draft.build()
+        try await self.checkRequest(in: article)
         let injected = try await self.forum.inject(article, origin: .user)
         var lines = [
             "posted \(injected.messageID.value) as "

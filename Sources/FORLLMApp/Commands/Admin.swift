@@ -24,13 +24,27 @@ public struct Admin: Sendable {
         self.configuration = configuration
     }
 
-    /// Opens (creating and migrating when needed) the configured database.
-    public static func open(_ configuration: FORLLMConfiguration) async throws -> Admin {
+    /// Opens the configured database, migrating it when needed.
+    /// - Parameter creating: whether a database that does not exist is created (`forllm serve`
+    ///   and `forllm migrate`); every other command refuses with ``missingDatabase(_:)``'s
+    ///   message, so that a mistyped `--database` never leaves an empty database behind.
+    public static func open(_ configuration: FORLLMConfiguration, creating: Bool = false) async throws -> Admin {
+        if !creating, let problem = Self.missingDatabase(configuration.databasePath) {
+            throw StoreError(.notFound, problem)
+        }
         let forum = try await Forum.open(
             path: configuration.databasePath,
             configuration: configuration.forumConfiguration
         )
         return Admin(forum: forum, configuration: configuration)
+    }
+
+    /// Why a command other than `serve` and `migrate` cannot use the database at `path`:
+    /// it does not exist. `nil` when it does.
+    public static func missingDatabase(_ path: String) -> String? {
+        if path == ":memory:" || FileManager.default.fileExists(atPath: path) { return nil }
+        return "no database at \(path): `forllm serve` or `forllm migrate` creates it "
+            + "(or give the right one with --database or the database key)"
     }
 }
 

@@ -77,6 +77,9 @@ public enum Sendmail {
             sender = Mailbox(displayName: name, address: mailbox.address).headerValue
         }
 
+        if let problem = Admin.missingDatabase(configuration.databasePath) {
+            return Outcome(status: Status.temporaryFailure, message: problem)
+        }
         let forum: Forum
         do {
             forum = try await Forum.open(
