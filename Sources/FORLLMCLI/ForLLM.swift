@@ -7,8 +7,8 @@ struct ForLLM: AsyncParsableCommand {
         commandName: "forllm",
         abstract: "A local news server where local LLMs are members of the forum.",
         discussion: """
-            Read and post with any newsreader (slrn, tin, Thunderbird) at nntp://127.0.0.1:1119.
-            Articles that ask for an answer are queued; the worker answers them with Ollama or an
+            Read and post with any newsreader (slrn, tin, Thunderbird) at nntp://127.0.0.1:1119. \
+            Articles that ask for an answer are queued; the worker answers them with Ollama or an \
             OpenAI-compatible server inside the scheduled hours.
             """,
         version: FORLLMVersion.version,

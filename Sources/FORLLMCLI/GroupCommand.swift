@@ -15,8 +15,8 @@ struct GroupCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Group name: lower-case dot-separated parts, like forllm.cooking.") var name: String
         @Option(help: "One line shown by LIST NEWSGROUPS.") var description: String?
-        @Option(help: "auto (every post is answered), request (only when asked) or off (no LLM).") var mode:
-            GroupModeArgument?
+        @Option(help: "Whether personas answer every post (auto), only when asked (request) or never (off).")
+        var mode: GroupModeArgument?
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
 
         func run() async throws {
@@ -48,7 +48,7 @@ struct GroupCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a group with its personas.")
         @OptionGroup var global: GlobalOptions
-        @Argument var name: String
+        @Argument(help: "The group's name.") var name: String
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
@@ -60,9 +60,10 @@ struct GroupCommand: AsyncParsableCommand {
     struct Edit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Change a group's settings.")
         @OptionGroup var global: GlobalOptions
-        @Argument var name: String
-        @Option var description: String?
-        @Option(help: "auto, request or off.") var mode: GroupModeArgument?
+        @Argument(help: "The group's name.") var name: String
+        @Option(help: "One line shown by LIST NEWSGROUPS.") var description: String?
+        @Option(help: "Whether personas answer every post (auto), only when asked (request) or never (off).")
+        var mode: GroupModeArgument?
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
         @Option(help: "Default model for answers in this group (\"\" clears it).") var model: String?
         @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
@@ -95,7 +96,7 @@ struct GroupCommand: AsyncParsableCommand {
             abstract: "Remove a group and its articles (articles cross-posted elsewhere stay there)."
         )
         @OptionGroup var global: GlobalOptions
-        @Argument var name: String
+        @Argument(help: "The group's name.") var name: String
 
         func run() async throws {
             let admin = try await self.global.admin()

@@ -14,8 +14,8 @@ struct MailCommand: AsyncParsableCommand {
         commandName: "mail",
         abstract: "Deliver the groups to Maildirs, for mail readers (mutt, notmuch, Dovecot).",
         discussion: """
-            With mail.maildir set, the server writes every article of the delivered groups
-            (mail.groups) to <maildir>/<group>/new/ (or <maildir>/.<group>/ with layout
+            With mail.maildir set, the server writes every article of the delivered groups \
+            (mail.groups) to <maildir>/<group>/new/ (or <maildir>/.<group>/ with layout \
             maildir++) as it is stored. `mail sync` delivers what was there before.
             """,
         subcommands: [Sync.self, Status.self]
@@ -26,6 +26,7 @@ struct MailCommand: AsyncParsableCommand {
             abstract: "Bring the Maildirs up to date: deliver every stored article not delivered yet.",
             discussion: """
                 Safe to run again, and beside a running server: nothing is delivered twice.
+
                 Example:
                   forllm mail sync --group 'forllm.*'
                 """

@@ -26,7 +26,7 @@ struct QueueCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one request.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The request's number (the ID column of forllm queue list).") var id: Int64
         @Flag(help: "JSON for scripts.") var json = false
 
         func run() async throws {
@@ -38,7 +38,7 @@ struct QueueCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Queue a failed or cancelled request again.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The request's number (the ID column of forllm queue list).") var id: Int64
 
         func run() async throws {
             let admin = try await self.global.admin()
@@ -49,7 +49,7 @@ struct QueueCommand: AsyncParsableCommand {
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a pending or running request.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The request's number (the ID column of forllm queue list).") var id: Int64
 
         func run() async throws {
             let admin = try await self.global.admin()

@@ -42,7 +42,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a window.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The window's number (the ID column of forllm schedule list).") var id: Int64
 
         func run() async throws {
             let admin = try await self.global.admin()
@@ -53,7 +53,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable a window.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The window's number (the ID column of forllm schedule list).") var id: Int64
 
         func run() async throws {
             let admin = try await self.global.admin()
@@ -64,7 +64,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Disable a window without removing it.")
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The window's number (the ID column of forllm schedule list).") var id: Int64
 
         func run() async throws {
             let admin = try await self.global.admin()

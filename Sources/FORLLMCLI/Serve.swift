@@ -7,8 +7,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the news server and the LLM worker (stop with Ctrl-C).",
         discussion: """
-            With no configuration file this listens on 127.0.0.1:1119, keeps everything in
-            ./forllm_data.db (created on first start), and expects Ollama at http://127.0.0.1:11434.
+            With no configuration file this listens on 127.0.0.1:1119, keeps everything in \
+            ./forllm_data.db (created on first start), and expects Ollama at http://127.0.0.1:11434. \
             Point a newsreader at nntp://127.0.0.1:1119 and post to forllm.general.
             """
     )

@@ -54,7 +54,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user (their articles stay).")
         @OptionGroup var global: GlobalOptions
-        @Argument var name: String
+        @Argument(help: "The user's name.") var name: String
 
         func run() async throws {
             let admin = try await self.global.admin()
@@ -65,7 +65,7 @@ struct UserCommand: AsyncParsableCommand {
     struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a new password for a user.")
         @OptionGroup var global: GlobalOptions
-        @Argument var name: String
+        @Argument(help: "The user's name.") var name: String
 
         func run() async throws {
             let admin = try await self.global.admin()

@@ -171,8 +171,7 @@ extension ReplyWorker {
             totalTime: .zero
         )
         let overhead = try build(empty, self.now()).article.serializedByteCount
-        let cap = settings?.maximumContextLength ?? 8192
-        let contextLength = min(try await client.contextLength(of: job.model) ?? cap, cap)
+        let contextLength = try await self.contextLength(of: job.model, backend: job.backend, client: client)
         let request = LLMChatRequest(
             model: job.model,
             messages: messages,

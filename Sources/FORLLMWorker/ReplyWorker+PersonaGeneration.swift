@@ -29,6 +29,7 @@ extension ReplyWorker {
                 parameters: parameters,
                 target: target
             ),
+            contextLength: try await self.contextLength(of: job.model, backend: job.backend, client: client),
             keepAlive: self.configuration.backend(named: job.backend)?.keepAlive,
             temperature: self.configuration.temperature,
             maximumTokens: self.configuration.maximumAnswerTokens,

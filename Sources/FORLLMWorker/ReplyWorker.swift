@@ -86,6 +86,8 @@ public final class ReplyWorker: Service {
                 do {
                     jobs = try await self.claimRunnable(busy: busy)
                 } catch {
+                    // Stopped while reading (the server could not start, or shuts down): not an error.
+                    if Task.isCancelled { break }
                     self.logger.error("Could not read the queue", metadata: ["worker.error": "\(error)"])
                     jobs = []
                 }

@@ -53,6 +53,8 @@ struct PersonaGenerationTests {
         #expect(sent.messages.last?.content.contains("test.baking: Bread and pastry") == true)
         #expect(sent.messages.last?.content.contains("Propose 2 new") == true)
         #expect(sent.messages.last?.content.contains("friendly") == true)
+        // The same num_ctx as the answers (the model's 4096 here), so Ollama keeps the model loaded.
+        #expect(sent.contextLength == 4096)
         let stored = try #require(try await forum.database.article(inGroup: "test.baking", number: 1))
         let report = try Article(parsing: stored.bytes)
         #expect(report["Subject"] == "New personas for test.baking")
