@@ -153,6 +153,7 @@ extension Forum {
             now: now
         )
         try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
+        try self.indexForSearch(article, id: stored.id, messageID: messageID, origin: origin, now: now, transaction)
         let requestIDs = try self.queueRequests(
             for: prepared,
             articleID: stored.id,

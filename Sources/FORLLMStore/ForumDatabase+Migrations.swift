@@ -207,6 +207,9 @@ extension ForumDatabase {
             )
         }
 
+        // Full-text search: the FTS5 index, the forllm.search group, the older articles to index.
+        migrator.registerMigration("v9-search", migrate: ForumDatabase.createSearchIndex)
+
         return migrator
     }
 }
