@@ -130,7 +130,7 @@ struct SearchCommand: AsyncParsableCommand {
             if variant == "without" {
                 try await Forum.open(path: path).close()
                 let queue = try DatabaseQueue(path: path)
-                try queue.write { db in
+                try await queue.write { db in
                     try db.execute(
                         sql: """
                             DROP TRIGGER article_search_delete;

@@ -37,14 +37,12 @@ extension ForumDatabase {
         )
         // Articles up to the highest id stored now are indexed after the migration, in
         // batches; later ones are indexed as they are injected.
-        try db.execute(
-            sql: """
-                INSERT INTO setting (key, value)
-                SELECT 'search_index_next', '0' FROM article HAVING MAX(id) IS NOT NULL
-                UNION ALL
-                SELECT 'search_index_through', CAST(MAX(id) AS TEXT) FROM article HAVING MAX(id) IS NOT NULL
-                """
-        )
+        if let last = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM article") {
+            try db.execute(
+                sql: "INSERT INTO setting (key, value) VALUES ('search_index_next', '0'), ('search_index_through', ?)",
+                arguments: ["\(last)"]
+            )
+        }
     }
 
     /// Searches the full-text index. Throws ``StoreError`` `.invalidInput` naming the problem
