@@ -100,7 +100,10 @@ extension Forum {
             newsgroups: [ForumDatabase.searchGroupName],
             subject: article.followupSubject,
             references: article.followupReferences(messageID: messageID),
-            messageID: MessageID.derived(from: "search.\(messageID.value)", domain: self.configuration.hostname),
+            messageID: MessageID.derived(
+                from: "search.\(messageID.value.dropFirst().dropLast())",
+                domain: self.configuration.hostname
+            ),
             date: now,
             text: Self.searchAnswerText(query: query, hits: hits),
             flowed: false
@@ -111,16 +114,19 @@ extension Forum {
     static func searchAnswerText(query: String, hits: [SearchHit]) -> String {
         guard !hits.isEmpty else {
             return """
-                No article matches "\(query)".
+                Query: \(query)
+
+                No article matches.
 
                 The Subject is an FTS5 query: words (all must match), "a phrase", prefix*,
                 OR, NOT, subject:word, author:name.
                 """
         }
-        var text =
+        var text = "Query: \(query)\n\n"
+        text +=
             hits.count == Self.searchAnswerLimit
-            ? "The \(hits.count) best matches for \"\(query)\":\n"
-            : "\(hits.count) \(hits.count == 1 ? "article matches" : "articles match") \"\(query)\":\n"
+            ? "The \(hits.count) best matches:\n"
+            : "\(hits.count) \(hits.count == 1 ? "article matches" : "articles match"):\n"
         for (index, hit) in hits.enumerated() {
             text += """
 
@@ -200,7 +206,7 @@ extension Forum {
             from: date
         )
         return String(
-            format: "%04d-%02d-%02d %02d:%02d",
+            format: "%04d-%02d-%02d %02d:%02d UTC",
             components.year ?? 0,
             components.month ?? 0,
             components.day ?? 0,
