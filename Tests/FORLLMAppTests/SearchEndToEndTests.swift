@@ -19,6 +19,7 @@ struct SearchEndToEndTests {
         func forllm(_ arguments: [String], input: String? = nil) throws -> ForLLMProcess.Result {
             try ForLLMProcess.run(arguments, in: directory, input: input)
         }
+        #expect(try forllm(["migrate"]).status == 0)
         #expect(try forllm(["group", "create", "rec.birds", "--mode", "off"]).status == 0)
         for (group, subject, body) in [
             ("rec.birds", "Kingfisher by the river", "Blue and orange, very fast.\n"),
