@@ -197,6 +197,10 @@ let package = Package(
             dependencies: [
                 // Only for `stream`: FORLLM's own LLM client, timed on a long answer.
                 "FORLLMWorker",
+                // Only for `search`: a database built through the forum, timed queries.
+                "FORLLMForum",
+                "FORLLMStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -87,6 +87,7 @@ public enum FORLLMApplication {
             configuration: configuration.forumConfiguration,
             now: now
         )
+        try await Admin(forum: forum, configuration: configuration).buildSearchIndex(logger: logger)
         var nntpConfiguration = configuration.nntpServerConfiguration
         // With users (`forllm user add`), readers log in; the users are read at start-up.
         let hasUsers = try await forum.database.hasUsers()

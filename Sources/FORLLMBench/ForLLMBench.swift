@@ -13,7 +13,7 @@ struct ForLLMBench: AsyncParsableCommand {
         subcommands: [
             PostCommand.self, OverCommand.self, ArticleCommand.self, LatencyCommand.self, IdleCommand.self,
             LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self,
-            StreamCommand.self, SMTPBenchCommand.self, MboxCommand.self
+            StreamCommand.self, SMTPBenchCommand.self, MboxCommand.self, SearchCommand.self
         ]
     )
 }

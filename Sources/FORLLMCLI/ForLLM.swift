@@ -15,7 +15,8 @@ struct ForLLM: AsyncParsableCommand {
         subcommands: [
             Serve.self, GroupCommand.self, PersonaCommand.self, QueueCommand.self, ScheduleCommand.self,
             Models.self, Post.self, MailCommand.self, Migrate.self, ConfigCommand.self,
-            SendmailCommand.self, ImportCommand.self, ExportCommand.self, UserCommand.self, TLSCommand.self
+            SendmailCommand.self, ImportCommand.self, ExportCommand.self, UserCommand.self, TLSCommand.self,
+            SearchCommand.self
         ]
     )
 }

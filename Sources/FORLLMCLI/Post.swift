@@ -69,7 +69,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.global.load()
-        _ = try await FORLLMCLI.run { try await Admin.open(configuration, creating: true) }
+        let admin = try await FORLLMCLI.run { try await Admin.open(configuration, creating: true) }
+        try await FORLLMCLI.run { try await admin.buildSearchIndex { printProgress($0) } }
         print("database \(configuration.databasePath) is up to date")
     }
 }

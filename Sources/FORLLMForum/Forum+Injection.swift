@@ -159,6 +159,7 @@ extension Forum {
             now: now
         )
         try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
+        try self.indexForSearch(article, id: stored.id, messageID: messageID, origin: origin, now: now, transaction)
         if let votedAnswer {
             try self.recordVote(of: prepared, articleID: stored.id, on: votedAnswer, now: now, transaction)
             return InjectedArticle(messageID: messageID, numbers: stored.numbers, requestIDs: [])

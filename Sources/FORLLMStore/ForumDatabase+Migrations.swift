@@ -210,6 +210,9 @@ extension ForumDatabase {
         // Votes on persona answers (X-FORLLM-Vote, or a bare +1/-1 follow-up), for forllm persona stats.
         migrator.registerMigration("v9-votes", migrate: ForumDatabase.createVoteTable)
 
+        // Full-text search: the FTS5 index, the forllm.search group, the older articles to index.
+        migrator.registerMigration("v10-search", migrate: ForumDatabase.createSearchIndex)
+
         return migrator
     }
 }
