@@ -207,6 +207,13 @@ extension ForumDatabase {
             )
         }
 
+        // Summaries and regenerate (issue 10): what a request asks for (`task`), and the done
+        // request whose answer a new one regenerates (`regenerates`).
+        migrator.registerMigration("v9-request-task-regenerates", migrate: ForumDatabase.addTaskAndRegenerates)
+
+        // Conversation between personas (issue 10): groups whose personas debate on their own.
+        migrator.registerMigration("v9-group-debate", migrate: ForumDatabase.addGroupDebate)
+
         return migrator
     }
 }
