@@ -115,6 +115,7 @@ extension ReplyWorker {
     // MARK: - Answers
 
     private func answer(_ job: ClaimedJob, logger: Logger) async throws {
+        if job.request.task == .summary { return try await self.summarise(job, logger: logger) }
         guard let persona = job.persona, persona.retiredAt == nil else {
             throw LLMError(.notRunnable, "the persona was deleted")
         }
