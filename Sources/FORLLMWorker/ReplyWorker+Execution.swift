@@ -131,11 +131,13 @@ extension ReplyWorker {
         }
         let settings = self.configuration.backend(named: job.backend)
         let turns = Prompt.turns(of: thread, personaID: persona.id)
+        let siblings = try await self.database.personaAnswers(toArticle: articleID, excludingPersona: persona.id)
         let messages = Prompt.messages(
             instructions: persona.instructions,
             personaName: persona.name,
             group: job.request.groupName,
             turns: turns,
+            siblings: Prompt.siblingTurns(of: siblings),
             budget: self.configuration.contextCharacters
         )
         let parent = try Article(parsing: last.article.bytes)
