@@ -119,6 +119,29 @@ struct RegenerateTests {
         #expect(again.messageID == "<q@example.org>")
     }
 
+    @Test("by mail: a reply to the persona's address with X-FORLLM-Request: regenerate regenerates, not answers")
+    func regenerateByMail() async throws {
+        let (forum, database) = try await makeForum()
+        let question = try await forum.inject(raw: rawArticle(messageID: "<q@example.org>"))
+        let answer = try await storeAnswer(to: question, forum: forum)
+        let mail = """
+            From: Jane <jane@example.org>
+            To: assistant@personas.forllm.local
+            Subject: Re: Hello
+            In-Reply-To: \(answer)
+            References: <q@example.org> \(answer)
+            X-FORLLM-Request: regenerate
+
+            Once more, please.
+
+            """
+        let injected = try await forum.submitMail(Array(mail.utf8), recipients: ["assistant@personas.forllm.local"])
+        #expect(injected.requestIDs.count == 1)
+        let request = try await database.request(id: injected.requestIDs[0])
+        #expect(request.regenerates == question.requestIDs[0])
+        #expect(request.messageID == "<q@example.org>")
+    }
+
     @Test("task=summary is recorded on the request")
     func summaryTaskRecorded() async throws {
         let (forum, database) = try await makeForum()
