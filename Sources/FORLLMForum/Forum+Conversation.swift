@@ -6,15 +6,22 @@ extension Forum {
     /// The persona that speaks next when a persona's answer (`messageID`, by `authorPersonaID`)
     /// asks nobody in a debate group (`forllm group edit G --debate on`): of the personas
     /// assigned to the group, not the author, the one that answered least recently in the
-    /// thread (so they take turns). Empty outside debate groups. The bounds of
+    /// thread (so they take turns). Empty outside debate groups, and after a summary (it closes
+    /// a discussion rather than taking part in it). The bounds of
     /// ``boundPersonaTurns(_:answering:root:now:_:)`` apply to it as to any persona turn.
     func debateTargets(
         authorPersonaID: Int64,
+        answering messageID: MessageID,
         root: MessageID,
         home: GroupRow,
         _ transaction: StoreTransaction
     ) throws -> [QueuedTarget] {
         guard try transaction.isDebateGroup(home.id) else { return [] }
+        if let requestID = try transaction.answerRequestID(ofArticle: messageID.value),
+            try transaction.request(id: requestID).task == .summary
+        {
+            return []
+        }
         let next = try transaction.debatePersonas(
             groupID: home.id,
             rootMessageID: root.value,

@@ -105,7 +105,13 @@ extension Forum {
             target.persona.id != authorPersonaID && seen.insert(target.persona.id).inserted
         }
         if targets.isEmpty, let authorPersonaID {
-            targets = try self.debateTargets(authorPersonaID: authorPersonaID, root: root, home: home, transaction)
+            targets = try self.debateTargets(
+                authorPersonaID: authorPersonaID,
+                answering: messageID,
+                root: root,
+                home: home,
+                transaction
+            )
         }
         if targets.isEmpty { return regenerated }
 

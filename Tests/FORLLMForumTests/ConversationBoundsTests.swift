@@ -128,7 +128,20 @@ struct ConversationBoundsTests {
         let spoken = try await Self.converse(forum, from: asked, group: "test.debate", now: Date()) { _ in "Hm." }
         // Assigned personas only (not the outsider), never the author, least recent first.
         #expect(spoken == ["chef", "critic", "baker", "chef"])
-        let turns = try await database.requests().filter { $0.messageID != question.messageID.value }.map(\.turn)
+        // A summary closes the discussion: nobody debates it.
+        let summary = try await forum.inject(
+            raw: rawArticle(
+                groups: "test.debate",
+                subject: "Sum",
+                extraHeaders: ["X-FORLLM-Request: chef; task=summary"]
+            )
+        )
+        let summed = try await Self.converse(forum, from: summary, group: "test.debate", now: Date()) { _ in "Hm." }
+        #expect(summed == ["chef"])
+        let turns = try await database.requests().filter {
+            $0.messageID != question.messageID.value && $0.task == .answer
+        }
+        .map(\.turn)
         #expect(turns.sorted() == [0, 1, 2, 3])
     }
 }
