@@ -201,6 +201,8 @@ enum ConfigurationKeys {
                 "chains off, so that personas cannot talk forever."
             ]
         ),
+        Self.maximumPersonaTurnsPerDay,
+        Self.maximumPersonaDepth,
         ConfigurationKey(
             "llm.poll_interval_seconds",
             .fractionalSeconds(0.05...3600),

@@ -2,6 +2,7 @@ import ArgumentParser
 import FORLLMApp
 
 extension GroupModeArgument: ExpressibleByArgument {}
+extension SwitchArgument: ExpressibleByArgument {}
 
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -67,12 +68,18 @@ struct GroupCommand: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Whether readers may post.") var posting: Bool?
         @Option(help: "Default model for answers in this group (\"\" clears it).") var model: String?
         @Option(help: "Default backend for answers in this group (\"\" clears it).") var backend: String?
+        @Option(
+            help:
+                "on or off: whether the group's personas answer each other on their own (within the llm.max_persona_* bounds)."
+        ) var debate: SwitchArgument?
 
         func run() async throws {
             let admin = try await self.global.admin()
-            if self.description == nil, self.mode == nil, self.posting == nil, self.model == nil, self.backend == nil {
+            if self.description == nil, self.mode == nil, self.posting == nil, self.model == nil, self.backend == nil,
+                self.debate == nil
+            {
                 printError(
-                    "nothing to change: give --description, --mode, --posting/--no-posting, --model or --backend"
+                    "nothing to change: give --description, --mode, --posting/--no-posting, --model, --backend or --debate"
                 )
                 throw ExitCode(64)
             }
@@ -84,7 +91,8 @@ struct GroupCommand: AsyncParsableCommand {
                         mode: self.mode,
                         postingAllowed: self.posting,
                         defaultModel: self.model,
-                        defaultBackend: self.backend
+                        defaultBackend: self.backend,
+                        debate: self.debate
                     )
                 }
             )

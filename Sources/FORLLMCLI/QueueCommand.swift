@@ -36,7 +36,9 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue a failed or cancelled request again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a failed or cancelled request again; for a done one, ask for a new answer beside the old."
+        )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request's number (the ID column of forllm queue list).") var id: Int64
 

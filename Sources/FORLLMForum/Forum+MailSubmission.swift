@@ -190,6 +190,8 @@ extension Forum {
     private static func request(asking handles: [String], existing: String?) throws -> ForumRequest {
         guard let existing else { return ForumRequest(who: .personas(handles)) }
         var request = try ForumRequest(parsing: existing)
+        // A reply to an answer asking for it again: the persona of that answer regenerates it.
+        if request.who == .regenerate { return request }
         if case .personas(let names) = request.who {
             let known = Set(names.map { $0.lowercased() })
             request.who = .personas(names + handles.filter { !known.contains($0) })

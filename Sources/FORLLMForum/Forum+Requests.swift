@@ -16,7 +16,8 @@ extension Forum {
     /// `X-FORLLM-Request: none` queues nothing. Personas named in the header and `@handle`
     /// mentions are queued, one request per persona. Only when neither asks for anyone does an
     /// `auto` group queue its default persona, and only for articles written by a person.
-    /// Persona answers may mention other personas, within the per-thread turn budget.
+    /// Persona answers may mention other personas, and in a debate group the next persona
+    /// answers on its own, within the bounds of ``boundPersonaTurns(_:answering:root:now:_:)``.
     func queueRequests(
         for prepared: PreparedArticle,
         articleID: Int64,
@@ -40,6 +41,7 @@ extension Forum {
         }
 
         var targets: [QueuedTarget] = []
+        var regenerated: [Int64] = []
         var turn = 0
         var authorPersonaID: Int64?
 
@@ -49,6 +51,13 @@ extension Forum {
                 switch request.who {
                 case .none:
                     return []
+                case .regenerate:
+                    regenerated = try self.queueRegeneration(
+                        following: prepared,
+                        request: request,
+                        now: now,
+                        transaction
+                    )
                 case .defaultPersona:
                     if let persona = try self.defaultPersona(for: home, transaction) {
                         targets.append(QueuedTarget(persona: persona, chain: []))
@@ -98,15 +107,22 @@ extension Forum {
         targets = targets.filter { target in
             target.persona.id != authorPersonaID && seen.insert(target.persona.id).inserted
         }
-        if targets.isEmpty { return [] }
+        if targets.isEmpty, let authorPersonaID {
+            targets = try self.debateTargets(
+                authorPersonaID: authorPersonaID,
+                answering: messageID,
+                root: root,
+                home: home,
+                transaction
+            )
+        }
+        if targets.isEmpty { return regenerated }
 
         if turn > 0 {
-            let used = try transaction.personaTurnsUsed(inThread: root)
-            let left = max(0, self.configuration.maximumPersonaTurns - used)
-            targets = Array(targets.prefix(left))
+            targets = try self.boundPersonaTurns(targets, answering: messageID, root: root, now: now, transaction)
         }
 
-        var ids: [Int64] = []
+        var ids = regenerated
         for target in targets {
             let id = try transaction.insertAnswerRequest(
                 NewAnswerRequest(
@@ -117,18 +133,15 @@ extension Forum {
                     requestedModel: prepared.request?.model,
                     requestedBackend: prepared.request?.backend,
                     chain: target.chain,
-                    turn: turn
+                    turn: turn,
+                    task: prepared.request?.task ?? .answer
                 ),
                 now: now
             )
-            // Fixed here, once per request, so a request that runs twice cannot post two answers;
-            // the random part keeps it unique beyond this database (a fresh database, or another
-            // installation with the default hostname, counts request ids from 1 again).
-            let answerID = MessageID.derived(
-                from: "\(id).\(target.persona.handle).answer.\(String(UInt64.random(in: .min ... .max), radix: 36))",
-                domain: self.configuration.hostname
+            try transaction.setAnswerMessageID(
+                self.answerMessageID(ofRequest: id, handle: target.persona.handle),
+                ofRequest: id
             )
-            try transaction.setAnswerMessageID(answerID, ofRequest: id)
             ids.append(id)
         }
         return ids

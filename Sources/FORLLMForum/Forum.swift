@@ -10,6 +10,10 @@ public struct ForumConfiguration: Hashable, Sendable {
     public var postingPolicy: PostingPolicy
     /// Most persona-to-persona answers in one thread (mentions in persona answers).
     public var maximumPersonaTurns: Int
+    /// Most persona-to-persona answers queued in any 24 hours, all threads together.
+    public var maximumPersonaTurnsPerDay: Int = 50
+    /// Most persona answers in a row below an article of a person (a branch's depth).
+    public var maximumPersonaDepth: Int = 6
     /// The groups whose articles are delivered to Maildirs (`mail.groups`); `nil`: mail is off
     /// and no delivery is queued.
     public var deliveredGroups: GroupFilter? = nil

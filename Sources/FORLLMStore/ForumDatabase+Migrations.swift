@@ -213,6 +213,13 @@ extension ForumDatabase {
         // Full-text search: the FTS5 index, the forllm.search group, the older articles to index.
         migrator.registerMigration("v10-search", migrate: ForumDatabase.createSearchIndex)
 
+        // Summaries and regenerate (issue 10): what a request asks for (`task`), and the done
+        // request whose answer a new one regenerates (`regenerates`).
+        migrator.registerMigration("v11-request-task-regenerates", migrate: ForumDatabase.addTaskAndRegenerates)
+
+        // Conversation between personas (issue 10): groups whose personas debate on their own.
+        migrator.registerMigration("v12-group-debate", migrate: ForumDatabase.addGroupDebate)
+
         return migrator
     }
 }

@@ -15,7 +15,8 @@ extension ForumDatabase {
                     COALESCE(r.model, r.requested_model, p.model, g.default_model) AS model,
                     COALESCE(r.backend, r.requested_backend, g.default_backend) AS backend,
                     r.chain, r.turn, r.params, r.attempts, r.not_before, r.error, r.waiting_since, r.progress_chars,
-                    r.answer_message_id, r.created_at, r.started_at, r.finished_at, r.updated_at
+                    r.answer_message_id, r.task, r.regenerates, r.task_progress,
+                    r.created_at, r.started_at, r.finished_at, r.updated_at
                 FROM request r
                 LEFT JOIN persona p ON p.id = r.persona_id
                 LEFT JOIN newsgroup g ON g.name = r.group_name

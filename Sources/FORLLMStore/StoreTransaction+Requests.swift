@@ -13,6 +13,10 @@ public struct NewAnswerRequest: Hashable, Sendable {
     /// Handles still to answer after this one.
     public var chain: [String]
     public var turn: Int
+    /// What the persona is asked to do.
+    public var task: ForumTask
+    /// The done request whose answer this one regenerates.
+    public var regenerates: Int64?
 
     public init(
         articleID: Int64,
@@ -22,7 +26,9 @@ public struct NewAnswerRequest: Hashable, Sendable {
         requestedModel: String?,
         requestedBackend: String?,
         chain: [String],
-        turn: Int
+        turn: Int,
+        task: ForumTask = .answer,
+        regenerates: Int64? = nil
     ) {
         self.articleID = articleID
         self.messageID = messageID
@@ -32,6 +38,8 @@ public struct NewAnswerRequest: Hashable, Sendable {
         self.requestedBackend = requestedBackend
         self.chain = chain
         self.turn = turn
+        self.task = task
+        self.regenerates = regenerates
     }
 }
 
@@ -42,13 +50,13 @@ extension StoreTransaction {
         try self.db.execute(
             sql: """
                 INSERT INTO request (kind, status, article_id, message_id, group_name, persona_id,
-                    requested_model, requested_backend, chain, turn, created_at, updated_at)
-                VALUES ('answer', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    requested_model, requested_backend, chain, turn, task, regenerates, created_at, updated_at)
+                VALUES ('answer', 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 request.articleID, request.messageID.value, request.groupName, request.personaID,
                 request.requestedModel, request.requestedBackend, request.chain.joined(separator: " "), request.turn,
-                now.timeIntervalSince1970, now.timeIntervalSince1970
+                request.task.rawValue, request.regenerates, now.timeIntervalSince1970, now.timeIntervalSince1970
             ]
         )
         return self.db.lastInsertedRowID

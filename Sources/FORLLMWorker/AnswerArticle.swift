@@ -9,7 +9,7 @@ import NewsArticle
 /// carry are removed (``AnswerCleaning``), and an answer too large for
 /// `server.max_article_bytes` is cut to fit. An answer that was cut (here, or while it
 /// streamed: the token limit, a repetition loop) says so in `X-FORLLM-Truncated` and in a
-/// last line before the signature.
+/// last line before the signature. A summary (`task=summary`) says so in `X-FORLLM-Task`.
 struct AnswerArticle {
     /// The answer article and what had to be done to the model's text to make it.
     var article: Article
@@ -43,6 +43,7 @@ struct AnswerArticle {
         maximumArticleBytes: Int = 1_048_576,
         hostname: String,
         userAgent: String,
+        task: ForumTask = .answer,
         now: Date
     ) throws -> AnswerArticle {
         let (clean, cleaning) = AnswerCleaning.clean(Self.cleaned(text), invalidUTF8Replaced: invalidUTF8Replaced)
@@ -68,6 +69,9 @@ struct AnswerArticle {
             }
             if let summary = cleaning.summary {
                 headers.append(("X-FORLLM-Cleaned", summary))
+            }
+            if task != .answer {
+                headers.append((ForumTask.headerName, task.rawValue))
             }
             headers.append(("User-Agent", userAgent))
             let cutLines = truncations.compactMap { Self.cutLine($0, maximumTokens: maximumTokens) }

@@ -39,6 +39,10 @@ public struct PromptTurn: Hashable, Sendable {
 ///    many (after the head, where a changing count does not break the shared prefix).
 ///
 /// The root and the requested article are never dropped, only shortened as a last resort.
+///
+/// Answers other personas already gave to the requested article follow it, as `user` turns
+/// marked with their names (``siblingTurns(of:)``), in at most a quarter of the budget; the
+/// thread's tail makes room for them, the head does not change.
 public enum Prompt {
     /// Turns for the articles of a stored thread.
     public static func turns(of thread: [ThreadArticle], personaID: Int64) -> [PromptTurn] {
@@ -60,7 +64,8 @@ public enum Prompt {
         personaName: String,
         group: String,
         turns: [PromptTurn],
-        budget: Int
+        siblings: [PromptTurn] = [],
+        budget fullBudget: Int
     ) -> [LLMMessage] {
         let system =
             instructions.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -72,11 +77,15 @@ public enum Prompt {
         var contents = turns.enumerated().map { index, turn in
             Self.content(of: turn, isRoot: index == 0)
         }
+        let siblingContents = Self.siblingContents(siblings, budget: fullBudget / 4)
+        let reserved = siblingContents.reduce(0) { $0 + $1.count }
+        // What the thread may take: the budget less the sibling answers.
+        let budget = fullBudget - reserved
         var kept = Array(turns.indices)
         var dropped = 0
         func total() -> Int { kept.reduce(0) { $0 + contents[$1].count } }
         if total() > budget, kept.count > 2 {
-            kept = Self.stableHeadAndTail(lengths: contents.map(\.count), budget: budget)
+            kept = Self.stableHeadAndTail(lengths: contents.map(\.count), budget: fullBudget, reserved: reserved)
             dropped = turns.count - kept.count
         }
         if total() > budget, let last = kept.last {
@@ -103,20 +112,22 @@ public enum Prompt {
             }
             messages.append(LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content))
         }
+        messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
         return messages
     }
 
     /// The turns kept when the thread is over `budget` (see the type): the stable head (the
     /// root always, then the following turns while the head fits in half the budget, and
     /// leaves room for the requested article) and the
-    /// newest turns that fit in the rest (the last always). `lengths` are the turns' sizes.
-    static func stableHeadAndTail(lengths: [Int], budget: Int) -> [Int] {
+    /// newest turns that fit in the rest (the last always). `lengths` are the turns' sizes;
+    /// `reserved` is taken from the tail's room (for the sibling answers), not from the head's.
+    static func stableHeadAndTail(lengths: [Int], budget: Int, reserved: Int = 0) -> [Int] {
         guard let last = lengths.indices.last, last > 0 else { return Array(lengths.indices) }
         var head = [0]
         var headSize = lengths[0]
         // Half the budget; less only when the requested article is so long that the two would
         // not fit (then the head is not stable, but the prompt fits).
-        let headLimit = min(budget / 2, budget - lengths[last])
+        let headLimit = min(budget / 2, budget - reserved - lengths[last])
         for index in 1..<last {
             guard headSize + lengths[index] <= headLimit else { break }
             head.append(index)
@@ -125,7 +136,7 @@ public enum Prompt {
         var tail = [last]
         var size = headSize + lengths[last]
         var index = last - 1
-        while index > head[head.count - 1], size + lengths[index] <= budget {
+        while index > head[head.count - 1], size + lengths[index] <= budget - reserved {
             tail.insert(index, at: 0)
             size += lengths[index]
             index -= 1

@@ -115,6 +115,7 @@ extension ReplyWorker {
     // MARK: - Answers
 
     private func answer(_ job: ClaimedJob, logger: Logger) async throws {
+        if job.request.task == .summary { return try await self.summarise(job, logger: logger) }
         guard let persona = job.persona, persona.retiredAt == nil else {
             throw LLMError(.notRunnable, "the persona was deleted")
         }
@@ -130,11 +131,13 @@ extension ReplyWorker {
         }
         let settings = self.configuration.backend(named: job.backend)
         let turns = Prompt.turns(of: thread, personaID: persona.id)
+        let siblings = try await self.database.personaAnswers(toArticle: articleID, excludingPersona: persona.id)
         let messages = Prompt.messages(
             instructions: persona.instructions,
             personaName: persona.name,
             group: job.request.groupName,
             turns: turns,
+            siblings: Prompt.siblingTurns(of: siblings),
             budget: self.configuration.contextCharacters
         )
         let parent = try Article(parsing: last.article.bytes)

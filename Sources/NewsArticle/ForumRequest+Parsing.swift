@@ -25,15 +25,16 @@ enum ForumRequestParser {
         let who = try Self.parseWho(sections[0], whole: value)
         var model: String?
         var backend: String?
+        var task: ForumTask?
         for section in sections.dropFirst() {
             let trimmed = section.trimmingASCIIWhitespace()
             if trimmed.isEmpty { continue }
-            // param := ("model" | "backend") "=" (token | quoted-string)
+            // param := ("model" | "backend" | "task") "=" (token | quoted-string)
             let equals = Self.firstUnquoted(ASCII.equals, in: trimmed)
             let keyBytes = trimmed[trimmed.startIndex..<(equals ?? trimmed.endIndex)].trimmingASCIIWhitespace()
             let key = String(decoding: keyBytes, as: UTF8.self)
             let lowercasedKey = key.asciiLowercased()
-            guard lowercasedKey == "model" || lowercasedKey == "backend" else {
+            guard lowercasedKey == "model" || lowercasedKey == "backend" || lowercasedKey == "task" else {
                 throw ArticleError(.invalidRequest, "\(Self.header): unknown parameter \(key.quotedForMessage())")
             }
             guard let equals else {
@@ -43,7 +44,19 @@ enum ForumRequestParser {
             guard !part.text.isEmpty else {
                 throw ArticleError(.invalidRequest, "\(Self.header): parameter '\(lowercasedKey)' has no value")
             }
-            if lowercasedKey == "model" {
+            if lowercasedKey == "task" {
+                guard task == nil else {
+                    throw ArticleError(.invalidRequest, "\(Self.header): parameter 'task' given twice")
+                }
+                guard let value = ForumTask(rawValue: part.text.asciiLowercased()) else {
+                    let allowed = ForumTask.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ArticleError(
+                        .invalidRequest,
+                        "\(Self.header): unknown task \(part.text.quotedForMessage()) (allowed: \(allowed))"
+                    )
+                }
+                task = value
+            } else if lowercasedKey == "model" {
                 guard model == nil else {
                     throw ArticleError(.invalidRequest, "\(Self.header): parameter 'model' given twice")
                 }
@@ -55,10 +68,16 @@ enum ForumRequestParser {
                 backend = part.text
             }
         }
-        return ForumRequest(who: who, model: model, backend: backend)
+        if who == .regenerate, task != nil {
+            throw ArticleError(
+                .invalidRequest,
+                "\(Self.header): 'regenerate' takes no task (the new answer does what the old one did)"
+            )
+        }
+        return ForumRequest(who: who, model: model, backend: backend, task: task)
     }
 
-    // who := "default" | "none" | name *( "," name )
+    // who := "default" | "none" | "regenerate" | name *( "," name )
     private static func parseWho(_ section: ArraySlice<UInt8>, whole: String) throws(ArticleError) -> ForumRequest.Who {
         let items = try Self.split(section, at: ASCII.comma, whole: whole)
         var parts: [Part] = []
@@ -72,11 +91,17 @@ enum ForumRequestParser {
         }
         for part in parts where !part.isQuoted {
             let keyword = part.text.asciiLowercased()
-            guard keyword == "default" || keyword == "none" else { continue }
+            let who: ForumRequest.Who
+            switch keyword {
+            case "default": who = .defaultPersona
+            case "none": who = .none
+            case "regenerate": who = .regenerate
+            default: continue
+            }
             guard parts.count == 1 else {
                 throw ArticleError(.invalidRequest, "\(Self.header): '\(keyword)' cannot be combined with other names")
             }
-            return keyword == "default" ? .defaultPersona : .none
+            return who
         }
         var names: [String] = []
         for part in parts where !names.contains(where: { $0.lowercased() == part.text.lowercased() }) {
@@ -176,10 +201,10 @@ enum ForumRequestParser {
     }
 
     /// `text` as written in the header: as it is when it is a plain token, else quoted.
-    /// Names equal to the keywords `default` and `none` are quoted to stay names.
+    /// Names equal to the keywords `default`, `none` and `regenerate` are quoted to stay names.
     static func quotedIfNeeded(_ text: String, isName: Bool) -> String {
         let lowercased = text.asciiLowercased()
-        let isKeyword = isName && (lowercased == "default" || lowercased == "none")
+        let isKeyword = isName && (lowercased == "default" || lowercased == "none" || lowercased == "regenerate")
         let isToken =
             !text.isEmpty
             && text.utf8.allSatisfy { byte in

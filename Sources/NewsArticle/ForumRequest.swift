@@ -4,21 +4,30 @@
 /// X-FORLLM-Request: default
 /// X-FORLLM-Request: none
 /// X-FORLLM-Request: alice, "Dr. Who, PhD" ; model=llama3.2 ; backend=gpu-box
+/// X-FORLLM-Request: alice; task=summary
+/// X-FORLLM-Request: regenerate
 /// ```
 /// Grammar (keys case-insensitive, white space around tokens ignored):
 /// ```
 /// request := who *( ";" param )
-/// who     := "default" | "none" | name *( "," name )
+/// who     := "default" | "none" | "regenerate" | name *( "," name )
 /// name    := token | quoted-string           ; a handle or a display name
 /// param   := ("model" | "backend") "=" (token | quoted-string)
+///          | "task" "=" ("answer" | "summary")   ; case-insensitive, default answer
 /// ```
-/// `default` and `none` are keywords only when they stand alone (case-insensitive).
+/// `default`, `none` and `regenerate` are keywords only when they stand alone (case-insensitive).
+/// `regenerate` on a follow-up to a persona's answer asks that persona for a new answer to the
+/// article its answer replied to, posted beside the old one; it takes `model=` and `backend=`
+/// but no `task=` (the new answer does what the old one did). `task=summary` asks for a summary
+/// of the whole thread instead of an answer.
 public struct ForumRequest: Hashable, Sendable {
     public enum Who: Hashable, Sendable {
         /// The resolved default persona.
         case defaultPersona
         /// No answer, even in an `auto` group.
         case none
+        /// A new answer from the persona whose answer this article follows up, beside it.
+        case regenerate
         /// These personas, by handle or name, in order, without duplicates.
         case personas([String])
     }
@@ -26,11 +35,14 @@ public struct ForumRequest: Hashable, Sendable {
     public var who: Who
     public var model: String?
     public var backend: String?
+    /// `task=`: what the personas are asked to do; `nil` when not given (an answer).
+    public var task: ForumTask?
 
-    public init(who: Who, model: String? = nil, backend: String? = nil) {
+    public init(who: Who, model: String? = nil, backend: String? = nil, task: ForumTask? = nil) {
         self.who = who
         self.model = model
         self.backend = backend
+        self.task = task
     }
 
     /// Header field name.
@@ -46,6 +58,8 @@ public struct ForumRequest: Hashable, Sendable {
     /// `X-FORLLM-Request: parameter 'model' has no value`,
     /// `X-FORLLM-Request: parameter 'model' given twice`,
     /// `X-FORLLM-Request: 'none' cannot be combined with other names`,
+    /// `X-FORLLM-Request: unknown task 'poem' (allowed: answer, summary)`,
+    /// `X-FORLLM-Request: 'regenerate' takes no task (the new answer does what the old one did)`,
     /// `X-FORLLM-Request: unexpected text after the quoted name in '"a" b'`.
     ///
     /// An unquoted name may consist of several words (`Code Reviewer`); white space inside it
@@ -62,6 +76,8 @@ public struct ForumRequest: Hashable, Sendable {
             text = "default"
         case .none:
             text = "none"
+        case .regenerate:
+            text = "regenerate"
         case .personas(let names):
             text = names.map { ForumRequestParser.quotedIfNeeded($0, isName: true) }.joined(separator: ", ")
         }
@@ -70,6 +86,9 @@ public struct ForumRequest: Hashable, Sendable {
         }
         if let backend = self.backend {
             text += "; backend=" + ForumRequestParser.quotedIfNeeded(backend, isName: false)
+        }
+        if let task = self.task {
+            text += "; task=" + task.rawValue
         }
         return text
     }

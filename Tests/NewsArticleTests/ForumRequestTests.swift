@@ -22,7 +22,13 @@ struct ForumRequestTests {
         ("\"default\"", ForumRequest(who: .personas(["default"]))),
         ("\"say \\\"hi\\\"\"", ForumRequest(who: .personas(["say \"hi\""]))),
         ("alice;", ForumRequest(who: .personas(["alice"]))),
-        ("none; backend=cpu-box", ForumRequest(who: .none, backend: "cpu-box"))
+        ("none; backend=cpu-box", ForumRequest(who: .none, backend: "cpu-box")),
+        ("regenerate", ForumRequest(who: .regenerate)),
+        (" Regenerate ; model=phi3", ForumRequest(who: .regenerate, model: "phi3")),
+        ("\"regenerate\"", ForumRequest(who: .personas(["regenerate"]))),
+        ("alice; task=summary", ForumRequest(who: .personas(["alice"]), task: .summary)),
+        ("default; TASK = Summary; model=m", ForumRequest(who: .defaultPersona, model: "m", task: .summary)),
+        ("alice; task=answer", ForumRequest(who: .personas(["alice"]), task: .answer))
     ]
 
     @Test("valid values", arguments: Self.validValues)
@@ -49,7 +55,15 @@ struct ForumRequestTests {
         ("none, alice", "X-FORLLM-Request: 'none' cannot be combined with other names"),
         ("alice, Default", "X-FORLLM-Request: 'default' cannot be combined with other names"),
         ("\"a\" b", "X-FORLLM-Request: unexpected text after the quoted name in '\"a\" b'"),
-        ("alice, \"\"", "X-FORLLM-Request: empty name in 'alice, \"\"'")
+        ("alice, \"\"", "X-FORLLM-Request: empty name in 'alice, \"\"'"),
+        ("alice; task=poem", "X-FORLLM-Request: unknown task 'poem' (allowed: answer, summary)"),
+        ("alice; task=", "X-FORLLM-Request: parameter 'task' has no value"),
+        ("alice; task=summary; task=answer", "X-FORLLM-Request: parameter 'task' given twice"),
+        ("regenerate, alice", "X-FORLLM-Request: 'regenerate' cannot be combined with other names"),
+        (
+            "regenerate; task=summary",
+            "X-FORLLM-Request: 'regenerate' takes no task (the new answer does what the old one did)"
+        )
     ]
 
     @Test("invalid values, with the exact message", arguments: Self.invalidValues)
@@ -75,6 +89,9 @@ struct ForumRequestTests {
         )
         #expect(ForumRequest(who: .defaultPersona).headerValue == "default")
         #expect(ForumRequest(who: .none, model: "m").headerValue == "none; model=m")
+        #expect(ForumRequest(who: .regenerate, backend: "b").headerValue == "regenerate; backend=b")
+        #expect(ForumRequest(who: .personas(["regenerate"])).headerValue == "\"regenerate\"")
+        #expect(ForumRequest(who: .personas(["a"]), task: .summary).headerValue == "a; task=summary")
     }
 
     @Test("the header of the tin fixture")

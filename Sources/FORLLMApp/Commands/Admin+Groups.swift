@@ -15,6 +15,8 @@ extension Admin {
         @Nullable var defaultPersona: String?
         @Nullable var defaultModel: String?
         @Nullable var defaultBackend: String?
+        /// Whether the group's personas go on answering each other on their own.
+        var debate: Bool
         /// Only in `group show`.
         var personas: [String]?
     }
@@ -36,6 +38,7 @@ extension Admin {
             defaultPersona: defaultHandle,
             defaultModel: group.defaultModel,
             defaultBackend: group.defaultBackend,
+            debate: group.debate,
             personas: personas?.map(\.handle)
         )
     }
@@ -69,10 +72,11 @@ extension Admin {
         }
         if groups.isEmpty { return "no groups; create one with: forllm group create NAME" }
         return TextTable.render(
-            header: ["NAME", "MODE", "POSTING", "ARTICLES", "NUMBERS", "DESCRIPTION"],
+            header: ["NAME", "MODE", "POSTING", "DEBATE", "ARTICLES", "NUMBERS", "DESCRIPTION"],
             rows: groups.map { group in
                 [
-                    group.name, group.mode.rawValue, group.postingAllowed ? "yes" : "no", String(group.articleCount),
+                    group.name, group.mode.rawValue, group.postingAllowed ? "yes" : "no", group.debate ? "on" : "off",
+                    String(group.articleCount),
                     group.articleCount == 0 ? "-" : "\(group.lowNumber)-\(group.lastNumber)", group.description
                 ]
             }
@@ -96,7 +100,8 @@ extension Admin {
             "created:         \(ISO8601DateFormatter().string(from: group.createdAt))",
             "default persona: \(item.defaultPersona ?? "- (global default)")",
             "default model:   \(group.defaultModel ?? "- (\(self.configuration.worker.defaultModel) from the configuration)")",
-            "default backend: \(group.defaultBackend ?? "- (chosen by model)")"
+            "default backend: \(group.defaultBackend ?? "- (chosen by model)")",
+            "debate:          " + Self.debateLine(group)
         ]
         lines.append(
             "personas:        \(personas.isEmpty ? "-" : personas.map { "\($0.name) (@\($0.handle))" }.joined(separator: ", "))"
@@ -112,7 +117,8 @@ extension Admin {
         mode: GroupModeArgument?,
         postingAllowed: Bool?,
         defaultModel: String?,
-        defaultBackend: String?
+        defaultBackend: String?,
+        debate: SwitchArgument? = nil
     ) async throws -> String {
         let changes = GroupChanges(
             description: description,
@@ -129,7 +135,8 @@ extension Admin {
                 "no backend named \(backend) (configured: \(self.configuration.backends.map(\.name).joined(separator: ", ")))"
             )
         }
-        let group = try await self.database.editGroup(name, changes)
+        var group = try await self.database.editGroup(name, changes)
+        if let debate { group = try await self.database.setDebate(debate.isOn, group: name) }
         return "updated group \(group.name)"
     }
 

@@ -1,6 +1,7 @@
 import FORLLMStore
 import FORLLMWorker
 import Foundation
+import NewsArticle
 
 extension Admin {
     struct RequestJSON: Encodable {
@@ -26,6 +27,16 @@ extension Admin {
         @Nullable var error: String?
         var progressChars: Int
         var turn: Int
+        /// `answer` or `summary`.
+        var task: String
+        /// How far a summary in chunks has got (`level 1: summarising part 2 of 5`).
+        @Nullable var taskProgress: String?
+        /// The done request whose answer this one regenerates.
+        @Nullable var regenerates: Int64?
+        /// `forllm queue show` only: whether the answer of a done request is still on the server
+        /// (it may have been withdrawn or superseded since), and the requests regenerating it.
+        @Nullable var answerOnServer: Bool?
+        @Nullable var regeneratedBy: [Int64]?
         var createdAt: Date
         var updatedAt: Date
         @Nullable var startedAt: Date?
@@ -53,6 +64,11 @@ extension Admin {
             error: request.error,
             progressChars: request.progressChars,
             turn: request.turn,
+            task: request.task.rawValue,
+            taskProgress: request.taskProgress,
+            regenerates: request.regenerates,
+            answerOnServer: nil,
+            regeneratedBy: nil,
             createdAt: request.createdAt,
             updatedAt: request.updatedAt,
             startedAt: request.startedAt,
@@ -116,7 +132,8 @@ extension Admin {
     /// `forllm queue show`
     public func showRequest(id: Int64, json: Bool) async throws -> String {
         let request = try await self.database.request(id: id)
-        let item = self.requestJSON(request)
+        var item = self.requestJSON(request)
+        try await self.addAnswerAudit(to: &item, of: request)
         if json { return try JSONOutput.encode(item) }
         let format = ISO8601DateFormatter()
         format.timeZone = .current
@@ -132,7 +149,7 @@ extension Admin {
             "progress:  \(item.progressChars) characters",
             "created:   \(format.string(from: item.createdAt))"
         ]
-        if let answer = item.answerMessageId { lines.append("answer:    \(answer)") }
+        lines += Self.regenerationLines(item)
         if let truncated = item.truncated { lines.append("cut:       \(truncated)") }
         if let cleaned = item.cleaned { lines.append("cleaned:   \(cleaned)") }
         if let usage = item.usage { lines.append("usage:     \(Self.describe(usage))") }
@@ -140,12 +157,17 @@ extension Admin {
         if let error = item.error { lines.append("error:     \(error)") }
         if request.status == .failed || request.status == .cancelled {
             lines.append("retry with: forllm queue retry \(id)")
+        } else if request.status == .done, request.kind == .answer {
+            lines.append("a new answer beside it: forllm queue retry \(id)")
         }
         return lines.joined(separator: "\n")
     }
 
     /// `forllm queue retry`
     public func retryRequest(id: Int64) async throws -> String {
+        if try await self.database.request(id: id).status == .done {
+            return try await self.regenerateRequest(id: id)
+        }
         let request = try await self.database.retryRequest(id: id, now: self.now)
         return "request \(request.id) is pending again"
     }

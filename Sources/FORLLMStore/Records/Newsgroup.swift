@@ -29,6 +29,8 @@ public struct Newsgroup: Hashable, Sendable {
     public var defaultPersonaID: Int64?
     public var defaultModel: String?
     public var defaultBackend: String?
+    /// Whether its personas go on answering each other on their own (`group edit --debate`).
+    public var debate: Bool = false
 }
 
 extension Newsgroup: FetchableRecord {
@@ -48,6 +50,7 @@ extension Newsgroup: FetchableRecord {
         self.defaultPersonaID = row["default_persona_id"]
         self.defaultModel = row["default_model"]
         self.defaultBackend = row["default_backend"]
+        self.debate = row["debate"] ?? false
     }
 
     /// Columns for ``init(row:)``, with the low water mark found by one index lookup.

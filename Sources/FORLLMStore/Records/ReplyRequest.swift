@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NewsArticle
 
 /// The states of a request: `pending → running → done | failed | cancelled`.
 public enum RequestStatus: String, Hashable, Sendable, Codable, CaseIterable {
@@ -62,6 +63,12 @@ public struct ReplyRequest: Hashable, Sendable {
     public var answerMessageID: String?
     /// What the worker had to do to the answer (cut it, clean it); empty otherwise.
     public var answerNotes: AnswerNotes
+    /// What the persona is asked to do: answer the article, or summarise its thread.
+    public var task: ForumTask = .answer
+    /// The done request whose answer this one regenerates (a new answer beside the old one).
+    public var regenerates: Int64? = nil
+    /// How far a summary in chunks has got (`part 2 of 5`); `nil` otherwise.
+    public var taskProgress: String? = nil
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
@@ -104,6 +111,9 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
         case usageFirstTokenMilliseconds = "usage_first_token_ms"
         case usageTotalMilliseconds = "usage_total_ms"
         case usageRate = "usage_rate"
+        case task
+        case regenerates
+        case taskProgress = "task_progress"
         case createdAt = "created_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -157,6 +167,11 @@ extension ReplyRequest: Decodable, FetchableRecord, TableRecord {
                 tokensPerSecond: try row.decodeIfPresent(Double.self, forKey: .usageRate)
             )
         }
+        if let task = try row.decodeIfPresent(String.self, forKey: .task) {
+            self.task = try ForumTask(stored: task, column: "request.task")
+        }
+        self.regenerates = try row.decodeIfPresent(Int64.self, forKey: .regenerates)
+        self.taskProgress = try row.decodeIfPresent(String.self, forKey: .taskProgress)
         self.createdAt = try row.decode(Date.self, forKey: .createdAt)
         self.startedAt = try row.decodeIfPresent(Date.self, forKey: .startedAt)
         self.finishedAt = try row.decodeIfPresent(Date.self, forKey: .finishedAt)
