@@ -12,7 +12,8 @@ extension ConfigurationKeys {
             "Comma-separated names, `*` matches anything, the first match decides. Unlisted: Ollama's",
             "/api/show capabilities decide (`vision`); an OpenAI-compatible server cannot be asked, so",
             "there an unlisted model does not see. Images attached to a post go to a model that sees;",
-            "otherwise the answer names the images the model did not get."
+            "otherwise the answer names the images the model did not get. Quote the value in YAML",
+            "(`!` and `*` mean something there)."
         ],
         value: { $0.worker.visionModels.entries.isEmpty ? nil : $0.worker.visionModels.description },
         unset: "the server decides",

@@ -77,7 +77,8 @@ extension Prompt {
             let label = "\(name) (\(attachment.mediaType), \(Self.describeSize(attachment.size)))"
             switch attachment.kind {
             case .text:
-                let text = attachment.text ?? ""
+                var text = attachment.text ?? ""
+                if text.hasSuffix("\n") { text.removeLast() }
                 blocks.append("--- Attached file: \(label) ---\n\(text)\n--- End of \(name) ---")
             case .image where seesImages:
                 images.append(LLMImage(mediaType: attachment.mediaType, bytes: attachment.bytes))

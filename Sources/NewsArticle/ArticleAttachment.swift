@@ -281,7 +281,7 @@ public struct ArticleAttachment: Hashable, Sendable {
     private static func text(_ bytes: [UInt8], charset: String?) -> String {
         let decoder = charset.flatMap { Charset(name: $0.utf8) } ?? .utf8
         var text = decoder.decode(bytes)
-        if text.contains("\r") {
+        if text.utf8.contains(ASCII.cr) {
             text = text.replacingCRLF()
         }
         return text

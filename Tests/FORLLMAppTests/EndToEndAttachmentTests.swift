@@ -1,4 +1,5 @@
 import FORLLMApp
+import FORLLMStore
 import FORLLMTestSupport
 import FORLLMWorker
 import Foundation
@@ -72,7 +73,12 @@ struct EndToEndAttachmentTests {
             #expect(chat.messages.map(\.role) == ["system", "user"])
             let user = chat.messages[1].content
             #expect(user.hasPrefix("Alice wrote (subject: Why is this slow?):\n\nWhy is the attached script"))
-            #expect(user.contains("--- Attached file: fib.py (text/x-python, 64 bytes) ---\n" + Self.script))
+            #expect(
+                user.contains(
+                    "--- Attached file: fib.py (text/x-python, 63 bytes) ---\n" + Self.script.dropLast()
+                        + "\n--- End of fib.py ---"
+                )
+            )
             #expect(user.contains("--- Attached image: dot.png (image/png, 69 bytes): image 1 of this message ---"))
             #expect(chat.images(ofMessage: 1).map(\.base64) == [Self.pngBase64])
             #expect(chat.images(ofMessage: 0).isEmpty)
@@ -105,7 +111,12 @@ struct EndToEndAttachmentTests {
             #expect(!chat.contentIsArray(ofMessage: 1))
             #expect(chat.images(ofMessage: 1).isEmpty)
             let user = chat.messages[1].content
-            #expect(user.contains("--- Attached file: fib.py (text/x-python, 64 bytes) ---\n" + Self.script))
+            #expect(
+                user.contains(
+                    "--- Attached file: fib.py (text/x-python, 63 bytes) ---\n" + Self.script.dropLast()
+                        + "\n--- End of fib.py ---"
+                )
+            )
             #expect(
                 user.contains(
                     "--- Attached image: dot.png (image/png, 69 bytes): not included (this model cannot see images) ---"

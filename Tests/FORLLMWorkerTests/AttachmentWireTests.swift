@@ -76,11 +76,16 @@ struct AttachmentWireTests {
             .init(name: "old", capabilities: nil)
         ]
         try await withStubClient(.ollama, models: models) { client, stub, _ in
-            #expect(try await client.seesImages("llava") == true)
-            #expect(try await client.contextLength(of: "llava") == 4096)
-            #expect(try await client.seesImages("llava") == true)
-            #expect(try await client.seesImages("llama3.2") == false)
-            #expect(try await client.seesImages("old") == nil)
+            let llava = try await client.seesImages("llava")
+            let length = try await client.contextLength(of: "llava")
+            let llavaAgain = try await client.seesImages("llava")
+            let llama = try await client.seesImages("llama3.2")
+            let old = try await client.seesImages("old")
+            #expect(llava == true)
+            #expect(length == 4096)
+            #expect(llavaAgain == true)
+            #expect(llama == false)
+            #expect(old == nil)
             let shows = await stub.requests.filter { $0.path == "/api/show" }
             #expect(shows.count == 3)
         }
@@ -89,7 +94,8 @@ struct AttachmentWireTests {
     @Test("OpenAI-compatible servers cannot say whether a model sees")
     func openAICapabilities() async throws {
         try await withStubClient(.openai) { client, stub, _ in
-            #expect(try await client.seesImages("llama3.2") == nil)
+            let sees = try await client.seesImages("llama3.2")
+            #expect(sees == nil)
             #expect(await stub.requests.isEmpty)
         }
     }

@@ -61,10 +61,9 @@ struct PromptAttachmentTests {
             turn.text == """
                 Why is the attached script slow?
 
-                --- Attached file: fib.py (text/x-python, 26 bytes) ---
+                --- Attached file: fib.py (text/x-python, 25 bytes) ---
                 def fib(n):
                     return n
-
                 --- End of fib.py ---
 
                 --- Attached image: dot.png (image/png, 69 bytes): image 1 of this message ---

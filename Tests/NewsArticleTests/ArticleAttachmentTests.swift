@@ -63,7 +63,7 @@ struct ArticleAttachmentTests {
         #expect(attachments[0].mediaType == "text/x-python")
         #expect(attachments[0].kind == .text)
         #expect(attachments[0].text == "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n")
-        #expect(attachments[0].size == 64)
+        #expect(attachments[0].size == 63)
         #expect(attachments[1].fileName == "dot.png")
         #expect(attachments[1].kind == .image)
         #expect(attachments[1].text == nil)
