@@ -257,6 +257,7 @@ enum ConfigurationKeys {
                 "repeated lines stay far below that."
             ]
         ),
+        Self.visionModels,
         ConfigurationKey(
             "mail.maildir",
             .directory,

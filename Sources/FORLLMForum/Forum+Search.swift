@@ -16,7 +16,8 @@ extension Forum {
     /// the queries and answers of `forllm.search` (posted there alone), which would otherwise
     /// turn up in every search for their words.
     ///
-    /// The one place that decides what is searchable: attachment text goes here too.
+    /// The one place that decides what is searchable: attachments are indexed by file name, and
+    /// text attachments (code, CSV, patches) by their decoded text as well.
     static func searchDocument(of article: Article) -> SearchDocument? {
         let newsgroups = (article["Newsgroups"] ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
@@ -31,10 +32,17 @@ extension Forum {
                 author = EncodedWord.decode(from)
             }
         }
+        // The body text (none when the whole post is an image or a PDF: its bytes are no text),
+        // then each attached text file under its name, so a search finds the file's words too.
+        var body = ArticleAttachment.bodyIsNotText(article) ? "" : ArticleText.plainText(of: article)
+        for (index, attachment) in ArticleAttachment.attachments(of: article).enumerated() {
+            body += "\n\n" + attachment.displayName(index: index)
+            if let text = attachment.text { body += "\n" + text }
+        }
         return SearchDocument(
             subject: EncodedWord.decode(article["Subject"] ?? ""),
             author: author,
-            body: ArticleText.plainText(of: article)
+            body: body
         )
     }
 

@@ -55,10 +55,12 @@ public struct LLMStubRequest: Hashable, Sendable {
         self.json?["model"]?.stringValue
     }
 
-    /// `messages` of the JSON body as (role, content) pairs, in order.
+    /// `messages` of the JSON body as (role, content) pairs, in order; an OpenAI content array
+    /// (text and `image_url` parts) gives its text parts, joined (``LLMStubRequest/images(ofMessage:)``
+    /// has the images).
     public var messages: [LLMStubMessage] {
         (self.json?["messages"]?.arrayValue ?? []).map {
-            LLMStubMessage(role: $0["role"]?.stringValue ?? "", content: $0["content"]?.stringValue ?? "")
+            LLMStubMessage(role: $0["role"]?.stringValue ?? "", content: Self.text(ofContent: $0["content"]))
         }
     }
 

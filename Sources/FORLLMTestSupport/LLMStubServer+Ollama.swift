@@ -41,14 +41,17 @@ extension LLMStubServer {
             if let contextLength = model.contextLength {
                 info["llama.context_length"] = .number(Double(contextLength))
             }
-            let show: LLMStubJSON = [
+            var show: LLMStubJSON = [
                 "modelfile": "FROM stub",
                 "parameters": "stop \"<|eot_id|>\"",
                 "template": "{{ .Prompt }}",
                 "details": ["format": "gguf", "family": "llama"],
-                "model_info": .object(info),
-                "capabilities": ["completion"]
+                "model_info": .object(info)
             ]
+            if let capabilities = model.capabilities, case .object(var members) = show {
+                members["capabilities"] = .array(capabilities.map(LLMStubJSON.string))
+                show = .object(members)
+            }
             return .plain(status: 200, contentType: "application/json; charset=utf-8", body: show.jsonText)
         case ("POST", "/api/chat"):
             let name = request.model ?? ""

@@ -45,11 +45,20 @@ public actor LLMStubServer {
         /// Ollama `/api/show` `model_info["llama.context_length"]`; OpenAI `/v1/models`
         /// `meta.n_ctx_train`. `nil`: not reported.
         public var contextLength: Int?
+        /// Ollama `/api/show` `capabilities` (`["completion", "vision"]` for a model that sees);
+        /// `nil`: the key is left out, as Ollama before 0.6 did.
+        public var capabilities: [String]?
 
-        public init(name: String, sizeBytes: Int64 = 2_019_393_189, contextLength: Int? = nil) {
+        public init(
+            name: String,
+            sizeBytes: Int64 = 2_019_393_189,
+            contextLength: Int? = nil,
+            capabilities: [String]? = ["completion"]
+        ) {
             self.name = name
             self.sizeBytes = sizeBytes
             self.contextLength = contextLength
+            self.capabilities = capabilities
         }
     }
 

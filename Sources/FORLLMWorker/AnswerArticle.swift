@@ -26,7 +26,8 @@ struct AnswerArticle {
         max(1024, (maximumArticleBytes - overheadBytes - Self.injectionReserve) * 9 / 10)
     }
 
-    /// A persona's answer.
+    /// A persona's answer. `attachmentNote` (``Prompt/unseenNote(_:model:)``) is the last
+    /// line before the signature: the attachments of the parent the model did not get.
     static func answer(
         parent: Article,
         parentID: MessageID,
@@ -41,6 +42,7 @@ struct AnswerArticle {
         usage: LLMUsage? = nil,
         maximumTokens: Int? = nil,
         maximumArticleBytes: Int = 1_048_576,
+        attachmentNote: String? = nil,
         hostname: String,
         userAgent: String,
         task: ForumTask = .answer,
@@ -84,7 +86,8 @@ struct AnswerArticle {
                 messageID: messageID,
                 date: now,
                 extraHeaders: headers,
-                text: ([body] + cutLines).joined(separator: "\n\n") + "\n\n" + signature,
+                text: ([body] + cutLines + [attachmentNote].compactMap { $0 }).joined(separator: "\n\n") + "\n\n"
+                    + signature,
                 flowed: true
             ).build()
             let excess = article.serializedByteCount - (maximumArticleBytes - Self.injectionReserve)

@@ -10,10 +10,33 @@ public struct LLMMessage: Hashable, Sendable, Codable {
 
     public var role: Role
     public var content: String
+    /// Pictures that go with ``content`` to a model that can see (Ollama `images`, OpenAI
+    /// `image_url` parts); empty for most messages.
+    public var images: [LLMImage]
 
-    public init(role: Role, content: String) {
+    public init(role: Role, content: String, images: [LLMImage] = []) {
         self.role = role
         self.content = content
+        self.images = images
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case role, content, images
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.role = try container.decode(Role.self, forKey: .role)
+        self.content = try container.decode(String.self, forKey: .content)
+        self.images = try container.decodeIfPresent([LLMImage].self, forKey: .images) ?? []
+    }
+
+    /// `{"role": ..., "content": ...}`, with `images` only when there are some.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.role, forKey: .role)
+        try container.encode(self.content, forKey: .content)
+        if !self.images.isEmpty { try container.encode(self.images, forKey: .images) }
     }
 }
 
@@ -156,6 +179,11 @@ public protocol LLMClient: Sendable {
     /// The model's maximum context length in tokens when the server tells it (Ollama
     /// `POST /api/show`, `model_info["<arch>.context_length"]`); `nil` when unknown.
     func contextLength(of model: String) async throws -> Int?
+
+    /// Whether the model takes images, when the server tells it (Ollama `POST /api/show`
+    /// `capabilities` containing `vision`); `nil` when unknown (OpenAI-compatible servers have
+    /// no such API). A default implementation returns `nil`.
+    func seesImages(_ model: String) async throws -> Bool?
 
     /// Runs one streamed chat completion. `progress` is called with the number of answer
     /// characters received so far, at most every `progressInterval` characters and at the end.

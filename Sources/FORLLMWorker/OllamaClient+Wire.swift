@@ -7,9 +7,10 @@ enum OllamaWire {
     /// {"model": "llama3.2", "messages": [{"role": "user", "content": "..."}], "stream": true,
     ///  "keep_alive": "30m", "options": {"num_ctx": 8192, "temperature": 0.7, "num_predict": 512}}
     /// ```
+    /// A message with pictures carries them base64-encoded: `"images": ["iVBORw0KGgo..."]`.
     struct ChatRequest: Encodable, Sendable {
         var model: String
-        var messages: [LLMMessage]
+        var messages: [Message]
         var stream: Bool
         var keepAlive: String?
         var options: Options?
@@ -30,6 +31,19 @@ enum OllamaWire {
             case model, messages, stream
             case keepAlive = "keep_alive"
             case options
+        }
+
+        /// One message; `images` only when it has some.
+        struct Message: Encodable, Sendable {
+            var role: LLMMessage.Role
+            var content: String
+            var images: [String]?
+
+            init(_ message: LLMMessage) {
+                self.role = message.role
+                self.content = message.content
+                self.images = message.images.isEmpty ? nil : message.images.map(\.base64)
+            }
         }
     }
 
@@ -77,15 +91,20 @@ enum OllamaWire {
         var model: String
     }
 
-    /// The answer of `/api/show`; only `model_info["<architecture>.context_length"]` matters:
+    /// The answer of `/api/show`; only `model_info["<architecture>.context_length"]` and
+    /// `capabilities` (Ollama 0.6 and later) matter:
     /// ```
-    /// {"model_info": {"general.architecture": "llama", "llama.context_length": 131072, ...}, ...}
+    /// {"model_info": {"general.architecture": "llama", "llama.context_length": 131072, ...},
+    ///  "capabilities": ["completion", "vision"], ...}
     /// ```
     struct ShowResponse: Decodable, Sendable {
         var contextLength: Int?
+        /// `nil` when this Ollama does not report capabilities.
+        var capabilities: [String]?
 
         private enum CodingKeys: String, CodingKey {
             case modelInfo = "model_info"
+            case capabilities
         }
 
         private struct InfoKey: CodingKey {
@@ -97,6 +116,7 @@ enum OllamaWire {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.capabilities = try? container.decodeIfPresent([String].self, forKey: .capabilities)
             guard container.contains(.modelInfo), try !container.decodeNil(forKey: .modelInfo) else {
                 return
             }

@@ -21,9 +21,9 @@ public final class OllamaClient: LLMClient {
     /// The backend this client talks to.
     public let configuration: LLMBackendConfiguration
     private let transport: LLMHTTPTransport
-    /// Context lengths from `/api/show` by model, `nil` when the model has none; for the
-    /// client's lifetime, because a model's metadata does not change while it has this name.
-    private let contextLengths = Mutex<[String: Int?]>([:])
+    /// What `/api/show` said by model (context length, capabilities); for the client's
+    /// lifetime, because a model's metadata does not change while it has this name.
+    private let shown = Mutex<[String: OllamaWire.ShowResponse]>([:])
 
     /// A client for `configuration` (whose `type` should be `.ollama`) over the shared `httpClient`.
     /// `clock` times the inactivity timeout, the answer and the progress reports.
@@ -59,7 +59,18 @@ public final class OllamaClient: LLMClient {
     /// `.context_length`), `nil` when Ollama does not say. Cached per model.
     /// Throws ``LLMError/Code/modelNotFound`` for a model Ollama does not have.
     public func contextLength(of model: String) async throws -> Int? {
-        if let cached = self.contextLengths.withLock({ $0[model] }) {
+        try await self.show(model).contextLength
+    }
+
+    /// Whether the model takes images: `capabilities` of `POST /api/show` contains `vision`;
+    /// `nil` when this Ollama does not report capabilities. Cached per model.
+    public func seesImages(_ model: String) async throws -> Bool? {
+        try await self.show(model).capabilities.map { $0.contains("vision") }
+    }
+
+    /// `POST /api/show` for `model`, from the cache when asked before.
+    private func show(_ model: String) async throws -> OllamaWire.ShowResponse {
+        if let cached = self.shown.withLock({ $0[model] }) {
             return cached
         }
         let request = try self.transport.makeRequest(.POST, "/api/show", body: OllamaWire.ShowRequest(model: model))
@@ -72,8 +83,8 @@ public final class OllamaClient: LLMClient {
             model: model,
             errorForStatus: errorForStatus
         )
-        self.contextLengths.withLock { $0[model] = .some(show.contextLength) }
-        return show.contextLength
+        self.shown.withLock { $0[model] = show }
+        return show
     }
 
     /// Streams one answer from `POST /api/chat`.
@@ -96,7 +107,7 @@ public final class OllamaClient: LLMClient {
         let hasOptions = options.numCtx != nil || options.temperature != nil || options.numPredict != nil
         let body = OllamaWire.ChatRequest(
             model: request.model,
-            messages: request.messages,
+            messages: request.messages.map(OllamaWire.ChatRequest.Message.init),
             stream: true,
             keepAlive: request.keepAlive ?? self.configuration.keepAlive,
             options: hasOptions ? options : nil

@@ -8,9 +8,15 @@ enum OpenAIWire {
     /// {"model": "qwen2.5", "messages": [...], "stream": true,
     ///  "stream_options": {"include_usage": true}, "temperature": 0.7, "max_tokens": 512}
     /// ```
+    /// A message with pictures has an array as its content (OpenAI's vision input, which
+    /// llama.cpp server, vLLM and LM Studio accept); every other message keeps a plain string:
+    /// ```
+    /// {"role": "user", "content": [{"type": "text", "text": "..."},
+    ///   {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBO..."}}]}
+    /// ```
     struct ChatRequest: Encodable, Sendable {
         var model: String
-        var messages: [LLMMessage]
+        var messages: [Message]
         var stream: Bool
         var streamOptions: StreamOptions
         var temperature: Double?
@@ -28,6 +34,47 @@ enum OpenAIWire {
             case model, messages, stream, temperature
             case streamOptions = "stream_options"
             case maxTokens = "max_tokens"
+        }
+
+        /// One message: `content` a string, or the parts when there are images.
+        struct Message: Encodable, Sendable {
+            var message: LLMMessage
+
+            init(_ message: LLMMessage) {
+                self.message = message
+            }
+
+            private enum CodingKeys: String, CodingKey {
+                case role, content
+            }
+
+            private enum PartKeys: String, CodingKey {
+                case type, text
+                case imageURL = "image_url"
+            }
+
+            private enum ImageURLKeys: String, CodingKey {
+                case url
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(self.message.role, forKey: .role)
+                guard !self.message.images.isEmpty else {
+                    try container.encode(self.message.content, forKey: .content)
+                    return
+                }
+                var parts = container.nestedUnkeyedContainer(forKey: .content)
+                var text = parts.nestedContainer(keyedBy: PartKeys.self)
+                try text.encode("text", forKey: .type)
+                try text.encode(self.message.content, forKey: .text)
+                for image in self.message.images {
+                    var part = parts.nestedContainer(keyedBy: PartKeys.self)
+                    try part.encode("image_url", forKey: .type)
+                    var url = part.nestedContainer(keyedBy: ImageURLKeys.self, forKey: .imageURL)
+                    try url.encode(image.dataURL, forKey: .url)
+                }
+            }
         }
     }
 

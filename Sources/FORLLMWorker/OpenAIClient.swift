@@ -82,7 +82,7 @@ public final class OpenAIClient: LLMClient {
     ) async throws -> LLMChatResult {
         let body = OpenAIWire.ChatRequest(
             model: request.model,
-            messages: request.messages,
+            messages: request.messages.map(OpenAIWire.ChatRequest.Message.init),
             stream: true,
             streamOptions: .init(includeUsage: true),
             temperature: request.temperature,

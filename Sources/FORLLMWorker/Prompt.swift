@@ -9,8 +9,13 @@ public struct PromptTurn: Hashable, Sendable {
     /// Whether the answering persona wrote it (an `assistant` turn).
     public var isOwn: Bool
     public var subject: String
-    /// The author's own text: decoded, quotes and signature removed.
+    /// The author's own text: decoded, quotes and signature removed; then the article's
+    /// attachments as ``Prompt/attachmentText(_:seesImages:)`` renders them.
     public var text: String
+    /// The article's images, for a model that can see (``Prompt/turn(of:isOwn:seesImages:)``).
+    public var images: [LLMImage] = []
+    /// The article's attachments the model does not get (images it cannot see, PDFs, ...).
+    public var unseenAttachments: [UnseenAttachment] = []
 
     public init(author: String, isOwn: Bool, subject: String, text: String) {
         self.author = author
@@ -45,14 +50,11 @@ public struct PromptTurn: Hashable, Sendable {
 /// thread's tail makes room for them, the head does not change.
 public enum Prompt {
     /// Turns for the articles of a stored thread.
-    public static func turns(of thread: [ThreadArticle], personaID: Int64) -> [PromptTurn] {
+    /// `seesImages`: whether the model takes the articles' images (else they are named only).
+    public static func turns(of thread: [ThreadArticle], personaID: Int64, seesImages: Bool = false) -> [PromptTurn] {
         thread.compactMap { entry in
             guard let article = try? Article(parsing: entry.article.bytes) else { return nil }
-            let from = article["From"].flatMap { try? Mailbox(parsing: $0) }
-            let author = from?.friendlyName ?? "someone"
-            let subject = article["Subject"].map(EncodedWord.decode) ?? ""
-            let text = ArticleText.authoredText(ArticleText.plainText(of: article))
-            return PromptTurn(author: author, isOwn: entry.authorPersonaID == personaID, subject: subject, text: text)
+            return Self.turn(of: article, isOwn: entry.authorPersonaID == personaID, seesImages: seesImages)
         }
     }
 
@@ -110,7 +112,9 @@ public enum Prompt {
             if index == firstAfterGap, dropped > 0 {
                 content = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n" + content
             }
-            messages.append(LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content))
+            messages.append(
+                LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content, images: turns[index].images)
+            )
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
         return messages

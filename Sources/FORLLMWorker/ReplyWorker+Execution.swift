@@ -130,7 +130,9 @@ extension ReplyWorker {
             throw LLMError(.notRunnable, "no backend named \(job.backend)")
         }
         let settings = self.configuration.backend(named: job.backend)
-        let turns = Prompt.turns(of: thread, personaID: persona.id)
+        let seesImages = await self.seesImages(job.model, client: client)
+        let turns = Prompt.turns(of: thread, personaID: persona.id, seesImages: seesImages)
+        let attachmentNote = Prompt.unseenNote(turns.last?.unseenAttachments ?? [], model: job.model)
         let siblings = try await self.database.personaAnswers(toArticle: articleID, excludingPersona: persona.id)
         let messages = Prompt.messages(
             instructions: persona.instructions,
@@ -159,6 +161,7 @@ extension ReplyWorker {
                 usage: result.usage,
                 maximumTokens: self.configuration.maximumAnswerTokens,
                 maximumArticleBytes: maximumArticleBytes,
+                attachmentNote: attachmentNote,
                 hostname: self.configuration.hostname,
                 userAgent: self.configuration.userAgent,
                 now: now

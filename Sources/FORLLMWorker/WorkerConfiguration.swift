@@ -35,6 +35,8 @@ public struct WorkerConfiguration: Hashable, Sendable {
     public var queueMaximumPassedOver: Int = 8
     /// A request waiting this long runs next (``QueueOrder``).
     public var queueMaximumWait: Duration = .seconds(30 * 60)
+    /// Which models can see images, over what the server says (`llm.vision_models`).
+    public var visionModels = VisionModels()
     public var backends: [Backend]
     /// Schedule windows are in this calendar's time zone.
     public var calendar: Calendar

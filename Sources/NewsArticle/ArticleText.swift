@@ -75,6 +75,10 @@ struct MIMEEntity {
     var contentType: ContentType?
     var transferEncoding: String?
     var body: ArraySlice<UInt8>
+    /// The raw `Content-Type` and `Content-Disposition` values, for ``ArticleAttachment``'s
+    /// file names (RFC 2231 continuations).
+    var contentTypeValue: String? = nil
+    var contentDisposition: String? = nil
 }
 
 /// The text extraction of ``ArticleText/plainText(of:)``.
@@ -189,6 +193,8 @@ enum MIMEText {
     /// its content. Only the MIME fields are read.
     static func parsePart(_ bytes: ArraySlice<UInt8>) -> MIMEEntity {
         var contentType: ContentType?
+        var contentTypeValue: String?
+        var contentDisposition: String?
         var transferEncoding: String?
         var fieldLines: [UInt8] = []
         var bodyStart = bytes.endIndex
@@ -201,8 +207,11 @@ enum MIMEText {
             let value = String(decoding: fieldLines[(colon + 1)...], as: UTF8.self).trimmingASCIIWhitespace()
             if asciiCaseInsensitiveEqual(name, "Content-Type".utf8) {
                 contentType = ContentType(parsing: value)
+                contentTypeValue = value
             } else if asciiCaseInsensitiveEqual(name, "Content-Transfer-Encoding".utf8) {
                 transferEncoding = value
+            } else if asciiCaseInsensitiveEqual(name, "Content-Disposition".utf8) {
+                contentDisposition = value
             }
         }
 
@@ -223,7 +232,13 @@ enum MIMEText {
             lineStart = lineFeed + 1
         }
         finishField()
-        return MIMEEntity(contentType: contentType, transferEncoding: transferEncoding, body: bytes[bodyStart...])
+        return MIMEEntity(
+            contentType: contentType,
+            transferEncoding: transferEncoding,
+            body: bytes[bodyStart...],
+            contentTypeValue: contentTypeValue,
+            contentDisposition: contentDisposition
+        )
     }
 }
 

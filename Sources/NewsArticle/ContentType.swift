@@ -124,7 +124,7 @@ public struct ContentType: Hashable, Sendable {
 
 /// Reads `token`, `quoted-string` and separators of a structured header value, skipping white
 /// space and comments in between.
-private struct ParameterScanner {
+struct ParameterScanner {
     let bytes: [UInt8]
     var index = 0
 

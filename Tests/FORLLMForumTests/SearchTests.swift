@@ -286,3 +286,49 @@ struct SearchTests {
         try await database.close()
     }
 }
+
+extension SearchTests {
+    @Test("attached text files are found by their words and their file name; an attached image by its name")
+    func attachments() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.code", mode: .off, now: Date())
+        let csv = Data("city,rainfall\nKirkwall,1070\n".utf8).base64EncodedString()
+        let body = """
+            This is a multi-part message in MIME format.
+            --b1
+            Content-Type: text/plain; charset=UTF-8; format=flowed
+
+            What do you make of these figures?
+            --b1
+            Content-Type: text/csv; charset=UTF-8; name="rain.csv"
+            Content-Disposition: attachment; filename="rain.csv"
+            Content-Transfer-Encoding: base64
+
+            \(csv)
+            --b1
+            Content-Type: image/png; name="chart.png"
+            Content-Disposition: attachment; filename="chart.png"
+            Content-Transfer-Encoding: base64
+
+            iVBORw0KGgo=
+            --b1--
+
+            """
+        _ = try await forum.inject(
+            raw: rawArticle(
+                groups: "test.code",
+                subject: "Rain",
+                messageID: "<rain@example.org>",
+                extraHeaders: ["MIME-Version: 1.0", "Content-Type: multipart/mixed; boundary=\"b1\""],
+                body: body
+            )
+        )
+        #expect(ids(try await forum.search("kirkwall")) == ["<rain@example.org>"])
+        #expect(ids(try await forum.search("\"rain.csv\"")) == ["<rain@example.org>"])
+        #expect(ids(try await forum.search("\"chart.png\"")) == ["<rain@example.org>"])
+        #expect(ids(try await forum.search("figures")) == ["<rain@example.org>"])
+        // The image's base64 is no text to find.
+        #expect(try await forum.search("iVBORw0KGgo").isEmpty)
+    }
+}
