@@ -207,6 +207,9 @@ extension ForumDatabase {
             )
         }
 
+        // forllm.status: the group, and the status article posted for each request.
+        migrator.registerMigration("v9-status", migrate: ForumDatabase.createStatusTables)
+
         return migrator
     }
 }
