@@ -168,7 +168,7 @@ struct MailReaderTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: general + "/new").count == 6)
         #expect(try FileManager.default.contentsOfDirectory(atPath: forum.maildir + "/.forllm.personas/new").count == 1)
         #expect(
-            try forum.forllm("mail", "sync").stdout.hasPrefix("delivered 0 articles (0 newly queued) in 2 groups to ")
+            try forum.forllm("mail", "sync").stdout.hasPrefix("delivered 0 articles (0 newly queued) in 3 groups to ")
         )
 
         let status = try #require(try forum.json("mail", "status") as? [[String: Any]])
