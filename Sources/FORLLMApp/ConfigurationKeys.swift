@@ -427,11 +427,14 @@ extension ConfigurationKeys {
         case section
         /// The `backends` list.
         case list
+        /// The `hooks` list (``ConfigurationKeys/hooks``).
+        case hooks
     }
 
     /// What `path` (`server.auth`, `llm.keep_alive`) names; `nil` when nothing.
     static func entry(at path: String) -> Entry? {
         if path == Self.backends { return .list }
+        if path == Self.hooks { return .hooks }
         if Self.settings.contains(where: { $0.name == path }) { return .value }
         if Self.settings.contains(where: { $0.name.hasPrefix(path + ".") }) { return .section }
         return nil
@@ -440,7 +443,7 @@ extension ConfigurationKeys {
     /// The names allowed directly under `path` (`""`: at the top), sorted.
     static func names(under path: String) -> [String] {
         let prefix = path.isEmpty ? "" : path + "."
-        var names: Set<String> = path.isEmpty ? [Self.backends] : []
+        var names: Set<String> = path.isEmpty ? [Self.backends, Self.hooks] : []
         for key in Self.settings where key.name.hasPrefix(prefix) {
             names.insert(String(key.name.dropFirst(prefix.count).prefix { $0 != "." }))
         }
