@@ -81,7 +81,9 @@ struct QueueCommand: AsyncParsableCommand {
             while true {
                 let frame = try await FORLLMCLI.run { try await admin.watchFrame(width: 100, samples: &samples) }
                 // Written at once, unbuffered: a pipe sees each frame as it is drawn.
-                let text = terminal ? "\u{1B}[H\u{1B}[2J" + frame + "\n" : frame + "\n\n"
+                // On a terminal no newline after the last line: a frame as high as the window must
+                // not scroll its first line away.
+                let text = terminal ? "\u{1B}[H\u{1B}[2J" + frame : frame + "\n\n"
                 FileHandle.standardOutput.write(Data(text.utf8))
                 if self.once { return }
                 try await Task.sleep(for: .milliseconds(Int(self.interval * 1000)))
