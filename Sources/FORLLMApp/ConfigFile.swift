@@ -10,6 +10,8 @@ struct ConfigFile: Sendable {
     var values: [String: String]
     /// How many entries `backends:` has (0 when absent).
     var backendCount: Int
+    /// How many words `run:` has in each `hooks:` entry (``ConfigFile/addHooks(_:)``).
+    var hookRunCounts: [Int] = []
 
     static let empty = ConfigFile(values: [:], backendCount: 0)
 
@@ -58,6 +60,8 @@ struct ConfigFile: Sendable {
                 try self.addMapping(value, at: full)
             case .list:
                 try self.addBackends(value)
+            case .hooks:
+                try self.addHooks(value)
             case nil:
                 throw ConfigurationError(
                     key: Self.display(full),
@@ -100,11 +104,11 @@ struct ConfigFile: Sendable {
     }
 
     /// An empty value (`server:` with nothing under it) stands for no keys.
-    private static func isEmpty(_ node: Node) -> Bool {
+    static func isEmpty(_ node: Node) -> Bool {
         node.scalar?.string == "" || node.scalar?.string == "null"
     }
 
-    private static func keyString(_ node: Node, path: String) throws -> String {
+    static func keyString(_ node: Node, path: String) throws -> String {
         guard let key = node.scalar?.string else {
             throw ConfigurationError(
                 key: path.isEmpty ? "(top level)" : Self.display(path),
@@ -114,7 +118,7 @@ struct ConfigFile: Sendable {
         return key
     }
 
-    private static func scalarString(_ node: Node, key: String) throws -> String {
+    static func scalarString(_ node: Node, key: String) throws -> String {
         guard let scalar = node.scalar else {
             throw ConfigurationError(key: Self.display(key), problem: "must be a single value, not a list or mapping")
         }
@@ -124,8 +128,8 @@ struct ConfigFile: Sendable {
     /// `backends.1.url` → `backends[1].url`, as a person reads the file.
     static func display(_ key: String) -> String {
         var parts = key.split(separator: ".").map(String.init)
-        if parts.count >= 2, parts[0] == "backends", Int(parts[1]) != nil {
-            parts[0] = "backends[\(parts[1])]"
+        if parts.count >= 2, parts[0] == "backends" || parts[0] == "hooks", Int(parts[1]) != nil {
+            parts[0] = "\(parts[0])[\(parts[1])]"
             parts.remove(at: 1)
         }
         return parts.joined(separator: ".")

@@ -54,6 +54,7 @@ extension ConfigurationKeys {
             ],
             indent: 1
         )
+        lines += Self.hooksSection()
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -69,6 +70,7 @@ extension ConfigurationKeys {
                 rows.append(Self.row(key, name: "\(Self.backends)[].\(key.name)", in: backend))
             }
         }
+        rows += Self.hookRows
         return rows.joined(separator: "\n") + "\n"
     }
 

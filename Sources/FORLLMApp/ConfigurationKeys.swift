@@ -306,7 +306,10 @@ enum ConfigurationKeys {
             .wildmat,
             \.mailDelivery.groups,
             help: "wildmat of the groups delivered",
-            details: ["Like forllm.*,!forllm.personas; `forllm mail sync` delivers what was there before."]
+            details: [
+                "Like forllm.*,!forllm.personas; `forllm mail sync` delivers what was there before.",
+                "The default leaves out forllm.status, whose articles are replaced as requests move.",
+            ]
         )
     ]
 
@@ -430,11 +433,14 @@ extension ConfigurationKeys {
         case section
         /// The `backends` list.
         case list
+        /// The `hooks` list (``ConfigurationKeys/hooks``).
+        case hooks
     }
 
     /// What `path` (`server.auth`, `llm.keep_alive`) names; `nil` when nothing.
     static func entry(at path: String) -> Entry? {
         if path == Self.backends { return .list }
+        if path == Self.hooks { return .hooks }
         if Self.settings.contains(where: { $0.name == path }) { return .value }
         if Self.settings.contains(where: { $0.name.hasPrefix(path + ".") }) { return .section }
         return nil
@@ -443,7 +449,7 @@ extension ConfigurationKeys {
     /// The names allowed directly under `path` (`""`: at the top), sorted.
     static func names(under path: String) -> [String] {
         let prefix = path.isEmpty ? "" : path + "."
-        var names: Set<String> = path.isEmpty ? [Self.backends] : []
+        var names: Set<String> = path.isEmpty ? [Self.backends, Self.hooks] : []
         for key in Self.settings where key.name.hasPrefix(prefix) {
             names.insert(String(key.name.dropFirst(prefix.count).prefix { $0 != "." }))
         }

@@ -45,6 +45,10 @@ public enum FORLLMApplication {
         public var deliverer: MailDeliverer?
         /// Takes mail from mail clients; `nil` unless `mail.smtp_listen` is set.
         public var smtpServer: SMTPServer?
+        /// Keeps `forllm.status` up to date.
+        public var statusPublisher: StatusPublisher
+        /// Runs the `hooks:` commands; `nil` when none is configured.
+        public var hooks: HookRunner?
         public var serviceGroup: ServiceGroup
 
         /// Runs until SIGINT/SIGTERM (or graceful shutdown of the group), then closes the HTTP
@@ -150,6 +154,8 @@ public enum FORLLMApplication {
             logger: logger
         )
         let deliverer = MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger)
+        let statusPublisher = StatusPublisher(forum: forum, configuration: llm.workerConfiguration, logger: logger)
+        let hooks = HookRunner(configuration.hooks, events: forum.events, logger: logger)
         let smtpServer = configuration.smtpServerConfiguration.map { smtp in
             SMTPServer(
                 configuration: smtp,
@@ -167,14 +173,18 @@ public enum FORLLMApplication {
                 }
             )
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: server),
+            .init(service: worker),
+            .init(service: statusPublisher)
+        ]
+        if let tlsServer { services.append(.init(service: tlsServer)) }
+        if let deliverer { services.append(.init(service: deliverer)) }
+        if let smtpServer { services.append(.init(service: smtpServer)) }
+        if let hooks { services.append(.init(service: hooks)) }
         let serviceGroup = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: server),
-                    .init(service: worker)
-                ] + (tlsServer.map { [.init(service: $0)] } ?? [])
-                    + (deliverer.map { [.init(service: $0)] } ?? [])
-                    + (smtpServer.map { [.init(service: $0)] } ?? []),
+                services: services,
                 gracefulShutdownSignals: signals,
                 logger: logger
             )
@@ -187,6 +197,8 @@ public enum FORLLMApplication {
             worker: worker,
             deliverer: deliverer,
             smtpServer: smtpServer,
+            statusPublisher: statusPublisher,
+            hooks: hooks,
             serviceGroup: serviceGroup
         )
     }

@@ -77,6 +77,8 @@ public struct FORLLMConfiguration: Hashable, Sendable {
     public var logLevel: Logger.Level = .info
     /// The file the values came from, if any.
     public var configFile: String?
+    /// `hooks:`: commands run on the forum's events. No module has these: none by default.
+    public var hooks: [HookConfiguration] = []
 
     /// A configured backend (`backends:` entry): the worker's own configuration value.
     public typealias Backend = LLMBackendConfiguration
@@ -160,6 +162,7 @@ extension FORLLMConfiguration {
             defaults: configuration.backendDefaults
         )
         try configuration.checkBackendNames()
+        configuration.hooks = try Self.readHooks(runCounts: file.hookRunCounts, values: values)
         return configuration
     }
 

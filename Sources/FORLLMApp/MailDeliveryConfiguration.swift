@@ -8,8 +8,10 @@ public struct MailDeliveryConfiguration: Hashable, Sendable {
     public var maildir: String?
     /// `mail.layout`: `plain` (`ROOT/GROUP/`) or `maildir++` (`ROOT/.GROUP/`).
     public var layout: MaildirLayout = .plain
-    /// `mail.groups`: a wildmat of the groups delivered.
-    public var groups: String = "*"
+    /// `mail.groups`: a wildmat of the groups delivered. By default every group but
+    /// `forllm.status`, whose articles are superseded as requests move (at most once a minute
+    /// each): a newsreader shows the current one, a Maildir would gain and lose a file each time.
+    public var groups: String = "*,!forllm.status"
     /// How often the deliverer looks for work it was not woken for (queued by the CLI, due
     /// retries). Work queued by this process wakes it at once.
     public var pollInterval: Duration = .seconds(2)

@@ -20,7 +20,7 @@ extension Forum {
         let now = self.now()
         let origin = ArticleOrigin.persona(id: personaID, version: personaVersion, requestID: requestID)
         let prepared = try self.prepare(answer, origin: origin, now: now)
-        let injected = try await self.database.write { transaction -> InjectedArticle? in
+        let injected = try await self.database.write { transaction -> (InjectedArticle, ReplyRequest)? in
             guard try transaction.request(id: requestID).status == .running else { return nil }
             let injected = try self.insertUnlessStored(prepared, origin: origin, now: now, transaction)
             try transaction.markDone(
@@ -29,9 +29,10 @@ extension Forum {
                 notes: notes,
                 now: now
             )
-            return injected
+            return (injected, try transaction.request(id: requestID))
         }
-        if injected?.requestIDs.isEmpty == false { self.database.queueSignal.notify() }
-        return injected
+        if injected?.0.requestIDs.isEmpty == false { self.database.queueSignal.notify() }
+        if let (answer, request) = injected { self.emitAnswer(request, answer, prepared, now: now) }
+        return injected?.0
     }
 }

@@ -36,6 +36,7 @@ extension Forum {
             try self.insert(prepared, origin: origin, now: now, transaction)
         }
         if !injected.requestIDs.isEmpty { self.database.queueSignal.notify() }
+        if origin == .user { self.emitPosted(prepared, injected, now: now) }
         return injected
     }
 

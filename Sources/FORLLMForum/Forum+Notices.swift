@@ -29,8 +29,8 @@ extension Forum {
     /// and never twice.
     public func fail(requestID: Int64, because failure: RequestFailure) async throws {
         let now = self.now()
-        try await self.database.write { transaction in
-            guard try transaction.markFailed(requestID: requestID, error: failure.reason, now: now) else { return }
+        let failed = try await self.database.write { transaction -> (ReplyRequest, InjectedArticle?)? in
+            guard try transaction.markFailed(requestID: requestID, error: failure.reason, now: now) else { return nil }
             let request = try transaction.request(id: requestID)
             // A notice that cannot be built (the article to answer is gone) is left out; the
             // request stays failed with its reason, which `forllm queue show` prints.
@@ -42,9 +42,11 @@ extension Forum {
                 notice = try? self.generationFailedNotice(request, failure, now: now)
             }
             if let notice {
-                try self.insertSystemArticle(notice, now: now, transaction)
+                return (request, try self.insertSystemArticle(notice, now: now, transaction))
             }
+            return (request, nil)
         }
+        if let (request, notice) = failed { self.emitFailed(request, failure, notice: notice, now: now) }
     }
 
     /// FORLLM's notice that a persona could not answer, as a follow-up to the article.

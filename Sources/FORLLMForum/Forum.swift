@@ -47,6 +47,8 @@ public final class Forum: Sendable {
     public let configuration: ForumConfiguration
     /// The wall clock: every date the forum stores or writes into an article comes from it.
     public let now: @Sendable () -> Date
+    /// What happened, for hooks and the status publisher (``ForumEvent``).
+    public let events = ForumEventBus()
 
     public init(
         database: ForumDatabase,

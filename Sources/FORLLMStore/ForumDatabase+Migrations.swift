@@ -220,6 +220,9 @@ extension ForumDatabase {
         // Conversation between personas (issue 10): groups whose personas debate on their own.
         migrator.registerMigration("v12-group-debate", migrate: ForumDatabase.addGroupDebate)
 
+        // forllm.status: the group, and the status article posted for each request.
+        migrator.registerMigration("v13-status", migrate: ForumDatabase.createStatusTables)
+
         return migrator
     }
 }

@@ -67,7 +67,7 @@ struct CommandLineTests {
         let list = try await client.command("LIST ACTIVE")
         #expect(list.code == 215)
         let groups = try await client.readMultiline().map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(groups.sorted() == ["forllm.general", "forllm.personas", "forllm.search"])
+        #expect(groups.sorted() == ["forllm.general", "forllm.personas", "forllm.search", "forllm.status"])
         try await client.close()
         #expect(FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
 
@@ -116,7 +116,7 @@ struct CommandLineTests {
         let groups = try #require(try json("group", "list") as? [[String: Any]])
         #expect(
             groups.compactMap { $0["name"] as? String }.sorted() == [
-                "forllm.cooking", "forllm.general", "forllm.personas", "forllm.search"
+                "forllm.cooking", "forllm.general", "forllm.personas", "forllm.search", "forllm.status"
             ]
         )
         let cooking = try #require(groups.first { $0["name"] as? String == "forllm.cooking" })

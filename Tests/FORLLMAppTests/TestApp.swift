@@ -78,7 +78,10 @@ final class RunningApp: Sendable {
     }
 
     /// Starts the application and returns once it listens.
-    static func start(_ configuration: FORLLMConfiguration) async throws -> RunningApp {
+    static func start(
+        _ configuration: FORLLMConfiguration,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws -> RunningApp {
         let logger = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
         let (smtpAddresses, smtpContinuation) = AsyncStream<ListeningAddress>.makeStream()
@@ -93,7 +96,8 @@ final class RunningApp: Sendable {
             onSMTPListening: { address in
                 smtpContinuation.yield(address)
                 smtpContinuation.finish()
-            }
+            },
+            now: now
         )
         let task = Task { try await assembly.run() }
         var iterator = addresses.makeAsyncIterator()

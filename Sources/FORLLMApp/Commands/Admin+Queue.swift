@@ -23,6 +23,11 @@ extension Admin {
         @Nullable var usage: GenerationUsage?
         /// Where a pending request that may run now stands in the queue's order (1: next).
         @Nullable var position: Int?
+        /// What a pending or running request waits for (``QueueStanding``): `running`,
+        /// `backend`, `retry`, `schedule` or `queued`.
+        @Nullable var state: String?
+        /// Why, for a person: `waiting for the schedule: closed until 22:00; position 3 of 7`.
+        @Nullable var reason: String?
         var attempts: Int
         @Nullable var error: String?
         var progressChars: Int
@@ -60,6 +65,8 @@ extension Admin {
             cleaned: request.answerNotes.cleaned,
             usage: request.answerNotes.usage,
             position: nil,
+            state: nil,
+            reason: nil,
             attempts: request.attempts,
             error: request.error,
             progressChars: request.progressChars,
@@ -77,13 +84,23 @@ extension Admin {
         )
     }
 
-    /// `forllm queue list`
+    /// `forllm queue list`: a pending or running request says why it waits or how far it is
+    /// (``QueueStanding``) instead of its last error, which belongs to an earlier try.
     public func listQueue(status: RequestStatusArgument?, json: Bool) async throws -> String {
         let requests = try await self.database.requests(status: status?.status)
-        let positions = try await self.queuePositions()
+        let now = self.now
+        let standings = try await self.database.standings(
+            configuration: self.configuration.workerConfiguration,
+            now: now
+        ).standings
+        let calendar = self.configuration.workerConfiguration.calendar
         let items = requests.map { request in
             var item = self.requestJSON(request)
-            item.position = positions[request.id]
+            if let standing = standings[request.id] {
+                item.position = standing.position
+                item.state = standing.stateName
+                item.reason = standing.reason(calendar: calendar, now: now)
+            }
             return item
         }
         if json { return try JSONOutput.encode(items) }
@@ -91,42 +108,26 @@ extension Admin {
             return status.map { "no \($0.rawValue) requests" } ?? "the queue is empty"
         }
         return TextTable.render(
-            header: ["ID", "STATUS", "POS", "PERSONA", "MODEL", "BACKEND", "GROUP", "TRIES", "CHARS", "ERROR"],
+            header: ["ID", "STATUS", "POS", "PERSONA", "MODEL", "BACKEND", "GROUP", "TRIES", "CHARS", "REASON/ERROR"],
             rows: zip(requests, items).map { request, item in
                 [
                     String(item.id), item.status, item.position.map(String.init) ?? "-",
                     item.persona ?? (request.kind == .generatePersonas ? "(generate)" : "-"),
                     item.model ?? "-", item.backend ?? "(auto)", item.group, String(item.attempts),
-                    String(item.progressChars), Self.oneLine(item.error ?? "", limit: 110)
+                    String(item.progressChars), Self.oneLine(Self.reasonColumn(item), limit: 110)
                 ]
             }
         )
     }
 
-    /// The order the worker would run the requests that may run now (``QueueOrder``), as
-    /// positions by request id. Backends are resolved without asking the servers which offers a
-    /// model (the worker does): the request's, the group's, else the default.
-    func queuePositions() async throws -> [Int64: Int] {
-        let worker = self.configuration.workerConfiguration
-        var candidates: [QueueOrder.Candidate] = []
-        for queued in try await self.database.runnableRequests(now: self.now, limit: 1000) {
-            candidates.append(
-                QueueOrder.Candidate(
-                    queued,
-                    backend: queued.request.requestedBackend ?? queued.groupDefaultBackend ?? worker.defaultBackend,
-                    model: ReplyWorker.model(for: queued, default: worker.defaultModel)
-                )
-            )
+    /// The last column of `queue list`: why a request waits (with its last error when that is
+    /// why), else its error.
+    static func reasonColumn(_ item: RequestJSON) -> String {
+        guard let reason = item.reason else { return item.error ?? "" }
+        switch item.state {
+        case "backend", "retry": return reason + (item.error.map { " (\($0))" } ?? "")
+        default: return reason
         }
-        let order = QueueOrder.ordered(
-            candidates,
-            policy: worker.queueOrder,
-            loaded: try await self.database.backendStates(),
-            now: self.now,
-            maximumPassedOver: worker.queueMaximumPassedOver,
-            maximumWait: worker.queueMaximumWait
-        )
-        return Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1.id, $0 + 1) })
     }
 
     /// `forllm queue show`
@@ -134,6 +135,15 @@ extension Admin {
         let request = try await self.database.request(id: id)
         var item = self.requestJSON(request)
         try await self.addAnswerAudit(to: &item, of: request)
+        let now = self.now
+        if let standing = try await self.database.standings(
+            configuration: self.configuration.workerConfiguration,
+            now: now
+        ).standings[id] {
+            item.position = standing.position
+            item.state = standing.stateName
+            item.reason = standing.reason(calendar: self.configuration.workerConfiguration.calendar, now: now)
+        }
         if json { return try JSONOutput.encode(item) }
         let format = ISO8601DateFormatter()
         format.timeZone = .current
@@ -153,8 +163,11 @@ extension Admin {
         if let truncated = item.truncated { lines.append("cut:       \(truncated)") }
         if let cleaned = item.cleaned { lines.append("cleaned:   \(cleaned)") }
         if let usage = item.usage { lines.append("usage:     \(Self.describe(usage))") }
+        if let reason = item.reason { lines.append("now:       \(reason)") }
         if let next = item.notBefore { lines.append("next try:  \(format.string(from: next))") }
-        if let error = item.error { lines.append("error:     \(error)") }
+        if let error = item.error {
+            lines.append((request.status == .running ? "last try:  " : "error:     ") + error)
+        }
         if request.status == .failed || request.status == .cancelled {
             lines.append("retry with: forllm queue retry \(id)")
         } else if request.status == .done, request.kind == .answer {
