@@ -308,7 +308,7 @@ enum ConfigurationKeys {
             help: "wildmat of the groups delivered",
             details: [
                 "Like forllm.*,!forllm.personas; `forllm mail sync` delivers what was there before.",
-                "The default leaves out forllm.status, whose articles are replaced as requests move.",
+                "The default leaves out forllm.status, whose articles are replaced as requests move."
             ]
         )
     ]
