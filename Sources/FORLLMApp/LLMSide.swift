@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FORLLMForum
 import FORLLMStore
 import FORLLMWorker
 import Foundation
@@ -41,6 +42,10 @@ public final class LLMSide: Sendable {
     /// Returns the reason to refuse the article, or `nil`. A backend that cannot be asked is
     /// given the benefit of the doubt: the request then fails visibly if the model is missing.
     public func checkRequest(in article: Article, budget: Duration = .seconds(2)) async -> String? {
+        if let model = Self.personaCardModel(in: article) {
+            // A persona's preferred model is checked like a request's model.
+            return await self.checkModel(model, backend: nil, budget: budget).map { "Model: \($0)" }
+        }
         guard let value = article[ForumRequest.headerName], let request = try? ForumRequest(parsing: value) else {
             return nil
         }
@@ -89,5 +94,17 @@ public final class LLMSide: Sendable {
         let list = offered.isEmpty ? "none" : offered.sorted().joined(separator: ", ")
         let place = backend.map { "backend '\($0)'" } ?? "any backend"
         return "model '\(model)' is not offered by \(place) (available: \(list))"
+    }
+
+    /// The preferred model a post to `forllm.personas` sets (its card's `Model:` line), if any.
+    static func personaCardModel(in article: Article) -> String? {
+        let groups = (article["Newsgroups"] ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard groups.contains(ForumDatabase.personasGroupName),
+            let card = try? PersonaCard(parsing: ArticleText.plainText(of: article)),
+            let model = card.model ?? nil, !model.isEmpty
+        else { return nil }
+        return model
     }
 }

@@ -77,3 +77,37 @@ struct EndToEndVoteTests {
         }
     }
 }
+
+extension EndToEndVoteTests {
+    @Test("a persona card posted with a model no backend offers is refused like a request's model")
+    func personaModelChecked() async throws {
+        let directory = try TestDirectory()
+        defer { directory.cleanUp() }
+        try await LLMStubServer(.ollama).run { stub in
+            let app = try await RunningApp.start(
+                RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
+            )
+            let client = try await app.connect()
+            func card(_ model: String) -> String {
+                """
+                From: Jane Doe <jane@example.org>
+                Newsgroups: forllm.personas
+                Subject: persona: Chef Anna
+
+                Handle: chef
+                Model: \(model)
+
+                You are Chef Anna.
+                """
+            }
+            let refused = try await client.postArticle(card("lama3.2"))
+            #expect(refused.code == 441)
+            #expect(refused.text.contains("Model: model 'lama3.2' is not offered by any backend"), "\(refused.text)")
+            #expect(try await app.database.persona(named: "chef") == nil)
+            #expect(try await client.postArticle(card("llama3.2")).code == 240)
+            #expect(try await app.database.persona(named: "chef")?.model == "llama3.2")
+            try await client.close()
+            try await app.stop()
+        }
+    }
+}
