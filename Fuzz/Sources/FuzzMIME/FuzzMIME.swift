@@ -14,7 +14,7 @@ import FuzzSupport
 /// - as an article (`ArticleText.plainText`) and as a lenient MIME entity (a body part read
 ///   with LF or CRLF lines), multipart, base64, quoted-printable, format=flowed and HTML
 ///   included (the text has LF line ends, no CR), then `authoredText` and `Mentions.chains`
-///   over the text.
+///   over the text, and the attachments (`ArticleAttachment`) of the article.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMIME(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = FuzzInput.bytes(data, size)
@@ -94,9 +94,28 @@ private func checkText(_ input: [UInt8]) {
     if let article = try? Article(parsing: input) {
         let plain = ArticleText.plainText(of: article)
         _ = Mentions.chains(in: ArticleText.authoredText(plain))
+        checkAttachments(article)
     }
     let entity = MIMEText.parsePart(input[...])
     let plain = MIMEText.text(of: entity)
     require(!plain.utf8.contains(13), "plain text with a CR: its line ends are LF")
     _ = Mentions.chains(in: ArticleText.authoredText(plain))
+}
+
+/// `ArticleAttachment.attachments(of:)`: never traps; a file name is never empty and carries no
+/// control character; only text attachments have text; the size is the decoded bytes' count.
+private func checkAttachments(_ article: Article) {
+    _ = ArticleAttachment.bodyIsNotText(article)
+    for (index, attachment) in ArticleAttachment.attachments(of: article).enumerated() {
+        if let name = attachment.fileName {
+            require(!name.isEmpty, "an empty file name")
+            require(
+                !name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F },
+                "a control character in the file name \(name.debugDescription)"
+            )
+        }
+        require(attachment.text == nil || attachment.kind == .text, "text on a non-text attachment")
+        require(attachment.size == attachment.bytes.count, "size is not the decoded bytes' count")
+        require(!attachment.displayName(index: index).isEmpty, "an empty display name")
+    }
 }
