@@ -8,7 +8,14 @@ extension ForumDatabase {
     /// far as the store knows it (request, persona, group); the caller fills in the
     /// configuration's defaults.
     public func requests(status: RequestStatus? = nil, limit: Int = 1000) async throws -> [ReplyRequest] {
-        try await self.writer.read { db in
+        try await self.requests(statuses: status.map { [$0] }, limit: limit)
+    }
+
+    /// The requests in any of `statuses` (every request when `nil`), newest first, read in one
+    /// snapshot: a request that changes state meanwhile is listed once.
+    public func requests(statuses: [RequestStatus]?, limit: Int = 1000) async throws -> [ReplyRequest] {
+        if statuses?.isEmpty == true { return [] }
+        return try await self.writer.read { db in
             var sql = """
                 SELECT r.id, r.kind, r.status, r.article_id, r.message_id, r.group_name, r.persona_id,
                     p.handle AS persona_handle, r.persona_version, r.requested_model, r.requested_backend,
@@ -22,9 +29,9 @@ extension ForumDatabase {
                 LEFT JOIN newsgroup g ON g.name = r.group_name
                 """
             var arguments: StatementArguments = []
-            if let status {
-                sql += " WHERE r.status = ?"
-                arguments += [status.rawValue]
+            if let statuses {
+                sql += " WHERE r.status IN (\(databaseQuestionMarks(count: statuses.count)))"
+                arguments += StatementArguments(statuses.map(\.rawValue))
             }
             sql += " ORDER BY r.id DESC LIMIT ?"
             arguments += [limit]

@@ -10,8 +10,10 @@ extension ForumDatabase {
         configuration: WorkerConfiguration,
         now: Date
     ) async throws -> (requests: [ReplyRequest], standings: [Int64: QueueStanding]) {
-        let requests =
-            try await self.requests(status: .running) + self.requests(status: .pending)
+        // One snapshot: a request that starts running meanwhile is listed once. Running ones
+        // first, then pending, each newest first.
+        let all = try await self.requests(statuses: [.running, .pending])
+        let requests = all.filter { $0.status == .running } + all.filter { $0.status != .running }
         let positions = QueueOrder.positions(
             of: try await self.runnableRequests(now: now, limit: 1000),
             configuration: configuration,
@@ -26,6 +28,6 @@ extension ForumDatabase {
             maximumAttempts: configuration.maximumAttempts,
             now: now
         )
-        return (requests, Dictionary(uniqueKeysWithValues: standings.map { ($0.requestID, $0) }))
+        return (requests, Dictionary(standings.map { ($0.requestID, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 }

@@ -186,3 +186,24 @@ struct QueueTests {
         #expect(request.attempts == 0)
     }
 }
+
+extension QueueTests {
+    @Test("requests in several states are read in one snapshot, each once")
+    func requestsInStates() async throws {
+        let (forum, database) = try await makeForum()
+        let first = try await forum.inject(raw: rawArticle(messageID: "<r1@x>"))
+        let second = try await forum.inject(raw: rawArticle(messageID: "<r2@x>"))
+        _ = try await database.claim(
+            requestID: try #require(first.requestIDs.first),
+            model: "m",
+            backend: "b",
+            personaVersion: 1,
+            now: Date()
+        )
+        let listed = try await database.requests(statuses: [.running, .pending])
+        #expect(listed.map(\.id) == [second.requestIDs[0], first.requestIDs[0]])
+        #expect(listed.map(\.status) == [.pending, .running])
+        #expect(try await database.requests(statuses: []).isEmpty)
+        #expect(try await database.requests(statuses: [.done]).isEmpty)
+    }
+}
