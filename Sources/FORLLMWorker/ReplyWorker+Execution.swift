@@ -116,76 +116,31 @@ extension ReplyWorker {
 
     private func answer(_ job: ClaimedJob, logger: Logger) async throws {
         if job.request.task == .summary { return try await self.summarise(job, logger: logger) }
-        guard let persona = job.persona, persona.retiredAt == nil else {
-            throw LLMError(.notRunnable, "the persona was deleted")
-        }
-        guard let articleID = job.request.articleID else {
-            throw LLMError(.notRunnable, "the article to answer was removed")
-        }
-        let thread = try await self.database.thread(ofArticle: articleID)
-        guard let last = thread.last, let parentID = MessageID(validating: last.article.messageID) else {
-            throw LLMError(.notRunnable, "the article to answer was removed")
-        }
-        guard let client = self.clients[job.backend] else {
-            throw LLMError(.notRunnable, "no backend named \(job.backend)")
-        }
-        let settings = self.configuration.backend(named: job.backend)
-        let seesImages = await self.seesImages(job.model, client: client)
-        let turns = Prompt.turns(of: thread, personaID: persona.id, seesImages: seesImages)
-        let attachmentNote = Prompt.unseenNote(turns.last?.unseenAttachments ?? [], model: job.model)
-        let siblings = try await self.database.personaAnswers(toArticle: articleID, excludingPersona: persona.id)
+        let context = try await self.answerContext(job)
+        let persona = context.persona
+        let siblings = try await self.database.personaAnswers(
+            toArticle: context.articleID,
+            excludingPersona: persona.id
+        )
         let messages = Prompt.messages(
             instructions: persona.instructions,
             personaName: persona.name,
             group: job.request.groupName,
-            turns: turns,
+            turns: context.turns,
             siblings: Prompt.siblingTurns(of: siblings),
             budget: self.configuration.contextCharacters
         )
-        let parent = try Article(parsing: last.article.bytes)
-        let groups = try await self.replyGroups(parent: parent, fallback: job.request.groupName)
-        let messageID = try MessageID(job.request.answerMessageID ?? "")
-        let maximumArticleBytes = self.forum.configuration.postingPolicy.maximumBytes
-        let build = { (result: LLMChatResult, now: Date) throws -> AnswerArticle in
-            try AnswerArticle.answer(
-                parent: parent,
-                parentID: parentID,
-                groups: groups,
-                messageID: messageID,
-                persona: persona,
-                model: job.model,
-                backend: job.backend,
-                text: result.text,
-                truncations: result.truncations,
-                invalidUTF8Replaced: result.invalidUTF8Replaced,
-                usage: result.usage,
-                maximumTokens: self.configuration.maximumAnswerTokens,
-                maximumArticleBytes: maximumArticleBytes,
-                attachmentNote: attachmentNote,
-                hostname: self.configuration.hostname,
-                userAgent: self.configuration.userAgent,
-                now: now
-            )
-        }
-        // What the article around the text takes, measured on the answer without text.
-        let empty = LLMChatResult(
-            text: "",
-            finishReason: nil,
-            promptTokens: nil,
-            completionTokens: nil,
-            timeToFirstToken: nil,
-            totalTime: .zero
-        )
-        let overhead = try build(empty, self.now()).article.serializedByteCount
-        let contextLength = try await self.contextLength(of: job.model, backend: job.backend, client: client)
+        let client = context.client
+        let contextLength = context.contextLength
+        let build = context.build
         let request = LLMChatRequest(
             model: job.model,
             messages: messages,
             contextLength: contextLength,
-            keepAlive: settings?.keepAlive,
+            keepAlive: context.keepAlive,
             temperature: self.configuration.temperature,
             maximumTokens: self.configuration.maximumAnswerTokens,
-            maximumBytes: AnswerArticle.textBudget(maximumArticleBytes: maximumArticleBytes, overheadBytes: overhead),
+            maximumBytes: context.maximumTextBytes,
             stopsRepetition: self.configuration.stopsRepetition
         )
         logger.debug(

@@ -15,59 +15,12 @@ extension ReplyWorker {
     /// far it has got as it goes, and posts the summary as a reply to the requesting article
     /// with `X-FORLLM-Task: summary`. A failed attempt starts again from the first chunk.
     func summarise(_ job: ClaimedJob, logger: Logger) async throws {
-        guard let persona = job.persona, persona.retiredAt == nil else {
-            throw LLMError(.notRunnable, "the persona was deleted")
-        }
-        guard let articleID = job.request.articleID else {
-            throw LLMError(.notRunnable, "the article to answer was removed")
-        }
-        let path = try await self.database.thread(ofArticle: articleID)
-        guard let last = path.last, let parentID = MessageID(validating: last.article.messageID) else {
-            throw LLMError(.notRunnable, "the article to answer was removed")
-        }
-        guard let client = self.clients[job.backend] else {
-            throw LLMError(.notRunnable, "no backend named \(job.backend)")
-        }
-        let settings = self.configuration.backend(named: job.backend)
-        let whole = try await self.database.wholeThread(ofArticle: articleID)
-        let parent = try Article(parsing: last.article.bytes)
-        let root = path.first.flatMap { try? Article(parsing: $0.article.bytes) } ?? parent
+        let context = try await self.answerContext(job, task: .summary, withTurns: false)
+        let persona = context.persona
+        let whole = try await self.database.wholeThread(ofArticle: context.articleID)
+        let root = context.path.first.flatMap { try? Article(parsing: $0.article.bytes) } ?? context.parent
         let subject = root["Subject"].map(EncodedWord.decode) ?? ""
-        let groups = try await self.replyGroups(parent: parent, fallback: job.request.groupName)
-        let messageID = try MessageID(job.request.answerMessageID ?? "")
-        let maximumArticleBytes = self.forum.configuration.postingPolicy.maximumBytes
-        let build = { (result: LLMChatResult, now: Date) throws -> AnswerArticle in
-            try AnswerArticle.answer(
-                parent: parent,
-                parentID: parentID,
-                groups: groups,
-                messageID: messageID,
-                persona: persona,
-                model: job.model,
-                backend: job.backend,
-                text: result.text,
-                truncations: result.truncations,
-                invalidUTF8Replaced: result.invalidUTF8Replaced,
-                usage: result.usage,
-                maximumTokens: self.configuration.maximumAnswerTokens,
-                maximumArticleBytes: maximumArticleBytes,
-                hostname: self.configuration.hostname,
-                userAgent: self.configuration.userAgent,
-                task: .summary,
-                now: now
-            )
-        }
-        let empty = LLMChatResult(
-            text: "",
-            finishReason: nil,
-            promptTokens: nil,
-            completionTokens: nil,
-            timeToFirstToken: nil,
-            totalTime: .zero
-        )
-        let overhead = try build(empty, self.now()).article.serializedByteCount
-        let cap = settings?.maximumContextLength ?? 8192
-        let contextLength = min(try await client.contextLength(of: job.model) ?? cap, cap)
+        let build = context.build
         let call = { (input: Prompt.SummaryInput, text: String, part: (number: Int, count: Int)?) async throws in
             let messages = Prompt.summaryMessages(
                 instructions: persona.instructions,
@@ -81,17 +34,14 @@ extension ReplyWorker {
             let request = LLMChatRequest(
                 model: job.model,
                 messages: messages,
-                contextLength: contextLength,
-                keepAlive: settings?.keepAlive,
+                contextLength: context.contextLength,
+                keepAlive: context.keepAlive,
                 temperature: self.configuration.temperature,
                 maximumTokens: self.configuration.maximumAnswerTokens,
-                maximumBytes: AnswerArticle.textBudget(
-                    maximumArticleBytes: maximumArticleBytes,
-                    overheadBytes: overhead
-                ),
+                maximumBytes: context.maximumTextBytes,
                 stopsRepetition: self.configuration.stopsRepetition
             )
-            return try await self.generate(request, client: client, requestID: job.request.id)
+            return try await self.generate(request, client: context.client, requestID: job.request.id)
         }
 
         let budget = self.configuration.contextCharacters
