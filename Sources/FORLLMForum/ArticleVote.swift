@@ -14,9 +14,10 @@ struct ArticleVote: Hashable, Sendable {
     /// Header field name.
     static let headerName = "X-FORLLM-Vote"
 
-    /// The vote `article` casts, if any. Throws `.invalidRequest` for a header that is not
-    /// `+1` or `-1`, or on an article that follows nothing up.
-    init?(of article: Article, references: [MessageID]) throws(ArticleError) {
+    /// The vote `article` casts, if any; `authoredText` is its own text (quotes and signature
+    /// left out, ``ArticleText/authoredText(_:)``). Throws `.invalidRequest` for a header that
+    /// is not `+1` or `-1`, or on an article that follows nothing up.
+    init?(of article: Article, authoredText text: String, references: [MessageID]) throws(ArticleError) {
         if let header = article[Self.headerName] {
             guard let value = Self.value(header) else {
                 throw ArticleError(
@@ -34,7 +35,6 @@ struct ArticleVote: Hashable, Sendable {
             return
         }
         guard !references.isEmpty else { return nil }
-        let text = ArticleText.authoredText(ArticleText.plainText(of: article))
         // Cheap test first: a bare vote is a few bytes.
         guard text.utf8.count <= 16, let value = Self.value(text) else { return nil }
         self.init(value: value, isExplicit: false)

@@ -52,21 +52,29 @@ extension Forum {
         if origin == .user, let value = article[ForumRequest.headerName] {
             request = try ForumRequest(parsing: value)
         }
+        let plainText = ArticleText.plainText(of: article)
         var mentions: [[String]] = []
+        var vote: ArticleVote?
         switch origin {
         case .user, .persona:
-            let text = ArticleText.authoredText(ArticleText.plainText(of: article))
+            let text = ArticleText.authoredText(plainText)
             if text.utf8.contains(UInt8(ascii: "@")) {
                 mentions = Mentions.chains(in: text)
+            }
+            if origin == .user {
+                vote = try ArticleVote(of: article, authoredText: text, references: facts.references)
             }
         case .system, .imported:
             break
         }
-        var vote: ArticleVote?
-        if origin == .user {
-            vote = try ArticleVote(of: article, references: facts.references)
-        }
-        return PreparedArticle(article: article, facts: facts, request: request, mentions: mentions, vote: vote)
+        return PreparedArticle(
+            article: article,
+            facts: facts,
+            request: request,
+            mentions: mentions,
+            plainText: plainText,
+            vote: vote
+        )
     }
 
     /// Inserts a prepared article inside the caller's transaction: a control message and a
@@ -160,7 +168,15 @@ extension Forum {
             now: now
         )
         try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
-        try self.indexForSearch(article, id: stored.id, messageID: messageID, origin: origin, now: now, transaction)
+        try self.indexForSearch(
+            article,
+            plainText: prepared.plainText,
+            id: stored.id,
+            messageID: messageID,
+            origin: origin,
+            now: now,
+            transaction
+        )
         if let votedAnswer {
             try self.recordVote(of: prepared, articleID: stored.id, on: votedAnswer, now: now, transaction)
             return InjectedArticle(messageID: messageID, numbers: stored.numbers, requestIDs: [])

@@ -36,7 +36,7 @@ extension Forum {
             throw ArticleError(.invalidHeaderValue, "Subject: 'persona:' needs the persona's name after it")
         }
         do {
-            let card = try PersonaCard(parsing: ArticleText.plainText(of: prepared.article))
+            let card = try PersonaCard(parsing: prepared.plainText)
             // The post is not stored; its answer is the persona's new card.
             return try self.applyCard(card, to: target, by: facts.from.address, now: now, transaction)
                 ?? InjectedArticle(

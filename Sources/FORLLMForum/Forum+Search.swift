@@ -18,11 +18,10 @@ extension Forum {
     ///
     /// The one place that decides what is searchable: attachments are indexed by file name, and
     /// text attachments (code, CSV, patches) by their decoded text as well.
-    static func searchDocument(of article: Article) -> SearchDocument? {
-        let newsgroups = (article["Newsgroups"] ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        if newsgroups == [ForumDatabase.searchGroupName] { return nil }
+    /// - Parameter plainText: the article's ``ArticleText/plainText(of:)`` when the caller has
+    ///   it already (injection decodes it once, outside the transaction).
+    static func searchDocument(of article: Article, plainText: String? = nil) -> SearchDocument? {
+        if article.newsgroups == [ForumDatabase.searchGroupName] { return nil }
         var author = ""
         if let from = article["From"] {
             if let mailbox = try? Mailbox(parsing: from) {
@@ -34,7 +33,8 @@ extension Forum {
         }
         // The body text (none when the whole post is an image or a PDF: its bytes are no text),
         // then each attached text file under its name, so a search finds the file's words too.
-        var body = ArticleAttachment.bodyIsNotText(article) ? "" : ArticleText.plainText(of: article)
+        var body =
+            ArticleAttachment.bodyIsNotText(article) ? "" : plainText ?? ArticleText.plainText(of: article)
         for (index, attachment) in ArticleAttachment.attachments(of: article).enumerated() {
             body += "\n\n" + attachment.displayName(index: index)
             if let text = attachment.text { body += "\n" + text }
@@ -52,20 +52,17 @@ extension Forum {
     /// refuses the post (NNTP 441 with the reason): the newsreader keeps the draft to fix.
     func indexForSearch(
         _ article: Article,
+        plainText: String,
         id: Int64,
         messageID: MessageID,
         origin: ArticleOrigin,
         now: Date,
         _ transaction: StoreTransaction
     ) throws {
-        if let document = Self.searchDocument(of: article) {
+        if let document = Self.searchDocument(of: article, plainText: plainText) {
             try transaction.indexForSearch(articleID: id, document)
         }
-        guard origin == .user,
-            (article["Newsgroups"] ?? "").split(separator: ",").contains(where: {
-                $0.trimmingCharacters(in: .whitespaces) == ForumDatabase.searchGroupName
-            })
-        else { return }
+        guard origin == .user, article.newsgroups.contains(ForumDatabase.searchGroupName) else { return }
         try self.insertSystemArticle(
             try self.searchAnswer(to: article, messageID: messageID, now: now, transaction),
             now: now,

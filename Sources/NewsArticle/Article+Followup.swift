@@ -8,7 +8,13 @@ extension Article {
         {
             return groups
         }
-        return (try? NewsgroupName.parseList(self["Newsgroups"] ?? "")) ?? []
+        return self.newsgroups
+    }
+
+    /// The groups of its `Newsgroups` header, in order, without duplicates; none when the header
+    /// is missing or names an invalid group.
+    public var newsgroups: [String] {
+        (try? NewsgroupName.parseList(self["Newsgroups"] ?? "")) ?? []
     }
 
     /// The `References` of a follow-up to this article, whose Message-ID is `messageID`.
