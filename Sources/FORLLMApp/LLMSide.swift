@@ -96,12 +96,15 @@ public final class LLMSide: Sendable {
         return "model '\(model)' is not offered by \(place) (available: \(list))"
     }
 
+    /// Whether ``checkRequest(in:budget:)`` has anything to ask the backends about: a request
+    /// header, or a persona card that sets a model. Saves making a client for nothing.
+    static func asksForModels(_ article: Article) -> Bool {
+        article[ForumRequest.headerName] != nil || Self.personaCardModel(in: article) != nil
+    }
+
     /// The preferred model a post to `forllm.personas` sets (its card's `Model:` line), if any.
     static func personaCardModel(in article: Article) -> String? {
-        let groups = (article["Newsgroups"] ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        guard groups.contains(ForumDatabase.personasGroupName),
+        guard article.newsgroups.contains(ForumDatabase.personasGroupName),
             let card = try? PersonaCard(parsing: ArticleText.plainText(of: article)),
             let model = card.model ?? nil, !model.isEmpty
         else { return nil }

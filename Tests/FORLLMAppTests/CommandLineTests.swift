@@ -388,6 +388,13 @@ extension CommandLineTests {
                 in: directory
             ).status == 0
         )
+        let card = try await ForLLMProcess.runDetached(
+            ["post", "--config", config, "--group", "forllm.personas", "--subject", "persona: Baker"],
+            in: directory,
+            input: "Model: qwen9\n\nYou are Baker.\n"
+        )
+        #expect(card.status == 1)
+        #expect(card.stderr.contains("Model: model 'qwen9' is not offered by any backend"), "\(card.stderr)")
         let edit = try await ForLLMProcess.runDetached(
             ["persona", "edit", "chef", "--config", config, "--model", "qwen9"],
             in: directory

@@ -26,7 +26,7 @@ extension Admin {
     /// for `forllm post`: an unknown model or backend in the article's request is refused
     /// before anything is stored.
     func checkRequest(in article: Article) async throws {
-        guard article[ForumRequest.headerName] != nil else { return }
+        guard LLMSide.asksForModels(article) else { return }
         if let reason = try await self.withLLM({ await $0.checkRequest(in: article, budget: Self.modelCheckBudget) }) {
             throw ForumError(.invalidInput, reason)
         }
