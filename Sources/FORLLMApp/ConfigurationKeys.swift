@@ -71,6 +71,17 @@ enum ConfigurationKeys {
             help: "readers at once; the next gets `400`"
         ),
         ConfigurationKey(
+            "server.read_cache_mb",
+            .integer(0...65536),
+            \.forum.readCacheMegabytes,
+            help: "memory for the group table and the newest and last read articles, which the news "
+                + "server then answers without reading the database (0: off)",
+            details: [
+                "Kept current by every commit of the server; a change by another process (the `forllm` "
+                    + "CLI) shows within 50 ms."
+            ]
+        ),
+        ConfigurationKey(
             "server.idle_timeout_seconds",
             .seconds(10...86400),
             \.nntp.idleTimeout,

@@ -89,7 +89,8 @@ public enum FORLLMApplication {
         let forum = try await Forum.open(
             path: configuration.databasePath,
             configuration: configuration.forumConfiguration,
-            now: now
+            now: now,
+            readCache: true
         )
         try await Admin(forum: forum, configuration: configuration).buildSearchIndex(logger: logger)
         var nntpConfiguration = configuration.nntpServerConfiguration
@@ -176,7 +177,8 @@ public enum FORLLMApplication {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server),
             .init(service: worker),
-            .init(service: statusPublisher)
+            .init(service: statusPublisher),
+            .init(service: OtherWritersWatch(database: forum.database, logger: logger))
         ]
         if let tlsServer { services.append(.init(service: tlsServer)) }
         if let deliverer { services.append(.init(service: deliverer)) }

@@ -19,6 +19,9 @@ public struct ForumConfiguration: Hashable, Sendable {
     public var deliveredGroups: GroupFilter? = nil
     /// log2 of scrypt's N for new password hashes (``PasswordHash``); tests lower it.
     public var passwordCost: Int = PasswordHash.defaultLogRounds
+    /// Memory for the news server's ``ReadCache`` (`server.read_cache_mb`), in megabytes; 0: none.
+    /// Only `forllm serve` opens the forum with it (``Forum/open(path:configuration:now:readCache:)``).
+    public var readCacheMegabytes: Int = 128
 
     public init(
         hostname: String = "forllm.local",
@@ -62,12 +65,19 @@ public final class Forum: Sendable {
 
     /// Opens the database file at `path` (creating and migrating it when needed) and posts
     /// the persona cards it lacks (a fresh database, or `forllm.personas` created again).
+    /// - Parameter readCache: whether to keep the ``ReadCache`` of
+    ///   ``ForumConfiguration/readCacheMegabytes`` (the server; the CLI's short commands do not).
     public static func open(
         path: String,
         configuration: ForumConfiguration = .init(),
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        readCache: Bool = false
     ) async throws -> Forum {
-        let forum = Forum(database: try await ForumDatabase.open(path: path), configuration: configuration, now: now)
+        let database = try await ForumDatabase.open(
+            path: path,
+            readCacheBytes: readCache ? configuration.readCacheMegabytes << 20 : 0
+        )
+        let forum = Forum(database: database, configuration: configuration, now: now)
         try await forum.postMissingCards()
         return forum
     }

@@ -53,19 +53,42 @@ extension ForumDatabase {
 
     /// Every group that is not removed, by name.
     public func groups() async throws -> [Newsgroup] {
-        try await self.writer.read { db in
+        if let cache = self.readCache {
+            if let groups = cache.groups { return groups }
+            return try await self.loadGroupTable(into: cache)
+        }
+        return try await self.writer.read { db in
             try Newsgroup.fetchAll(db, sql: Newsgroup.selectSQL + " WHERE g.removed_at IS NULL ORDER BY g.name")
         }
     }
 
     /// The group named `name`, unless removed.
     public func group(named name: String) async throws -> Newsgroup? {
-        try await self.singleStatementRead { db in
+        if let cache = self.readCache {
+            if let found = cache.group(named: name) {
+                // Not in the table: perhaps created by another process a moment ago (see
+                // ``checkOtherWriters()``); the database says for sure.
+                if let group = found { return group }
+            } else {
+                return try await self.loadGroupTable(into: cache).first { $0.name == name }
+            }
+        }
+        return try await self.singleStatementRead { db in
             try Newsgroup.fetchOne(
                 db.cachedStatement(sql: Newsgroup.selectSQL + " WHERE g.name = ? AND g.removed_at IS NULL"),
                 arguments: [name]
             )
         }
+    }
+
+    /// Reads the group table and hands it to `cache` (unless a commit changed a group meanwhile).
+    private func loadGroupTable(into cache: ReadCache) async throws -> [Newsgroup] {
+        let epoch = cache.groupsEpoch
+        let groups = try await self.writer.read { db in
+            try Newsgroup.fetchAll(db, sql: Newsgroup.selectSQL + " WHERE g.removed_at IS NULL ORDER BY g.name")
+        }
+        cache.fill(groups: groups, groupsEpoch: epoch)
+        return groups
     }
 
     /// Numbers present in `group` within `range`, ascending.
@@ -108,7 +131,10 @@ extension ForumDatabase {
 
     /// Article `number` of `group`: its Message-ID only.
     public func articleRef(inGroup group: String, number: Int64) async throws -> ArticleRef? {
-        try await self.singleStatementRead { db in
+        if let article = self.readCache?.article(inGroup: group, number: number) {
+            return ArticleRef(number: number, messageID: article.messageID)
+        }
+        return try await self.singleStatementRead { db in
             try String.fetchOne(
                 db.cachedStatement(
                     sql: """
@@ -123,9 +149,34 @@ extension ForumDatabase {
     }
 
     /// Article `number` of `group` (its `numbers`: that group's only). One statement: this is
-    /// what `ARTICLE n` runs.
+    /// what `ARTICLE n` runs (unless the ``readCache`` has it).
     public func article(inGroup group: String, number: Int64) async throws -> StoredArticle? {
-        try await self.singleStatementRead { db in
+        if let cache = self.readCache {
+            if let article = cache.article(inGroup: group, number: number) { return article }
+            // A miss reads the article with all its numbers, as the cache keeps it (in one
+            // transaction: what is cached stays a while, so it must be one consistent state).
+            let epoch = cache.epoch
+            let found = try await self.writer.read { db -> StoredArticle? in
+                guard
+                    let id = try Int64.fetchOne(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT article_id FROM group_article
+                                WHERE group_id = (SELECT id FROM newsgroup WHERE name = ? AND removed_at IS NULL)
+                                  AND number = ?
+                                """
+                        ),
+                        arguments: [group, number]
+                    )
+                else { return nil }
+                return try Self.storedArticle(id: id, db)
+            }
+            guard var article = found else { return nil }
+            cache.fill(article: article, epoch: epoch)
+            article.numbers = [GroupNumber(group: group, number: number)]
+            return article
+        }
+        return try await self.singleStatementRead { db in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
@@ -149,7 +200,10 @@ extension ForumDatabase {
 
     /// The article with `messageID`.
     public func article(messageID: String) async throws -> StoredArticle? {
-        try await self.writer.read { db in
+        let cache = self.readCache
+        if let article = cache?.article(messageID: messageID) { return article }
+        let epoch = cache?.epoch ?? 0
+        let found = try await self.writer.read { db -> StoredArticle? in
             guard
                 let id = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT id FROM article WHERE message_id = ?"),
@@ -158,6 +212,8 @@ extension ForumDatabase {
             else { return nil }
             return try Self.storedArticle(id: id, db)
         }
+        if let found { cache?.fill(article: found, epoch: epoch) }
+        return found
     }
 
     static func storedArticle(id: Int64, _ db: Database) throws -> StoredArticle? {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NewsArticle
+import Synchronization
 
 /// An article's number in one group.
 public struct GroupNumber: Hashable, Sendable {
@@ -28,27 +29,42 @@ public final class ForumDatabase: Sendable {
     public let queueSignal = QueueSignal()
     /// Notified after Maildir deliveries or removals were queued by this process.
     public let deliverySignal = QueueSignal()
+    /// The group table and the newest articles in memory, for the news server's hot reads;
+    /// `nil` unless opened with a capacity (``open(path:readCacheBytes:)``).
+    public let readCache: ReadCache?
+    /// The writer connection's `PRAGMA data_version` when ``checkOtherWriters()`` last looked.
+    private let lastDataVersion: Mutex<Int64>
 
     /// Wraps `writer` and migrates it to the current schema. Blocks: call it off async code
     /// (``open(path:)`` does).
-    init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter, readCacheBytes: Int = 0) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
+        self.lastDataVersion = Mutex(try writer.writeWithoutTransaction { try Self.dataVersion($0) })
+        if readCacheBytes > 0 {
+            let cache = ReadCache(capacity: readCacheBytes)
+            writer.add(transactionObserver: ReadCacheObserver(cache: cache), extent: .databaseLifetime)
+            self.readCache = cache
+        } else {
+            self.readCache = nil
+        }
     }
 
     /// Opens (creating when needed) the database file at `path` in WAL mode and migrates it,
     /// on a thread of its own: opening a file and migrating it block, and async code must
     /// never block (its threads are the event loops'). Throws ``StoreError`` `.cannotOpen`
     /// naming the file and the reason.
-    public static func open(path: String) async throws -> ForumDatabase {
-        try await Self.offTheEventLoops { try Self.openBlocking(path: path) }
+    /// - Parameter readCacheBytes: the capacity of ``readCache``; 0: no cache. Only the
+    ///   server's process has one: it must also run ``checkOtherWriters()`` regularly.
+    public static func open(path: String, readCacheBytes: Int = 0) async throws -> ForumDatabase {
+        try await Self.offTheEventLoops { try Self.openBlocking(path: path, readCacheBytes: readCacheBytes) }
     }
 
-    /// What ``open(path:)`` runs on its own thread.
-    private static func openBlocking(path: String) throws -> ForumDatabase {
+    /// What ``open(path:readCacheBytes:)`` runs on its own thread.
+    private static func openBlocking(path: String, readCacheBytes: Int) throws -> ForumDatabase {
         do {
             let pool = try DatabasePool(path: path, configuration: Self.grdbConfiguration())
-            return try ForumDatabase(pool)
+            return try ForumDatabase(pool, readCacheBytes: readCacheBytes)
         } catch let error as DatabaseError {
             var reason = error.message ?? "\(error.resultCode)"
             let directory = (path as NSString).deletingLastPathComponent
@@ -60,8 +76,32 @@ public final class ForumDatabase: Sendable {
     }
 
     /// A fresh database in memory, for tests.
-    public static func inMemory() throws -> ForumDatabase {
-        try ForumDatabase(DatabaseQueue(configuration: Self.grdbConfiguration()))
+    public static func inMemory(readCacheBytes: Int = 0) throws -> ForumDatabase {
+        try ForumDatabase(DatabaseQueue(configuration: Self.grdbConfiguration()), readCacheBytes: readCacheBytes)
+    }
+
+    /// How often the server runs ``checkOtherWriters()``: the longest a change made by another
+    /// process (the `forllm` CLI) stays unseen by the ``readCache``.
+    public static let otherWritersInterval: Duration = .milliseconds(50)
+
+    /// Whether another process committed to the file since the last call; if so, empties the
+    /// ``readCache``. SQLite's `PRAGMA data_version` on the writer connection changes exactly
+    /// when another connection committed (this process writes through that connection only),
+    /// and reading it touches only the WAL index in shared memory.
+    @discardableResult
+    public func checkOtherWriters() async throws -> Bool {
+        guard let cache = self.readCache else { return false }
+        let version = try await self.writer.writeWithoutTransaction { try Self.dataVersion($0) }
+        let changed = self.lastDataVersion.withLock { last in
+            defer { last = version }
+            return last != version
+        }
+        if changed { cache.invalidateAll() }
+        return changed
+    }
+
+    private static func dataVersion(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
     }
 
     /// The GRDB settings every connection to the file uses.

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+
+/// Keeps a ``ReadCache`` current with the commits of this process: a GRDB transaction observer
+/// on the one writer connection.
+///
+/// While a transaction runs it notes which `article` and `newsgroup` rows it inserted, changed or
+/// deleted (`group_article` is a WITHOUT ROWID table, which SQLite's update hook does not report:
+/// its rows change only with an article, inserted or deleted with it, or with a group's removal,
+/// which updates the `newsgroup` row). When the transaction commits, and before `write` returns
+/// to its caller, it reads those rows back on the writer connection and hands them to the cache;
+/// a rollback forgets them. Reading back costs a few point lookups per commit; a commit of more
+/// than ``prefetchLimit`` articles (an import) only invalidates, and its articles enter the cache
+/// when they are read.
+final class ReadCacheObserver: TransactionObserver {
+    /// Most articles of one commit read back into the cache.
+    static let prefetchLimit = 64
+
+    let cache: ReadCache
+    // Touched only on the writer's queue, where GRDB calls every method of an observer: no lock.
+    private var insertedArticles: [Int64] = []
+    private var deletedArticles: Set<Int64> = []
+    private var changedGroups: Set<Int64> = []
+    /// A change GRDB could not describe (`Database.notifyChanges(in:)`).
+    private var changedUnknown = false
+
+    init(cache: ReadCache) {
+        self.cache = cache
+    }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
+        switch eventKind {
+        case .insert(let table), .delete(let table):
+            return table == "article" || table == "newsgroup"
+        case .update(let table, _):
+            return table == "newsgroup"
+        }
+    }
+
+    func databaseDidChange(with event: DatabaseEvent) {
+        switch (event.tableName, event.kind) {
+        case ("article", .insert):
+            self.insertedArticles.append(event.rowID)
+        case ("article", .delete):
+            self.deletedArticles.insert(event.rowID)
+        case ("newsgroup", _):
+            self.changedGroups.insert(event.rowID)
+        default:
+            break
+        }
+    }
+
+    func databaseDidChange() {
+        // A change GRDB cannot describe (`Database.notifyChanges(in:)`): start again from the
+        // database.
+        self.changedUnknown = true
+    }
+
+    func databaseDidCommit(_ db: Database) {
+        defer { self.reset() }
+        guard !self.changedUnknown else {
+            self.cache.invalidateAll()
+            return
+        }
+        guard !self.insertedArticles.isEmpty || !self.deletedArticles.isEmpty || !self.changedGroups.isEmpty else {
+            return
+        }
+        do {
+            var groups: [Newsgroup] = []
+            var removed: Set<Int64> = []
+            for id in self.changedGroups.sorted() {
+                if let group = try Newsgroup.fetchOne(
+                    db.cachedStatement(sql: Newsgroup.selectSQL + " WHERE g.id = ? AND g.removed_at IS NULL"),
+                    arguments: [id]
+                ) {
+                    groups.append(group)
+                } else {
+                    removed.insert(id)
+                }
+            }
+            var articles: [StoredArticle] = []
+            let inserted = self.insertedArticles.filter { !self.deletedArticles.contains($0) }
+            if inserted.count <= Self.prefetchLimit {
+                for id in inserted {
+                    if let article = try ForumDatabase.storedArticle(id: id, db) { articles.append(article) }
+                }
+            }
+            self.cache.committed(
+                groups: groups,
+                removedGroups: removed,
+                articles: articles,
+                deletedArticles: self.deletedArticles
+            )
+        } catch {
+            // The commit stands; only the cache cannot follow it. Start again from the database.
+            self.cache.invalidateAll()
+        }
+    }
+
+    func databaseDidRollback(_ db: Database) {
+        self.reset()
+    }
+
+    private func reset() {
+        self.insertedArticles.removeAll(keepingCapacity: true)
+        self.deletedArticles.removeAll(keepingCapacity: true)
+        self.changedGroups.removeAll(keepingCapacity: true)
+        self.changedUnknown = false
+    }
+}
