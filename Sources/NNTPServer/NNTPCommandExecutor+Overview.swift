@@ -73,28 +73,32 @@ extension NNTPCommandExecutor {
             group = name
             range = numbers
         }
-        var isFirstBatch = true
-        while true {
-            let batch = try await self.backend.overview(inGroup: group, range: range, limit: self.batchSize)
-            if isFirstBatch {
-                guard batch.count > 0 else {
-                    if case .current = selector {
-                        writer.buffer.writeNNTPStatusLine(.currentArticleInvalid, "current article number is invalid")
-                    } else {
-                        writer.buffer.writeNNTPStatusLine(.noArticleWithNumber, "no articles in that range")
-                    }
-                    return
-                }
-                writer.buffer.writeNNTPStatusLine(.overviewFollows, "overview information follows")
-                isFirstBatch = false
+        var batch = try await self.backend.overview(inGroup: group, range: range, limit: self.batchSize)
+        guard batch.count > 0 else {
+            if case .current = selector {
+                writer.buffer.writeNNTPStatusLine(.currentArticleInvalid, "current article number is invalid")
+            } else {
+                writer.buffer.writeNNTPStatusLine(.noArticleWithNumber, "no articles in that range")
             }
-            var lines = batch.lines
-            writer.buffer.writeBuffer(&lines)
-            try await writer.flushIfFull()
+            return
+        }
+        writer.buffer.writeNNTPStatusLine(.overviewFollows, "overview information follows")
+        while true {
             guard batch.count >= self.batchSize, let last = batch.lastNumber, last < range.upperBound else {
+                var lines = batch.lines
+                writer.buffer.writeBuffer(&lines)
                 break
             }
             range = (last + 1)...range.upperBound
+            // The next batch is read from the database while this one goes to the socket: the
+            // two run on different threads, so a long range costs the slower of the two, not
+            // their sum.
+            let nextRange = range
+            async let next = self.backend.overview(inGroup: group, range: nextRange, limit: self.batchSize)
+            var lines = batch.lines
+            writer.buffer.writeBuffer(&lines)
+            try await writer.flushIfFull()
+            batch = try await next
         }
         writer.buffer.writeNNTPTerminator()
     }
