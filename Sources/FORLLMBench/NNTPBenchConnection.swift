@@ -35,13 +35,14 @@ struct NNTPBenchConnection {
     static func with<Result: Sendable>(
         _ endpoint: NNTPEndpoint,
         keepsBodies: Bool = false,
+        quickAck: Bool = true,
         _ body: (inout NNTPBenchConnection) async throws -> Result
     ) async throws -> Result {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(QuickAckHandler())
+                    if quickAck { try channel.pipeline.syncOperations.addHandler(QuickAckHandler()) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(NNTPReplyDecoder(keepsBodies: keepsBodies))
                     )

@@ -185,10 +185,12 @@ struct ArticleCommand: AsyncParsableCommand {
     @Option(help: "Articles in all.") var count = 20000
     @Option(help: "Connections.") var connections = 8
     @Option(help: "Commands in flight per connection (1: no pipelining).") var depth = 1
+    @Flag(help: "A plain client, as newsreaders are: no TCP_QUICKACK re-armed after each read.") var plain = false
     @OptionGroup var processes: ServerProcessOptions
 
     func run() async throws {
         let endpoint = self.server.endpoint
+        let quickAck = !self.plain
         let range = try await self.server.resolve(self.range, group: self.group)
         let processes = self.processes
         let startCPU = Once<CPUMeter>()
@@ -205,7 +207,7 @@ struct ArticleCommand: AsyncParsableCommand {
             tasks in
             for share in shares {
                 tasks.addTask {
-                    try await NNTPBenchConnection.with(endpoint) { connection in
+                    try await NNTPBenchConnection.with(endpoint, quickAck: quickAck) { connection in
                         _ = try await connection.group(group)
                         let commands = (0..<share).map { _ in
                             ByteBuffer(string: "ARTICLE \(Int.random(in: range.low...range.high))\r\n")
