@@ -177,9 +177,11 @@ public enum FORLLMApplication {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server),
             .init(service: worker),
-            .init(service: statusPublisher),
-            .init(service: OtherWritersWatch(database: forum.database, logger: logger))
+            .init(service: statusPublisher)
         ]
+        if forum.database.readCache != nil {
+            services.append(.init(service: OtherWritersWatch(database: forum.database, logger: logger)))
+        }
         if let tlsServer { services.append(.init(service: tlsServer)) }
         if let deliverer { services.append(.init(service: deliverer)) }
         if let smtpServer { services.append(.init(service: smtpServer)) }

@@ -6,13 +6,13 @@ import ServiceLifecycle
 /// database file (the `forllm` CLI: `post`, `group create`, `import`, ...): every
 /// ``ForumDatabase/otherWritersInterval`` it asks ``ForumDatabase/checkOtherWriters()``, which
 /// empties the cache when the file changed under another connection. Commits of the server
-/// itself reach the cache through its transaction observer, at once.
+/// itself reach the cache through its transaction observer, at once. Runs only beside a cache
+/// (a service that returns would end the server's service group).
 struct OtherWritersWatch: Service {
     let database: ForumDatabase
     let logger: Logger
 
     func run() async throws {
-        guard self.database.readCache != nil else { return }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

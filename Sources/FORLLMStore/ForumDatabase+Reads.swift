@@ -65,13 +65,12 @@ extension ForumDatabase {
     /// The group named `name`, unless removed.
     public func group(named name: String) async throws -> Newsgroup? {
         if let cache = self.readCache {
-            if let found = cache.group(named: name) {
-                // Not in the table: perhaps created by another process a moment ago (see
-                // ``checkOtherWriters()``); the database says for sure.
-                if let group = found { return group }
-            } else {
+            guard let found = cache.group(named: name) else {
                 return try await self.loadGroupTable(into: cache).first { $0.name == name }
             }
+            // Not in the table: perhaps created by another process a moment ago (see
+            // ``checkOtherWriters()``); the database says for sure.
+            if let group = found { return group }
         }
         return try await self.singleStatementRead { db in
             try Newsgroup.fetchOne(

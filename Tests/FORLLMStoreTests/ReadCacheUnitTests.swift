@@ -50,7 +50,12 @@ struct ReadCacheUnitTests {
         #expect(cache.article(inGroup: "forllm.test", number: Int64(40 - kept)) == nil)
         #expect(cache.article(messageID: "<1@example.org>") == nil)
         // An article larger than the whole cache is not kept (and evicts nothing).
-        cache.committed(groups: [], removedGroups: [], articles: [Self.article(41, bodyBytes: 20_000)], deletedArticles: [])
+        cache.committed(
+            groups: [],
+            removedGroups: [],
+            articles: [Self.article(41, bodyBytes: 20_000)],
+            deletedArticles: []
+        )
         #expect(cache.article(inGroup: "forllm.test", number: 41) == nil)
         #expect(cache.statistics.articles == kept)
     }
