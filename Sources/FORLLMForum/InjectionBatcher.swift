@@ -138,7 +138,8 @@ final class InjectionBatcher: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let admission = self.state.withLock { state -> Admission in
-                    // Cancelled before it queued: its handler ran already and found nothing.
+                    // Cancelled since `commit` looked: its handler finds nothing queued, so
+                    // the cancellation is answered here.
                     if Task.isCancelled { return .cancelled }
                     // The leader finished since `commit` looked: lead instead of waiting.
                     if !state.writing {
