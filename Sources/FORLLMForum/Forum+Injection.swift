@@ -16,7 +16,9 @@ extension Forum {
     }
 
     /// Validates and injects `article`: everything derived from it (numbers in each group,
-    /// overview, thread links, the requests it asks for) is written in one transaction.
+    /// overview, thread links, the requests it asks for) is written in one transaction, which
+    /// the articles injected meanwhile may share (group commit, ``InjectionBatcher``: each in a
+    /// savepoint of its own). It returns once that transaction has committed.
     /// - Parameter account: the logged-in reader who posts it (NNTP after AUTHINFO): its From
     ///   must be one of theirs, it withdraws only what they may (``withdraw(_:by:account:because:now:_:)``),
     ///   and their name goes into `Injection-Info`.
@@ -32,9 +34,10 @@ extension Forum {
             checked.account = account
         }
         let prepared = checked
-        let injected = try await self.database.write { transaction in
-            try self.insert(prepared, origin: origin, now: now, transaction)
-        }
+        let injected = try await self.injections.commit(
+            InjectionBatcher.Item(prepared: prepared, origin: origin, now: now),
+            forum: self
+        )
         if !injected.requestIDs.isEmpty { self.database.queueSignal.notify() }
         if origin == .user { self.emitPosted(prepared, injected, now: now) }
         return injected

@@ -52,6 +52,9 @@ public final class Forum: Sendable {
     public let now: @Sendable () -> Date
     /// What happened, for hooks and the status publisher (``ForumEvent``).
     public let events = ForumEventBus()
+    /// The group commit of ``inject(_:origin:account:)``: posts that arrive during a write
+    /// share the next transaction (``InjectionBatcher``).
+    let injections = InjectionBatcher()
 
     public init(
         database: ForumDatabase,

@@ -23,6 +23,48 @@ extension ForumDatabase {
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
         try await self.writer.write { db in try body(StoreTransaction(db)) }
     }
+
+    /// Runs `body` in one write transaction like ``write(_:)``, except that cancelling the
+    /// calling task does not interrupt it: for a transaction written on behalf of other tasks
+    /// too (the forum's group commit), each of which must learn how it ended. Returns once the
+    /// transaction has committed (or failed); it never blocks a thread while it waits.
+    public func writeUninterrupted<T: Sendable>(
+        _ body: @escaping @Sendable (StoreTransaction) throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            // GRDB's callback API: the completion runs after COMMIT (or the rollback), and no
+            // task cancellation reaches it (GRDB's async `write` interrupts SQLite on cancel).
+            self.writer.asyncWrite(
+                { db in try body(StoreTransaction(db)) },
+                completion: { _, result in continuation.resume(with: result) }
+            )
+        }
+    }
+}
+
+// MARK: - Savepoints
+
+extension StoreTransaction {
+    /// Runs `body` inside a SAVEPOINT of this transaction: when it throws, what it wrote is
+    /// rolled back, the error is rethrown, and the transaction goes on with what came before
+    /// (unless SQLite aborted the whole transaction: see ``isOpen``).
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try self.db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        guard let result else {
+            throw StoreError(.conflict, "the savepoint was released without a result")
+        }
+        return result
+    }
+
+    /// Whether the transaction is still open. SQLite rolls a whole transaction back by itself
+    /// after some errors (a full disk, an I/O error): then nothing written in it will commit.
+    public var isOpen: Bool {
+        self.db.isInsideTransaction
+    }
 }
 
 // MARK: - Articles

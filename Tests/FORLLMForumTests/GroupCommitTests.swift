@@ -1,0 +1,337 @@
+@testable import FORLLMForum
+@testable import FORLLMStore
+import Foundation
+import GRDB
+import NewsArticle
+import Synchronization
+import Testing
+
+@Suite("Group commit of injected articles", .timeLimit(.minutes(2)))
+struct GroupCommitTests {
+    @Test("200 concurrent posts over 16 tasks get distinct consecutive numbers, in batches larger than one")
+    func concurrentPosts() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let before = forum.injections.statistics
+
+        let numbers = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var mine: [Int64] = []
+                    for index in stride(from: task, to: 200, by: 16) {
+                        let injected = try await forum.inject(
+                            raw: rawArticle(groups: "test.plain", messageID: "<gc.\(index)@example.org>")
+                        )
+                        mine.append(try #require(injected.numbers.first).number)
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+
+        #expect(numbers.sorted() == Array(1...200))
+        let statistics = forum.injections.statistics
+        #expect(statistics.articles - before.articles == 200)
+        #expect(statistics.largestBatch > 1)
+        #expect(statistics.batches - before.batches < 200)
+        let group = try #require(try await database.group(named: "test.plain"))
+        #expect(group.lastNumber == 200)
+        #expect(group.articleCount == 200)
+        try await forum.close()
+    }
+
+    @Test("after inject returns, another connection to the file sees the article")
+    func visibleToAnotherConnection() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let other = try await ForumDatabase.open(path: path)
+        for index in 1...3 {
+            let injected = try await forum.inject(
+                raw: rawArticle(groups: "test.plain", messageID: "<seen.\(index)@example.org>")
+            )
+            let stored = try #require(try await other.article(messageID: injected.messageID.value))
+            #expect(try Article(parsing: stored.bytes)["Message-ID"] == "<seen.\(index)@example.org>")
+        }
+        try await other.close()
+        try await forum.close()
+    }
+
+    @Test("the same Message-ID posted twice at once is stored once; the other poster hears it is a duplicate")
+    func concurrentDuplicates() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let raw = rawArticle(groups: "test.plain", messageID: "<twice@example.org>")
+        async let first = Self.outcome { try await forum.inject(raw: raw) }
+        async let second = Self.outcome { try await forum.inject(raw: raw) }
+        let outcomes = await [first, second]
+
+        #expect(outcomes.count(where: { (try? $0.get()) != nil }) == 1)
+        let refusals = outcomes.compactMap { outcome -> ForumError? in
+            guard case .failure(let error) = outcome else { return nil }
+            return error as? ForumError
+        }
+        #expect(refusals.map(\.code) == [.duplicateArticle])
+        #expect(try await database.group(named: "test.plain")?.articleCount == 1)
+        try await forum.close()
+    }
+
+    @Test("refused articles in a batch roll back alone: their neighbours commit, each poster gets its own answer")
+    func refusalInBatch() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let gate = Gate(forum)
+
+        async let leader = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        }
+        await gate.leaderArrived()
+        let raws = [
+            rawArticle(groups: "test.plain", messageID: "<good.1@example.org>"),
+            rawArticle(groups: "no.such.group", messageID: "<lost@example.org>"),
+            rawArticle(groups: "test.plain", messageID: "<good.2@example.org>"),
+            rawArticle(groups: "test.plain", messageID: "<good.1@example.org>"),
+            // Refused after its rows were written (no requests in an `off` group): only its
+            // savepoint's rollback takes them out again.
+            rawArticle(
+                groups: "test.plain",
+                messageID: "<asks@example.org>",
+                extraHeaders: ["X-FORLLM-Request: Assistant"]
+            )
+        ]
+        let outcomes = await withTaskGroup(of: (Int, Result<InjectedArticle, any Error>).self) { group in
+            for (index, raw) in raws.enumerated() {
+                group.addTask { (index, await Self.outcome { try await forum.inject(raw: raw) }) }
+            }
+            await gate.waitForQueue(length: raws.count)
+            gate.open()
+            var outcomes: [Int: Result<InjectedArticle, any Error>] = [:]
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+
+        #expect(try await leader.get().numbers.first?.number == 1)
+        // The five waited behind the leader's write and went together in the next transaction.
+        #expect(forum.injections.statistics.batches == 2)
+        #expect(forum.injections.statistics.largestBatch == 5)
+        let lost = try #require(outcomes[1])
+        guard case .failure(let error) = lost, let refusal = error as? ArticleError else {
+            Issue.record("the post to a missing group was not refused: \(lost)")
+            return
+        }
+        #expect(refusal.code == .invalidNewsgroups)
+        let asks = try #require(outcomes[4])
+        guard case .failure(let asksError) = asks, let refusedRequest = asksError as? ArticleError else {
+            Issue.record("the request in an off group was not refused: \(asks)")
+            return
+        }
+        #expect(refusedRequest.code == .invalidRequest)
+        let good2 = try #require(outcomes[2]).get()
+        // good.1 twice: whichever came first is stored, the other is the duplicate.
+        let pair = [try #require(outcomes[0]), try #require(outcomes[3])]
+        let stored = pair.compactMap { try? $0.get() }
+        #expect(stored.count == 1)
+        let duplicates = pair.compactMap { outcome -> ForumError? in
+            guard case .failure(let error) = outcome else { return nil }
+            return error as? ForumError
+        }
+        #expect(duplicates.map(\.code) == [.duplicateArticle])
+        let numbers = Set((stored + [good2]).compactMap { $0.numbers.first?.number })
+        #expect(numbers == [2, 3])
+        let group = try #require(try await database.group(named: "test.plain"))
+        #expect(group.articleCount == 3)
+        #expect(group.lastNumber == 3)
+        #expect(try await database.article(messageID: "<lost@example.org>") == nil)
+        #expect(try await database.article(messageID: "<asks@example.org>") == nil)
+        try await forum.close()
+    }
+
+    @Test("a post cancelled while it waits is not written and returns at once; the one behind it is")
+    func cancelledWhileQueued() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let gate = Gate(forum)
+
+        async let leader = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        }
+        await gate.leaderArrived()
+        let cancelled = Task {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<cancelled@example.org>"))
+        }
+        await gate.waitForQueue(length: 1)
+        let kept = Task {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<kept@example.org>"))
+        }
+        await gate.waitForQueue(length: 2)
+        cancelled.cancel()
+        // Resumed while the leader's write is still held: it was not left waiting for it.
+        let result = await cancelled.result
+        guard case .failure(let error) = result, error is CancellationError else {
+            Issue.record("the cancelled post was not cancelled: \(result)")
+            return
+        }
+        gate.open()
+
+        #expect(try await leader.get().numbers.first?.number == 1)
+        #expect(try await kept.value.numbers.first?.number == 2)
+        #expect(try await database.article(messageID: "<cancelled@example.org>") == nil)
+        #expect(try await database.group(named: "test.plain")?.articleCount == 2)
+        try await forum.close()
+    }
+
+    @Test("a leader cancelled while it writes for others does not fail their articles")
+    func cancelledLeader() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let gate = Gate(forum, holding: 2)
+
+        async let first = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<first@example.org>"))
+        }
+        await gate.leaderArrived()
+        let leader = Task {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        }
+        await gate.waitForQueue(length: 1)
+        let followers = (1...2).map { index in
+            Task {
+                try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<f.\(index)@example.org>"))
+            }
+        }
+        await gate.waitForQueue(length: 3)
+        gate.open()
+        #expect(try await first.get().numbers.first?.number == 1)
+        // The second batch's leader holds its followers' articles; it is cancelled now.
+        await gate.leaderArrived()
+        leader.cancel()
+        gate.open()
+
+        #expect(try await leader.value.numbers.first?.number == 2)
+        for follower in followers {
+            _ = try await follower.value
+        }
+        #expect(forum.injections.statistics.largestBatch == 3)
+        #expect(try await database.group(named: "test.plain")?.articleCount == 4)
+        try await forum.close()
+    }
+
+    @Test("a batch whose COMMIT fails fails every article of it; the next post is written")
+    func failedCommit() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        let gate = Gate(forum)
+        let commits = Counter()
+        forum.injections.setHooks(
+            InjectionBatcher.Hooks(
+                didQueue: gate.hooks.didQueue,
+                willWrite: gate.hooks.willWrite,
+                beforeCommit: { transaction in
+                    // The second batch's transaction vanishes under it: its COMMIT fails.
+                    if commits.next() == 2 { try transaction.db.execute(sql: "ROLLBACK") }
+                }
+            )
+        )
+
+        async let leader = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        }
+        await gate.leaderArrived()
+        let outcomes = await withTaskGroup(of: Result<InjectedArticle, any Error>.self) { group in
+            for index in 1...3 {
+                group.addTask {
+                    await Self.outcome {
+                        try await forum.inject(
+                            raw: rawArticle(groups: "test.plain", messageID: "<b.\(index)@example.org>")
+                        )
+                    }
+                }
+            }
+            await gate.waitForQueue(length: 3)
+            gate.open()
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(try await leader.get().numbers.first?.number == 1)
+        #expect(outcomes.count == 3)
+        #expect(outcomes.allSatisfy { (try? $0.get()) == nil })
+        #expect(forum.injections.statistics.largestBatch == 3)
+        #expect(try await database.group(named: "test.plain")?.articleCount == 1)
+
+        let after = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<after@example.org>"))
+        #expect(after.numbers.first?.number == 2)
+        try await forum.close()
+    }
+
+    private static func outcome(
+        _ body: () async throws -> InjectedArticle
+    ) async -> Result<InjectedArticle, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Holds the first `held` batches of a forum's group commit, each until the test opens it,
+/// and tells the test when a leader is held and how long the queue behind it is: no sleeping.
+private final class Gate: Sendable {
+    let hooks: InjectionBatcher.Hooks
+    private let arrivals: AsyncStream<Void>
+    private let lengths: AsyncStream<Int>
+    private let opening: AsyncStream<Void>.Continuation
+
+    init(_ forum: Forum, holding held: Int = 1) {
+        let (arrivals, arrival) = AsyncStream<Void>.makeStream()
+        let (lengths, length) = AsyncStream<Int>.makeStream()
+        let (openings, opening) = AsyncStream<Void>.makeStream()
+        let batches = Counter()
+        self.arrivals = arrivals
+        self.lengths = lengths
+        self.opening = opening
+        self.hooks = InjectionBatcher.Hooks(
+            didQueue: { length.yield($0) },
+            willWrite: { _ in
+                guard batches.next() <= held else { return }
+                arrival.yield()
+                for await _ in openings { break }
+            }
+        )
+        forum.injections.setHooks(self.hooks)
+    }
+
+    /// Returns once the next held leader waits before its write.
+    func leaderArrived() async {
+        for await _ in self.arrivals { return }
+    }
+
+    /// Returns once `length` articles wait behind the held leader.
+    func waitForQueue(length: Int) async {
+        for await queued in self.lengths where queued >= length { return }
+    }
+
+    /// Lets the held leader write.
+    func open() {
+        self.opening.yield()
+    }
+}
+
+/// A count shared between a test and the hooks it installs.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more and returns the count: 1 the first time.
+    func next() -> Int {
+        self.count.withLock { count in
+            count += 1
+            return count
+        }
+    }
+}
