@@ -78,7 +78,9 @@ public struct ArticleAttachment: Hashable, Sendable {
         )
         guard root.contentType?.type == "multipart" else {
             // A one-part body: text is the body itself (what plainText reads); anything else
-            // (a lone image, a PDF) is the one attachment.
+            // (a lone image, a PDF) is the one attachment. Most posts are one text part: known
+            // without decoding the body.
+            if (root.contentType ?? ContentType.defaultType).type == "text" { return [] }
             let attachment = Self.attachment(from: root)
             return attachment.kind == .text ? [] : [attachment]
         }
