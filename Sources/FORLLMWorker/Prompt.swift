@@ -6,7 +6,7 @@ import NewsArticle
 public struct PromptTurn: Hashable, Sendable {
     /// Who wrote it, as a person reads the name.
     public var author: String
-    /// Whether the answering persona wrote it (an `assistant` turn).
+    /// Whether a persona wrote it (an `assistant` turn, whichever persona answers now).
     public var isOwn: Bool
     public var subject: String
     /// The author's own text: decoded, quotes and signature removed; then the article's
@@ -27,13 +27,29 @@ public struct PromptTurn: Hashable, Sendable {
 
 /// Builds the chat messages for a request (PRODUCT.md "Context sent to the model").
 ///
-/// The persona's instructions are the system prompt (with one line saying where it is). Then
-/// the thread from its root down to the requested article: the persona's own earlier articles
-/// as `assistant` turns, everyone else's as `user` turns prefixed with the author's name.
+/// **The layout puts what every persona shares first**, so that the model server's prompt
+/// cache (llama.cpp, Ollama and vLLM skip evaluating a prefix they still hold) serves it to
+/// the next request in the thread, whichever persona answers it:
 ///
-/// **Trimming keeps the prompt's head stable**, so that the model server's prompt cache
-/// (llama.cpp, Ollama and vLLM skip evaluating a prefix they still hold) serves it again on
-/// the next request in the thread. When the thread is over the budget:
+/// 1. a `system` message that is the same for every persona of the group: FORLLM's rules and
+///    the group's name (``groupSystemMessage(group:)``);
+/// 2. the thread from its root down to the requested article, with roles that do not depend
+///    on who answers: people's articles as `user` turns and every persona's articles as
+///    `assistant` turns, each prefixed with its author's name (`Jane wrote:`);
+/// 3. the answers other personas already gave to the requested article (``siblingTurns(of:)``);
+/// 4. last, a `system` message with the answering persona's instructions and whose turn it is
+///    (``personaSystemMessage(instructions:personaName:group:)``).
+///
+/// The trade: the persona's instructions come after the thread, not before it. Two personas'
+/// prompts for one thread now share everything up to the sibling answers (before, they differed
+/// from the first token, and every switch of persona evaluated the whole thread again); in
+/// exchange the model reads the persona's voice last, next to where it writes, instead of as
+/// the frame of the conversation, and its own earlier articles are no longer told apart from
+/// other personas' by the role alone (the name prefix does it). Chat templates that take a
+/// `system` message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
+///
+/// **Trimming keeps the prompt's head stable**, so that the cache serves it again on the next
+/// request in the thread. When the thread is over the budget:
 ///
 /// 1. the *head* is the root and the turns right after it, in order, as long as they fit in
 ///    half the budget. It depends only on the start of the thread and the budget, so the next
@@ -45,22 +61,22 @@ public struct PromptTurn: Hashable, Sendable {
 ///
 /// The root and the requested article are never dropped, only shortened as a last resort.
 ///
-/// Answers other personas already gave to the requested article follow it, as `user` turns
-/// marked with their names (``siblingTurns(of:)``), in at most a quarter of the budget; the
-/// thread's tail makes room for them, the head does not change.
+/// Sibling answers take at most a quarter of the budget; the thread's tail makes room for them,
+/// the head does not change.
 public enum Prompt {
-    /// Turns for the articles of a stored thread.
+    /// Turns for the articles of a stored thread: every persona's articles are `assistant` turns,
+    /// whichever persona answers (see the type).
     /// `seesImages`: whether the model takes the articles' images (else they are named only).
-    public static func turns(of thread: [ThreadArticle], personaID: Int64, seesImages: Bool = false) -> [PromptTurn] {
+    public static func turns(of thread: [ThreadArticle], seesImages: Bool = false) -> [PromptTurn] {
         thread.compactMap { entry in
             guard let article = try? Article(parsing: entry.article.bytes) else { return nil }
-            return Self.turn(of: article, isOwn: entry.authorPersonaID == personaID, seesImages: seesImages)
+            return Self.turn(of: article, isOwn: entry.authorPersonaID != nil, seesImages: seesImages)
         }
     }
 
     /// The messages to send.
     /// - Parameters:
-    ///   - budget: most characters of thread text (system prompt excluded).
+    ///   - budget: most characters of thread text (the two system messages excluded).
     public static func messages(
         instructions: String,
         personaName: String,
@@ -69,12 +85,7 @@ public enum Prompt {
         siblings: [PromptTurn] = [],
         budget fullBudget: Int
     ) -> [LLMMessage] {
-        let system =
-            instructions.trimmingCharacters(in: .whitespacesAndNewlines)
-            + "\n\nYou are \(personaName), taking part in the newsgroup \(group). "
-            + "The messages are the thread so far; reply to the last one. Write your reply only, "
-            + "without a signature and without quoting the whole message."
-        var messages = [LLMMessage(role: .system, content: system)]
+        var messages = [LLMMessage(role: .system, content: Self.groupSystemMessage(group: group))]
 
         var contents = turns.enumerated().map { index, turn in
             Self.content(of: turn, isRoot: index == 0)
@@ -117,7 +128,32 @@ public enum Prompt {
             )
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
+        messages.append(
+            LLMMessage(
+                role: .system,
+                content: Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
+            )
+        )
         return messages
+    }
+
+    /// The first message: the same for every persona of `group`, so that the prompts of all
+    /// its personas share it (and the thread after it). FORLLM's rules for a reply are here, not
+    /// in the last message: they are the same for every persona.
+    static func groupSystemMessage(group: String) -> String {
+        "This is a thread of the newsgroup \(group) on FORLLM, a Usenet-style discussion forum where people "
+            + "and AI personas write to each other. Each message begins with its author's name; the personas' "
+            + "messages are the assistant turns. After the thread, a note says which persona replies next and "
+            + "how that persona writes. The reply answers the last message of the thread. It is the reply "
+            + "only: without the persona's name in front, without a signature and without quoting the whole "
+            + "message."
+    }
+
+    /// The last message: the answering persona's instructions, then whose turn it is.
+    static func personaSystemMessage(instructions: String, personaName: String, group: String) -> String {
+        instructions.trimmingCharacters(in: .whitespacesAndNewlines)
+            + "\n\nYou are \(personaName), taking part in the newsgroup \(group). "
+            + "Write your reply to the last message of the thread now."
     }
 
     /// The turns kept when the thread is over `budget` (see the type): the stable head (the
@@ -149,7 +185,6 @@ public enum Prompt {
     }
 
     static func content(of turn: PromptTurn, isRoot: Bool) -> String {
-        if turn.isOwn { return turn.text }
         var header = "\(turn.author) wrote"
         if isRoot, !turn.subject.isEmpty { header += " (subject: \(turn.subject))" }
         return header + ":\n\n" + turn.text

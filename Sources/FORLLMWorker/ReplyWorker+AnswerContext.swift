@@ -59,7 +59,7 @@ extension ReplyWorker {
         var note: String?
         if withTurns {
             let seesImages = await self.seesImages(job.model, client: client)
-            turns = Prompt.turns(of: path, personaID: persona.id, seesImages: seesImages)
+            turns = Prompt.turns(of: path, seesImages: seesImages)
             note = Prompt.unseenNote(turns.last?.unseenAttachments ?? [], model: job.model)
         }
         let configuration = self.configuration

@@ -70,7 +70,7 @@ struct EndToEndAttachmentTests {
             _ = try await app.waitForRequest(id)
 
             let chat = try #require(await stub.chatRequests.first)
-            #expect(chat.messages.map(\.role) == ["system", "user"])
+            #expect(chat.messages.map(\.role) == ["system", "user", "system"])
             let user = chat.messages[1].content
             #expect(user.hasPrefix("Alice wrote (subject: Why is this slow?):\n\nWhy is the attached script"))
             #expect(

@@ -74,7 +74,7 @@ struct EndToEndPersonaTests {
             #expect(ArticleText.plainText(of: answer).hasSuffix("-- \nChef Anna (@chef), llama3.2 on ollama"))
             let chat = try #require(await stub.chatRequests.last)
             #expect(
-                chat.messages.first?.content.hasPrefix("You are Chef Anna, a patient cook who always explains why.")
+                chat.messages.last?.content.hasPrefix("You are Chef Anna, a patient cook who always explains why.")
                     == true
             )
             try await client.close()

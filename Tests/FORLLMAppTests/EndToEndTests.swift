@@ -69,11 +69,13 @@ struct EndToEndTests {
             #expect(text.hasPrefix("Usually one to two hours, until it has doubled."))
             #expect(text.hasSuffix("-- \nAssistant (@assistant), llama3.2 on ollama"))
 
-            // What the model was sent: the persona's instructions, then the thread.
+            // What the model was sent: the group's system message, the thread, then the persona's
+            // instructions.
             let chat = try #require(await stub.chatRequests.first)
             #expect(chat.model == "llama3.2")
-            #expect(chat.messages.map(\.role) == ["system", "user"])
-            #expect(chat.messages[0].content.hasPrefix("You are Assistant, a helpful member"))
+            #expect(chat.messages.map(\.role) == ["system", "user", "system"])
+            #expect(chat.messages[0].content.hasPrefix("This is a thread of the newsgroup "))
+            #expect(chat.messages[2].content.hasPrefix("You are Assistant, a helpful member"))
             #expect(chat.messages[1].content.hasPrefix("Jane Doe wrote (subject: Proofing bread):"))
             #expect(chat.messages[1].content.hasSuffix("How long should bread dough proof at room temperature?"))
             #expect(chat.json?["options"]?["num_ctx"]?.intValue == 8192)

@@ -122,7 +122,7 @@ struct PromptAttachmentTests {
             turns: [root, turn],
             budget: 4000
         )
-        let thread = messages.dropFirst().reduce(0) { $0 + $1.content.count }
+        let thread = messages.dropFirst().dropLast().reduce(0) { $0 + $1.content.count }
         #expect(thread <= 4000 + 100)
         #expect(messages[2].content.contains("--- Attached file: fib.py"))
         #expect(messages[2].content.contains("[…]"))

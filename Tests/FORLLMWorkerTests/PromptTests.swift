@@ -27,18 +27,68 @@ struct PromptTests {
         )
     }
 
-    @Test("under the budget: the system prompt, then every turn in order, roles by author")
+    @Test("under the budget: the group's system message, every turn in order, then the persona's instructions")
     func whole() {
         let messages = Self.messages(Self.thread(4, size: 10), budget: 10_000)
-        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant])
+        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .system])
+        #expect(messages[0].content.hasPrefix("This is a thread of the newsgroup forllm.cooking on FORLLM,"))
+        #expect(!messages[0].content.contains("You bake.") && !messages[0].content.contains("You are Assistant"))
+        #expect(messages[1].content.hasPrefix("Jane wrote (subject: Sourdough):\n\nTurn 0."))
+        // A persona's article: an assistant turn, with its author's name as everyone's.
+        #expect(messages[2].content.hasPrefix("Assistant wrote:\n\nTurn 1."))
         #expect(
-            messages[0].content.hasPrefix(
+            messages[5].content.hasPrefix(
                 "You bake.\n\nYou are Assistant, taking part in the newsgroup forllm.cooking."
             )
         )
-        #expect(messages[1].content.hasPrefix("Jane wrote (subject: Sourdough):\n\nTurn 0."))
-        #expect(messages[2].content.hasPrefix("Turn 1."))
         #expect(messages.allSatisfy { !$0.content.contains("omitted") })
+    }
+
+    @Test("two personas' prompts for one thread share the whole thread (and the sibling answers' place) as prefix")
+    func sharedPrefixAcrossPersonas() {
+        // Two personas' articles in the thread, one of them the persona that answers now.
+        var turns = Self.thread(5, size: 10)
+        turns[3].author = "Critic"
+        for budget in [10_000, 3000] {
+            let big = turns.map { turn in
+                var turn = turn
+                turn.text += String(repeating: "y", count: budget == 3000 ? 800 : 0)
+                return turn
+            }
+            let assistant = Self.messages(big, budget: budget)
+            let critic = Prompt.messages(
+                instructions: "You doubt everything.",
+                personaName: "Critic",
+                group: "forllm.cooking",
+                turns: big,
+                budget: budget
+            )
+            #expect(assistant.count == critic.count)
+            // Everything but the last message, byte for byte: the group's system message and the thread.
+            #expect(Array(assistant.dropLast()) == Array(critic.dropLast()))
+            #expect(assistant.last != critic.last)
+            if budget == 3000 { #expect(assistant.contains { $0.content.contains("omitted") }) }
+        }
+    }
+
+    @Test("the answering persona's instructions reach the model: the last message, a system one")
+    func instructionsLast() {
+        let messages = Prompt.messages(
+            instructions: "  Always answer in haiku.\n",
+            personaName: "Poet",
+            group: "forllm.poetry",
+            turns: Self.thread(3, size: 10),
+            budget: 10_000
+        )
+        let last = messages[messages.count - 1]
+        #expect(last.role == .system)
+        #expect(
+            last.content.hasPrefix(
+                "Always answer in haiku.\n\nYou are Poet, taking part in the newsgroup forllm.poetry."
+            )
+        )
+        #expect(last.content.hasSuffix("Write your reply to the last message of the thread now."))
+        #expect(messages.dropLast().allSatisfy { !$0.content.contains("haiku") && !$0.content.contains("Poet") })
     }
 
     @Test("over the budget: the head stays the same as the thread grows; the newest turns fill the rest")
@@ -47,22 +97,22 @@ struct PromptTests {
         var previous: [LLMMessage]?
         for count in stride(from: 12, through: 30, by: 2) {
             let messages = Self.messages(Self.thread(count + 1), budget: budget)
-            let thread = messages.dropFirst().map(\.content).joined()
+            let thread = messages.dropFirst().dropLast().map(\.content).joined()
             #expect(thread.count <= budget + 200, "\(count): \(thread.count) characters")
             // The root and the requested article are always there.
             #expect(messages[1].content.contains("Turn 0."))
-            #expect(messages.last?.content.contains("Turn \(count).") == true)
-            // The head: the system prompt, the root and the turns after it that fit in half the
+            #expect(messages[messages.count - 2].content.contains("Turn \(count)."))
+            // The head: the group's system message, the root and the turns after it that fit in half the
             // budget; the same messages, byte for byte, whatever the thread's length.
             let head = Array(messages.prefix { !$0.content.contains("omitted") })
-            #expect(head.count == 4, "system + turns 0...2: about 3,070 characters; with turn 3, 4,080 > 4,000")
+            #expect(head.count == 4, "system + turns 0...2: about 3,090 characters; with turn 3, 4,115 > 4,000")
             if let previous {
                 #expect(Array(previous.prefix(head.count)) == head)
             }
             previous = messages
             // The note follows the head, saying how many turns were left out.
             let note = messages[head.count].content
-            let kept = messages.count - 1
+            let kept = messages.count - 2
             #expect(note.hasPrefix("[\(count + 1 - kept) earlier messages of the thread omitted]"))
         }
     }
@@ -72,15 +122,15 @@ struct PromptTests {
         var turns = Self.thread(8)
         turns[7].text = String(repeating: "y", count: 6000)
         let messages = Self.messages(turns, budget: 8000)
-        let thread = messages.dropFirst().map(\.content).joined()
+        let thread = messages.dropFirst().dropLast().map(\.content).joined()
         #expect(thread.count <= 8000 + 200)
-        #expect(messages.last?.content.hasSuffix(String(repeating: "y", count: 100)) == true)
+        #expect(messages[messages.count - 2].content.hasSuffix(String(repeating: "y", count: 100)))
 
         var huge = Self.thread(3)
         huge[2].text = String(repeating: "z", count: 20_000)
         let shortened = Self.messages(huge, budget: 4000)
-        #expect(shortened.count == 3, "system, root, request")
-        #expect(shortened.dropFirst().map(\.content).joined().count <= 4000 + 400)
+        #expect(shortened.count == 4, "system, root, request, the persona's instructions")
+        #expect(shortened.dropFirst().dropLast().map(\.content).joined().count <= 4000 + 400)
         #expect(shortened[2].content.contains("[…]"))
     }
 }

@@ -66,19 +66,20 @@ struct ReplyWorkerTests {
             #expect(line.utf8.count <= 78)
         }
 
-        // The prompt: the persona's instructions, then the thread up to the requested article.
+        // The prompt: the group's system message, the thread up to the requested article, then the
+        // persona's instructions.
         let sent = try #require(client.received.first)
         #expect(sent.model == "llama3.2")
-        #expect(sent.messages.first?.role == .system)
-        #expect(sent.messages.first?.content.contains("You are Assistant, a helpful member") == true)
-        #expect(sent.messages.count == 2)
+        #expect(sent.messages.map(\.role) == [.system, .user, .system])
+        #expect(sent.messages.first?.content.contains("You are Assistant") == false)
+        #expect(sent.messages.last?.content.contains("You are Assistant, a helpful member") == true)
         #expect(sent.messages[1].role == .user)
         #expect(sent.messages[1].content.hasPrefix("Jane Doe wrote (subject: Bread):"))
         #expect(sent.messages[1].content.contains("How long should I knead?"))
         #expect(sent.contextLength == 4096)
     }
 
-    @Test("the thread becomes turns: own articles as assistant, others as user, quotes stripped")
+    @Test("the thread becomes turns: personas' articles as assistant, people's as user, named, quotes stripped")
     func threadTurns() async throws {
         let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.answer("First answer."), .answer("Second answer.")])
@@ -97,8 +98,8 @@ struct ReplyWorkerTests {
         )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let sent = try #require(client.received.last)
-        #expect(sent.messages.map(\.role) == [.system, .user, .assistant, .user])
-        #expect(sent.messages[2].content == "First answer.")
+        #expect(sent.messages.map(\.role) == [.system, .user, .assistant, .user, .system])
+        #expect(sent.messages[2].content == "Assistant wrote:\n\nFirst answer.")
         #expect(sent.messages[3].content == "Jane Doe wrote:\n\nAnd how warm should it be?")
         let answer = try #require(try await self.articles(database).last)
         #expect(answer["References"] == "<t1@example.org> \(firstID) <t3@example.org>")
