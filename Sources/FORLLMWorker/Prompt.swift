@@ -16,6 +16,11 @@ public struct PromptTurn: Hashable, Sendable {
     public var images: [LLMImage] = []
     /// The article's attachments the model does not get (images it cannot see, PDFs, ...).
     public var unseenAttachments: [UnseenAttachment] = []
+    /// For a persona's article: that persona's name and instructions, when it still exists.
+    /// The prompt repeats, before the article this one answers, the note that asked that persona
+    /// for it (``Prompt/personaSystemMessage(instructions:personaName:group:)``).
+    public var personaName: String?
+    public var personaInstructions: String?
 
     public init(author: String, isOwn: Bool, subject: String, text: String) {
         self.author = author
@@ -27,26 +32,32 @@ public struct PromptTurn: Hashable, Sendable {
 
 /// Builds the chat messages for a request (PRODUCT.md "Context sent to the model").
 ///
-/// **The layout puts what every persona shares first**, so that the model server's prompt
-/// cache (llama.cpp, Ollama and vLLM skip evaluating a prefix they still hold) serves it to
-/// the next request in the thread, whichever persona answers it:
+/// **The layout keeps what depends on the answering persona out of the shared prefix**, so
+/// that the model server's prompt cache (llama.cpp, Ollama and vLLM skip evaluating a prefix
+/// they still hold) serves it to the next request in the thread, whichever persona answers it:
 ///
 /// 1. a `system` message that is the same for every persona of the group: FORLLM's rules and
 ///    the group's name (``groupSystemMessage(group:)``);
-/// 2. the thread from its root down to the requested article, with roles that do not depend
-///    on who answers: people's articles as `user` turns and every persona's articles as
-///    `assistant` turns, each prefixed with its author's name (`Jane wrote:`);
-/// 3. the answers other personas already gave to the requested article (``siblingTurns(of:)``);
-/// 4. last, a `system` message with the answering persona's instructions and whose turn it is
-///    (``personaSystemMessage(instructions:personaName:group:)``).
+/// 2. the thread from its root down to the article before the requested one, with roles that
+///    do not depend on who answers: people's articles as `user` turns prefixed with the author's
+///    name (`Jane wrote:`), every persona's articles as `assistant` turns as the model wrote
+///    them; before each article a persona answered, the note that asked that persona for it
+///    (as in 3, with that persona's name and instructions);
+/// 3. a `system` note with the answering persona's instructions and whose turn it is
+///    (``personaSystemMessage(instructions:personaName:group:)``);
+/// 4. the requested article, then the answers other personas already gave to it
+///    (``siblingTurns(of:)``).
 ///
-/// The trade: the persona's instructions come after the thread, not before it. Two personas'
-/// prompts for one thread now share everything up to the sibling answers (before, they differed
-/// from the first token, and every switch of persona evaluated the whole thread again); in
-/// exchange the model reads the persona's voice last, next to where it writes, instead of as
-/// the frame of the conversation, and its own earlier articles are no longer told apart from
-/// other personas' by the role alone (the name prefix does it). Chat templates that take a
-/// `system` message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
+/// So the prompt that asked for an answer, followed by that answer, is the start of the next
+/// prompt in the thread (the server's cache holds exactly that: the prompt and what it
+/// generated), and two personas' prompts for one thread share everything before the note.
+/// The model still reads the persona's instructions right before the message it answers, as a
+/// system prompt followed by a user turn. The trade: the instructions are no longer the frame
+/// of the whole conversation (they come after the thread), and a thread with many persona
+/// answers repeats their personas' notes (counted in the budget). Before, the instructions
+/// were the first message, two personas' prompts differed from the first token, and every
+/// switch of persona evaluated the whole thread again. Chat templates that take a `system`
+/// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
 ///
 /// **Trimming keeps the prompt's head stable**, so that the cache serves it again on the next
 /// request in the thread. When the thread is over the budget:
@@ -66,17 +77,29 @@ public struct PromptTurn: Hashable, Sendable {
 public enum Prompt {
     /// Turns for the articles of a stored thread: every persona's articles are `assistant` turns,
     /// whichever persona answers (see the type).
-    /// `seesImages`: whether the model takes the articles' images (else they are named only).
-    public static func turns(of thread: [ThreadArticle], seesImages: Bool = false) -> [PromptTurn] {
+    /// - Parameters:
+    ///   - personas: the personas that wrote articles of the thread, by id (for their notes).
+    ///   - seesImages: whether the model takes the articles' images (else they are named only).
+    public static func turns(
+        of thread: [ThreadArticle],
+        personas: [Int64: Persona] = [:],
+        seesImages: Bool = false
+    ) -> [PromptTurn] {
         thread.compactMap { entry in
             guard let article = try? Article(parsing: entry.article.bytes) else { return nil }
-            return Self.turn(of: article, isOwn: entry.authorPersonaID != nil, seesImages: seesImages)
+            var turn = Self.turn(of: article, isOwn: entry.authorPersonaID != nil, seesImages: seesImages)
+            if let id = entry.authorPersonaID, let persona = personas[id] {
+                turn.personaName = persona.name
+                turn.personaInstructions = persona.instructions
+            }
+            return turn
         }
     }
 
     /// The messages to send.
     /// - Parameters:
-    ///   - budget: most characters of thread text (the two system messages excluded).
+    ///   - budget: most characters of thread text and notes (the group's system message and the
+    ///     answering persona's note excluded).
     public static func messages(
         instructions: String,
         personaName: String,
@@ -90,15 +113,31 @@ public enum Prompt {
         var contents = turns.enumerated().map { index, turn in
             Self.content(of: turn, isRoot: index == 0)
         }
+        // The note before each article: the answering persona's before the requested article,
+        // else the note of the persona whose article follows it (which answered it). Notes count
+        // in the size of the turn they come before.
+        let notes = turns.indices.map { index -> String? in
+            guard index + 1 < turns.count else {
+                return Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
+            }
+            let next = turns[index + 1]
+            guard next.isOwn, let name = next.personaName, let text = next.personaInstructions else { return nil }
+            return Self.personaSystemMessage(instructions: text, personaName: name, group: group)
+        }
         let siblingContents = Self.siblingContents(siblings, budget: fullBudget / 4)
         let reserved = siblingContents.reduce(0) { $0 + $1.count }
         // What the thread may take: the budget less the sibling answers.
         let budget = fullBudget - reserved
         var kept = Array(turns.indices)
         var dropped = 0
-        func total() -> Int { kept.reduce(0) { $0 + contents[$1].count } }
+        // The answering persona's note is outside the budget, as the system prompt was.
+        func size(_ index: Int) -> Int {
+            contents[index].count + (index == turns.count - 1 ? 0 : notes[index]?.count ?? 0)
+        }
+        func total() -> Int { kept.reduce(0) { $0 + size($1) } }
         if total() > budget, kept.count > 2 {
-            kept = Self.stableHeadAndTail(lengths: contents.map(\.count), budget: fullBudget, reserved: reserved)
+            let lengths = turns.indices.map(size)
+            kept = Self.stableHeadAndTail(lengths: lengths, budget: fullBudget, reserved: reserved)
             dropped = turns.count - kept.count
         }
         if total() > budget, let last = kept.last {
@@ -120,20 +159,17 @@ public enum Prompt {
         let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
         for index in kept {
             var content = contents[index]
+            var note = notes[index]
             if index == firstAfterGap, dropped > 0 {
-                content = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n" + content
+                let omitted = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
+                if let text = note { note = omitted + text } else { content = omitted + content }
             }
+            if let note { messages.append(LLMMessage(role: .system, content: note)) }
             messages.append(
                 LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content, images: turns[index].images)
             )
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
-        messages.append(
-            LLMMessage(
-                role: .system,
-                content: Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
-            )
-        )
         return messages
     }
 
@@ -142,18 +178,19 @@ public enum Prompt {
     /// in the last message: they are the same for every persona.
     static func groupSystemMessage(group: String) -> String {
         "This is a thread of the newsgroup \(group) on FORLLM, a Usenet-style discussion forum where people "
-            + "and AI personas write to each other. Each message begins with its author's name; the personas' "
-            + "messages are the assistant turns. After the thread, a note says which persona replies next and "
-            + "how that persona writes. The reply answers the last message of the thread. It is the reply "
-            + "only: without the persona's name in front, without a signature and without quoting the whole "
-            + "message."
+            + "and AI personas write to each other. People's messages begin with their author's name; the "
+            + "personas' messages are the assistant turns. Before each message a persona answered, a note says "
+            + "which persona answers it and how that persona writes. A reply is the reply only: without the "
+            + "persona's name in front, without a signature and without quoting the whole message."
     }
 
-    /// The last message: the answering persona's instructions, then whose turn it is.
+    /// The note before the requested article: the answering persona's instructions, then whose
+    /// turn it is. The same note comes again, before the same article, in the thread's later
+    /// prompts.
     static func personaSystemMessage(instructions: String, personaName: String, group: String) -> String {
         instructions.trimmingCharacters(in: .whitespacesAndNewlines)
             + "\n\nYou are \(personaName), taking part in the newsgroup \(group). "
-            + "Write your reply to the last message of the thread now."
+            + "The next message is the one you answer."
     }
 
     /// The turns kept when the thread is over `budget` (see the type): the stable head (the
@@ -185,6 +222,8 @@ public enum Prompt {
     }
 
     static func content(of turn: PromptTurn, isRoot: Bool) -> String {
+        // A persona's article as it was generated: what the server's cache holds after its prompt.
+        if turn.isOwn { return turn.text }
         var header = "\(turn.author) wrote"
         if isRoot, !turn.subject.isEmpty { header += " (subject: \(turn.subject))" }
         return header + ":\n\n" + turn.text

@@ -15,8 +15,8 @@ import Foundation
 /// 2. a request for the **model the backend ran last** (it is loaded), and of those
 ///    - one in the **same thread**, whichever persona answers it: the prompt cache holds the
 ///      whole thread (the prompt puts the group's system message and the thread first, and the
-///      answering persona's instructions only after them, ``Prompt``), so the requests of one
-///      thread run back to back across personas,
+///      answering persona's note only right before the requested article, ``Prompt``), so the
+///      requests of one thread run back to back across personas,
 ///    - then any;
 /// 3. any other request.
 ///

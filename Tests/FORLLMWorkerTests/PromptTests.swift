@@ -17,6 +17,11 @@ struct PromptTests {
         }
     }
 
+    /// The end of a persona's note.
+    static func turnOf(_ name: String) -> String {
+        "You are \(name), taking part in the newsgroup forllm.cooking. The next message is the one you answer."
+    }
+
     static func messages(_ turns: [PromptTurn], budget: Int) -> [LLMMessage] {
         Prompt.messages(
             instructions: "You bake.",
@@ -27,28 +32,28 @@ struct PromptTests {
         )
     }
 
-    @Test("under the budget: the group's system message, every turn in order, then the persona's instructions")
+    @Test("under the budget: the group's system message, the thread, the persona's note, the requested article")
     func whole() {
-        let messages = Self.messages(Self.thread(4, size: 10), budget: 10_000)
-        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .system])
+        let messages = Self.messages(Self.thread(5, size: 10), budget: 10_000)
+        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .system, .user])
         #expect(messages[0].content.hasPrefix("This is a thread of the newsgroup forllm.cooking on FORLLM,"))
         #expect(!messages[0].content.contains("You bake.") && !messages[0].content.contains("You are Assistant"))
         #expect(messages[1].content.hasPrefix("Jane wrote (subject: Sourdough):\n\nTurn 0."))
-        // A persona's article: an assistant turn, with its author's name as everyone's.
-        #expect(messages[2].content.hasPrefix("Assistant wrote:\n\nTurn 1."))
-        #expect(
-            messages[5].content.hasPrefix(
-                "You bake.\n\nYou are Assistant, taking part in the newsgroup forllm.cooking."
-            )
-        )
+        // A persona's article: an assistant turn, its text as the model wrote it.
+        #expect(messages[2].content.hasPrefix("Turn 1."))
+        #expect(messages[5].content == "You bake.\n\n" + Self.turnOf("Assistant"))
+        #expect(messages[6].content.hasPrefix("Jane wrote:\n\nTurn 4."))
         #expect(messages.allSatisfy { !$0.content.contains("omitted") })
     }
 
-    @Test("two personas' prompts for one thread share the whole thread (and the sibling answers' place) as prefix")
-    func sharedPrefixAcrossPersonas() {
+    @Test("two personas' prompts for one thread share the whole thread before the answering persona's note")
+    func sharedPrefixAcrossPersonas() throws {
         // Two personas' articles in the thread, one of them the persona that answers now.
         var turns = Self.thread(5, size: 10)
-        turns[3].author = "Critic"
+        (turns[1].personaName, turns[1].personaInstructions) = ("Assistant", "You bake.")
+        (turns[3].author, turns[3].personaName, turns[3].personaInstructions) = (
+            "Critic", "Critic", "You doubt everything."
+        )
         for budget in [10_000, 3000] {
             let big = turns.map { turn in
                 var turn = turn
@@ -64,15 +69,38 @@ struct PromptTests {
                 budget: budget
             )
             #expect(assistant.count == critic.count)
-            // Everything but the last message, byte for byte: the group's system message and the thread.
-            #expect(Array(assistant.dropLast()) == Array(critic.dropLast()))
-            #expect(assistant.last != critic.last)
+            // Everything before the note, byte for byte: the group's system message and the thread.
+            #expect(Array(assistant.dropLast(2)) == Array(critic.dropLast(2)))
+            #expect(assistant[assistant.count - 2].content.hasSuffix("You bake.\n\n" + Self.turnOf("Assistant")))
+            #expect(critic[critic.count - 2].content.hasSuffix("You doubt everything.\n\n" + Self.turnOf("Critic")))
+            #expect(assistant.last == critic.last)
             if budget == 3000 { #expect(assistant.contains { $0.content.contains("omitted") }) }
         }
+        // Before each article a persona answered, the note that asked that persona for it.
+        let messages = Self.messages(turns, budget: 10_000)
+        #expect(
+            messages.map(\.role) == [.system, .system, .user, .assistant, .system, .user, .assistant, .system, .user]
+        )
+        #expect(messages[1].content == "You bake.\n\n" + Self.turnOf("Assistant"))
+        #expect(messages[4].content == "You doubt everything.\n\n" + Self.turnOf("Critic"))
+        #expect(messages[6].content.hasPrefix("Turn 3."))
     }
 
-    @Test("the answering persona's instructions reach the model: the last message, a system one")
-    func instructionsLast() {
+    @Test("the prompt that asked for an answer, then the answer, is the start of the next prompt in the thread")
+    func appendOnly() {
+        var turns = Self.thread(3, size: 10)
+        (turns[1].personaName, turns[1].personaInstructions) = ("Assistant", "You bake.")
+        let first = Self.messages(turns, budget: 10_000)
+        var answer = PromptTurn(author: "Assistant", isOwn: true, subject: "Re: Sourdough", text: "Turn 3.")
+        (answer.personaName, answer.personaInstructions) = ("Assistant", "You bake.")
+        let next = Self.messages(turns + [answer, Self.thread(5, size: 10)[4]], budget: 10_000)
+        #expect(Array(next.prefix(first.count)) == first)
+        #expect(next[first.count] == LLMMessage(role: .assistant, content: "Turn 3."))
+        #expect(next.map(\.role) == [.system, .system, .user, .assistant, .system, .user, .assistant, .system, .user])
+    }
+
+    @Test("the answering persona's instructions reach the model: a system note right before the requested article")
+    func instructionsReachTheModel() {
         let messages = Prompt.messages(
             instructions: "  Always answer in haiku.\n",
             personaName: "Poet",
@@ -80,15 +108,15 @@ struct PromptTests {
             turns: Self.thread(3, size: 10),
             budget: 10_000
         )
-        let last = messages[messages.count - 1]
-        #expect(last.role == .system)
+        let note = messages[messages.count - 2]
+        #expect(note.role == .system)
         #expect(
-            last.content.hasPrefix(
-                "Always answer in haiku.\n\nYou are Poet, taking part in the newsgroup forllm.poetry."
-            )
+            note.content
+                == "Always answer in haiku.\n\nYou are Poet, taking part in the newsgroup forllm.poetry. "
+                + "The next message is the one you answer."
         )
-        #expect(last.content.hasSuffix("Write your reply to the last message of the thread now."))
-        #expect(messages.dropLast().allSatisfy { !$0.content.contains("haiku") && !$0.content.contains("Poet") })
+        #expect(messages.last?.content.hasPrefix("Jane wrote:\n\nTurn 2.") == true)
+        #expect(messages.filter { $0.content.contains("haiku") || $0.content.contains("Poet") } == [note])
     }
 
     @Test("over the budget: the head stays the same as the thread grows; the newest turns fill the rest")
@@ -97,11 +125,11 @@ struct PromptTests {
         var previous: [LLMMessage]?
         for count in stride(from: 12, through: 30, by: 2) {
             let messages = Self.messages(Self.thread(count + 1), budget: budget)
-            let thread = messages.dropFirst().dropLast().map(\.content).joined()
+            let thread = messages.filter { $0.role != .system }.map(\.content).joined()
             #expect(thread.count <= budget + 200, "\(count): \(thread.count) characters")
             // The root and the requested article are always there.
             #expect(messages[1].content.contains("Turn 0."))
-            #expect(messages[messages.count - 2].content.contains("Turn \(count)."))
+            #expect(messages.last?.content.contains("Turn \(count).") == true)
             // The head: the group's system message, the root and the turns after it that fit in half the
             // budget; the same messages, byte for byte, whatever the thread's length.
             let head = Array(messages.prefix { !$0.content.contains("omitted") })
@@ -122,15 +150,15 @@ struct PromptTests {
         var turns = Self.thread(8)
         turns[7].text = String(repeating: "y", count: 6000)
         let messages = Self.messages(turns, budget: 8000)
-        let thread = messages.dropFirst().dropLast().map(\.content).joined()
+        let thread = messages.filter { $0.role != .system }.map(\.content).joined()
         #expect(thread.count <= 8000 + 200)
-        #expect(messages[messages.count - 2].content.hasSuffix(String(repeating: "y", count: 100)))
+        #expect(messages.last?.content.hasSuffix(String(repeating: "y", count: 100)) == true)
 
         var huge = Self.thread(3)
         huge[2].text = String(repeating: "z", count: 20_000)
         let shortened = Self.messages(huge, budget: 4000)
-        #expect(shortened.count == 4, "system, root, request, the persona's instructions")
-        #expect(shortened.dropFirst().dropLast().map(\.content).joined().count <= 4000 + 400)
-        #expect(shortened[2].content.contains("[…]"))
+        #expect(shortened.count == 4, "system, root, the persona's note, request")
+        #expect(shortened.filter { $0.role != .system }.map(\.content).joined().count <= 4000 + 400)
+        #expect(shortened[3].content.contains("[…]"))
     }
 }
