@@ -42,8 +42,9 @@ public struct PromptTurn: Hashable, Sendable {
 ///    do not depend on who answers: people's articles as `user` turns prefixed with the author's
 ///    name (`Jane wrote:`), every persona's articles as `assistant` turns as the model wrote
 ///    them; before each article a persona answered, the note that asked that persona for it
-///    (as in 3, with that persona's name and instructions);
-/// 3. a `system` note with the answering persona's instructions and whose turn it is
+///    (as in 3: a persona's instructions at its first note in the prompt, then only its name);
+/// 3. a `system` note with the answering persona's instructions (unless they came earlier in
+///    the prompt) and whose turn it is
 ///    (``personaSystemMessage(instructions:personaName:group:)``);
 /// 4. the requested article, then the answers other personas already gave to it
 ///    (``siblingTurns(of:)``).
@@ -54,7 +55,9 @@ public struct PromptTurn: Hashable, Sendable {
 /// The model still reads the persona's instructions right before the message it answers, as a
 /// system prompt followed by a user turn. The trade: the instructions are no longer the frame
 /// of the whole conversation (they come after the thread), and a thread with many persona
-/// answers repeats their personas' notes (counted in the budget). Before, the instructions
+/// answers repeats their personas' notes (counted in the budget; the instructions once per
+/// persona, so in a long exchange with one persona the note before the requested article only
+/// names it, and its instructions stand before its first answer). Before, the instructions
 /// were the first message, two personas' prompts differed from the first token, and every
 /// switch of persona evaluated the whole thread again. Chat templates that take a `system`
 /// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
@@ -115,7 +118,7 @@ public enum Prompt {
         }
         // The note before each article: the answering persona's before the requested article,
         // else the note of the persona whose article follows it (which answered it). Notes count
-        // in the size of the turn they come before.
+        // in the size of the turn they come before, at their full length.
         let notes = turns.indices.map { index -> String? in
             guard index + 1 < turns.count else {
                 return Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
@@ -123,6 +126,9 @@ public enum Prompt {
             let next = turns[index + 1]
             guard next.isOwn, let name = next.personaName, let text = next.personaInstructions else { return nil }
             return Self.personaSystemMessage(instructions: text, personaName: name, group: group)
+        }
+        let names = turns.indices.map { index in
+            index + 1 < turns.count ? turns[index + 1].personaName : personaName
         }
         let siblingContents = Self.siblingContents(siblings, budget: fullBudget / 4)
         let reserved = siblingContents.reduce(0) { $0 + $1.count }
@@ -157,9 +163,16 @@ public enum Prompt {
         }
         // Where the dropped turns were: the first kept turn after a gap.
         let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
+        // A persona's instructions once, at its first note in the prompt; its later notes only
+        // say whose turn it is. Which one is first depends only on the messages before it, so a
+        // note reads the same in every later prompt of the thread.
+        var instructed: Set<String> = []
         for index in kept {
             var content = contents[index]
             var note = notes[index]
+            if note != nil, let name = names[index], !instructed.insert(name).inserted {
+                note = Self.turnNote(personaName: name, group: group)
+            }
             if index == firstAfterGap, dropped > 0 {
                 let omitted = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
                 if let text = note { note = omitted + text } else { content = omitted + content }
@@ -180,17 +193,23 @@ public enum Prompt {
         "This is a thread of the newsgroup \(group) on FORLLM, a Usenet-style discussion forum where people "
             + "and AI personas write to each other. People's messages begin with their author's name; the "
             + "personas' messages are the assistant turns. Before each message a persona answered, a note says "
-            + "which persona answers it and how that persona writes. A reply is the reply only: without the "
+            + "which persona answers it (the first time, with how that persona writes). A reply is the reply "
+            + "only: without the "
             + "persona's name in front, without a signature and without quoting the whole message."
     }
 
     /// The note before the requested article: the answering persona's instructions, then whose
-    /// turn it is. The same note comes again, before the same article, in the thread's later
-    /// prompts.
+    /// turn it is (only whose turn it is when the persona's instructions came earlier in the
+    /// prompt, ``turnNote(personaName:group:)``). The same note comes again, before the same
+    /// article, in the thread's later prompts.
     static func personaSystemMessage(instructions: String, personaName: String, group: String) -> String {
-        instructions.trimmingCharacters(in: .whitespacesAndNewlines)
-            + "\n\nYou are \(personaName), taking part in the newsgroup \(group). "
-            + "The next message is the one you answer."
+        instructions.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+            + Self.turnNote(personaName: personaName, group: group)
+    }
+
+    /// A note for a persona whose instructions came earlier in the prompt: whose turn it is.
+    static func turnNote(personaName: String, group: String) -> String {
+        "You are \(personaName), taking part in the newsgroup \(group). The next message is the one you answer."
     }
 
     /// The turns kept when the thread is over `budget` (see the type): the stable head (the

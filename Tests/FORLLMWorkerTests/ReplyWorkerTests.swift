@@ -105,7 +105,9 @@ struct ReplyWorkerTests {
         // The first prompt, then its answer, begin the second: the server's cache holds them.
         let asked = try #require(client.received.first).messages
         #expect(Array(sent.messages.prefix(asked.count)) == asked)
-        #expect(sent.messages[1] == sent.messages[4])
+        // The persona's instructions at its first note; its second note says whose turn it is.
+        #expect(sent.messages[4].content.hasPrefix("You are Assistant, taking part in the newsgroup "))
+        #expect(sent.messages[1].content.hasSuffix("\n\n" + sent.messages[4].content))
         let answer = try #require(try await self.articles(database).last)
         #expect(answer["References"] == "<t1@example.org> \(firstID) <t3@example.org>")
     }
