@@ -18,7 +18,7 @@ public struct QueuedRequest: Hashable, Sendable {
 }
 
 /// What a backend ran last: the model it has loaded, and the prompt its cache holds (the
-/// persona's system prompt, then the thread from its root).
+/// group's system message, then the thread from its root, whichever persona answered).
 public struct BackendState: Hashable, Sendable {
     public var model: String
     public var rootMessageID: String?

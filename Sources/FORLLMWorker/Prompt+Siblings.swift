@@ -9,7 +9,7 @@ extension Prompt {
     /// The answers, as turns (never the persona's own: ``ForumDatabase/personaAnswers(toArticle:excludingPersona:)``
     /// leaves them out).
     public static func siblingTurns(of answers: [ThreadArticle]) -> [PromptTurn] {
-        self.turns(of: answers, personaID: -1)
+        self.turns(of: answers)
     }
 
     /// The sibling answers' messages, oldest first, in at most `budget` characters together

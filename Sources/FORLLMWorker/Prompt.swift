@@ -6,7 +6,7 @@ import NewsArticle
 public struct PromptTurn: Hashable, Sendable {
     /// Who wrote it, as a person reads the name.
     public var author: String
-    /// Whether the answering persona wrote it (an `assistant` turn).
+    /// Whether a persona wrote it (an `assistant` turn, whichever persona answers now).
     public var isOwn: Bool
     public var subject: String
     /// The author's own text: decoded, quotes and signature removed; then the article's
@@ -16,6 +16,11 @@ public struct PromptTurn: Hashable, Sendable {
     public var images: [LLMImage] = []
     /// The article's attachments the model does not get (images it cannot see, PDFs, ...).
     public var unseenAttachments: [UnseenAttachment] = []
+    /// For a persona's article: that persona's name and instructions, when it still exists.
+    /// The prompt repeats, before the article this one answers, the note that asked that persona
+    /// for it (``Prompt/personaSystemMessage(instructions:personaName:group:)``).
+    public var personaName: String?
+    public var personaInstructions: String?
 
     public init(author: String, isOwn: Bool, subject: String, text: String) {
         self.author = author
@@ -27,13 +32,38 @@ public struct PromptTurn: Hashable, Sendable {
 
 /// Builds the chat messages for a request (PRODUCT.md "Context sent to the model").
 ///
-/// The persona's instructions are the system prompt (with one line saying where it is). Then
-/// the thread from its root down to the requested article: the persona's own earlier articles
-/// as `assistant` turns, everyone else's as `user` turns prefixed with the author's name.
+/// **The layout keeps what depends on the answering persona out of the shared prefix**, so
+/// that the model server's prompt cache (llama.cpp, Ollama and vLLM skip evaluating a prefix
+/// they still hold) serves it to the next request in the thread, whichever persona answers it:
 ///
-/// **Trimming keeps the prompt's head stable**, so that the model server's prompt cache
-/// (llama.cpp, Ollama and vLLM skip evaluating a prefix they still hold) serves it again on
-/// the next request in the thread. When the thread is over the budget:
+/// 1. a `system` message that is the same for every persona of the group: FORLLM's rules and
+///    the group's name (``groupSystemMessage(group:)``);
+/// 2. the thread from its root down to the article before the requested one, with roles that
+///    do not depend on who answers: people's articles as `user` turns prefixed with the author's
+///    name (`Jane wrote:`), every persona's articles as `assistant` turns as the model wrote
+///    them; before each article a persona answered, the note that asked that persona for it
+///    (as in 3: a persona's instructions at its first note in the prompt, then only its name);
+/// 3. a `system` note with the answering persona's instructions (unless they came earlier in
+///    the prompt) and whose turn it is
+///    (``personaSystemMessage(instructions:personaName:group:)``);
+/// 4. the requested article, then the answers other personas already gave to it
+///    (``siblingTurns(of:)``).
+///
+/// So the prompt that asked for an answer, followed by that answer, is the start of the next
+/// prompt in the thread (the server's cache holds exactly that: the prompt and what it
+/// generated), and two personas' prompts for one thread share everything before the note.
+/// The model still reads the persona's instructions right before the message it answers, as a
+/// system prompt followed by a user turn. The trade: the instructions are no longer the frame
+/// of the whole conversation (they come after the thread), and a thread with many persona
+/// answers repeats their personas' notes (counted in the budget; the instructions once per
+/// persona, so in a long exchange with one persona the note before the requested article only
+/// names it, and its instructions stand before its first answer). Before, the instructions
+/// were the first message, two personas' prompts differed from the first token, and every
+/// switch of persona evaluated the whole thread again. Chat templates that take a `system`
+/// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
+///
+/// **Trimming keeps the prompt's head stable**, so that the cache serves it again on the next
+/// request in the thread. When the thread is over the budget:
 ///
 /// 1. the *head* is the root and the turns right after it, in order, as long as they fit in
 ///    half the budget. It depends only on the start of the thread and the budget, so the next
@@ -45,22 +75,34 @@ public struct PromptTurn: Hashable, Sendable {
 ///
 /// The root and the requested article are never dropped, only shortened as a last resort.
 ///
-/// Answers other personas already gave to the requested article follow it, as `user` turns
-/// marked with their names (``siblingTurns(of:)``), in at most a quarter of the budget; the
-/// thread's tail makes room for them, the head does not change.
+/// Sibling answers take at most a quarter of the budget; the thread's tail makes room for them,
+/// the head does not change.
 public enum Prompt {
-    /// Turns for the articles of a stored thread.
-    /// `seesImages`: whether the model takes the articles' images (else they are named only).
-    public static func turns(of thread: [ThreadArticle], personaID: Int64, seesImages: Bool = false) -> [PromptTurn] {
+    /// Turns for the articles of a stored thread: every persona's articles are `assistant` turns,
+    /// whichever persona answers (see the type).
+    /// - Parameters:
+    ///   - personas: the personas that wrote articles of the thread, by id (for their notes).
+    ///   - seesImages: whether the model takes the articles' images (else they are named only).
+    public static func turns(
+        of thread: [ThreadArticle],
+        personas: [Int64: Persona] = [:],
+        seesImages: Bool = false
+    ) -> [PromptTurn] {
         thread.compactMap { entry in
             guard let article = try? Article(parsing: entry.article.bytes) else { return nil }
-            return Self.turn(of: article, isOwn: entry.authorPersonaID == personaID, seesImages: seesImages)
+            var turn = Self.turn(of: article, isOwn: entry.authorPersonaID != nil, seesImages: seesImages)
+            if let id = entry.authorPersonaID, let persona = personas[id] {
+                turn.personaName = persona.name
+                turn.personaInstructions = persona.instructions
+            }
+            return turn
         }
     }
 
     /// The messages to send.
     /// - Parameters:
-    ///   - budget: most characters of thread text (system prompt excluded).
+    ///   - budget: most characters of thread text and notes (the group's system message and the
+    ///     answering persona's note excluded).
     public static func messages(
         instructions: String,
         personaName: String,
@@ -69,15 +111,24 @@ public enum Prompt {
         siblings: [PromptTurn] = [],
         budget fullBudget: Int
     ) -> [LLMMessage] {
-        let system =
-            instructions.trimmingCharacters(in: .whitespacesAndNewlines)
-            + "\n\nYou are \(personaName), taking part in the newsgroup \(group). "
-            + "The messages are the thread so far; reply to the last one. Write your reply only, "
-            + "without a signature and without quoting the whole message."
-        var messages = [LLMMessage(role: .system, content: system)]
+        var messages = [LLMMessage(role: .system, content: Self.groupSystemMessage(group: group))]
 
         var contents = turns.enumerated().map { index, turn in
             Self.content(of: turn, isRoot: index == 0)
+        }
+        // The note before each article: the answering persona's before the requested article,
+        // else the note of the persona whose article follows it (which answered it). Notes count
+        // in the size of the turn they come before, at their full length.
+        let notes = turns.indices.map { index -> String? in
+            guard index + 1 < turns.count else {
+                return Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
+            }
+            let next = turns[index + 1]
+            guard next.isOwn, let name = next.personaName, let text = next.personaInstructions else { return nil }
+            return Self.personaSystemMessage(instructions: text, personaName: name, group: group)
+        }
+        let names = turns.indices.map { index in
+            index + 1 < turns.count ? turns[index + 1].personaName : personaName
         }
         let siblingContents = Self.siblingContents(siblings, budget: fullBudget / 4)
         let reserved = siblingContents.reduce(0) { $0 + $1.count }
@@ -85,9 +136,14 @@ public enum Prompt {
         let budget = fullBudget - reserved
         var kept = Array(turns.indices)
         var dropped = 0
-        func total() -> Int { kept.reduce(0) { $0 + contents[$1].count } }
+        // The answering persona's note is outside the budget, as the system prompt was.
+        func size(_ index: Int) -> Int {
+            contents[index].count + (index == turns.count - 1 ? 0 : notes[index]?.count ?? 0)
+        }
+        func total() -> Int { kept.reduce(0) { $0 + size($1) } }
         if total() > budget, kept.count > 2 {
-            kept = Self.stableHeadAndTail(lengths: contents.map(\.count), budget: fullBudget, reserved: reserved)
+            let lengths = turns.indices.map(size)
+            kept = Self.stableHeadAndTail(lengths: lengths, budget: fullBudget, reserved: reserved)
             dropped = turns.count - kept.count
         }
         if total() > budget, let last = kept.last {
@@ -107,17 +163,53 @@ public enum Prompt {
         }
         // Where the dropped turns were: the first kept turn after a gap.
         let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
+        // A persona's instructions once, at its first note in the prompt; its later notes only
+        // say whose turn it is. Which one is first depends only on the messages before it, so a
+        // note reads the same in every later prompt of the thread.
+        var instructed: Set<String> = []
         for index in kept {
             var content = contents[index]
-            if index == firstAfterGap, dropped > 0 {
-                content = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n" + content
+            var note = notes[index]
+            if note != nil, let name = names[index], !instructed.insert(name).inserted {
+                note = Self.turnNote(personaName: name, group: group)
             }
+            if index == firstAfterGap, dropped > 0 {
+                let omitted = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
+                if let text = note { note = omitted + text } else { content = omitted + content }
+            }
+            if let note { messages.append(LLMMessage(role: .system, content: note)) }
             messages.append(
                 LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content, images: turns[index].images)
             )
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
         return messages
+    }
+
+    /// The first message: the same for every persona of `group`, so that the prompts of all
+    /// its personas share it (and the thread after it). FORLLM's rules for a reply are here, not
+    /// in the last message: they are the same for every persona.
+    static func groupSystemMessage(group: String) -> String {
+        "This is a thread of the newsgroup \(group) on FORLLM, a Usenet-style discussion forum where people "
+            + "and AI personas write to each other. People's messages begin with their author's name; the "
+            + "personas' messages are the assistant turns. Before each message a persona answered, a note says "
+            + "which persona answers it (the first time, with how that persona writes). A reply is the reply "
+            + "only: without the "
+            + "persona's name in front, without a signature and without quoting the whole message."
+    }
+
+    /// The note before the requested article: the answering persona's instructions, then whose
+    /// turn it is (only whose turn it is when the persona's instructions came earlier in the
+    /// prompt, ``turnNote(personaName:group:)``). The same note comes again, before the same
+    /// article, in the thread's later prompts.
+    static func personaSystemMessage(instructions: String, personaName: String, group: String) -> String {
+        instructions.trimmingCharacters(in: .whitespacesAndNewlines) + "\n\n"
+            + Self.turnNote(personaName: personaName, group: group)
+    }
+
+    /// A note for a persona whose instructions came earlier in the prompt: whose turn it is.
+    static func turnNote(personaName: String, group: String) -> String {
+        "You are \(personaName), taking part in the newsgroup \(group). The next message is the one you answer."
     }
 
     /// The turns kept when the thread is over `budget` (see the type): the stable head (the
@@ -149,6 +241,7 @@ public enum Prompt {
     }
 
     static func content(of turn: PromptTurn, isRoot: Bool) -> String {
+        // A persona's article as it was generated: what the server's cache holds after its prompt.
         if turn.isOwn { return turn.text }
         var header = "\(turn.author) wrote"
         if isRoot, !turn.subject.isEmpty { header += " (subject: \(turn.subject))" }

@@ -13,9 +13,10 @@ import Foundation
 ///    later requests or more, or waiting for ``WorkerConfiguration/queueMaximumWait`` or more
 ///    (oldest first). This bounds what the other rules may cost any one request;
 /// 2. a request for the **model the backend ran last** (it is loaded), and of those
-///    - one for the **same persona in the same thread** (the prompt cache holds its whole
-///      prefix: the persona's system prompt, then the thread from its root, ``Prompt``),
-///    - then one for the same persona (the system prompt is shared),
+///    - one in the **same thread**, whichever persona answers it: the prompt cache holds the
+///      whole thread (the prompt puts the group's system message and the thread first, and the
+///      answering persona's note only right before the requested article, ``Prompt``), so the
+///      requests of one thread run back to back across personas,
 ///    - then any;
 /// 3. any other request.
 ///
@@ -87,8 +88,7 @@ public enum QueueOrder {
             if candidate.passedOver >= maximumPassedOver || now.timeIntervalSince(candidate.createdAt) >= wait {
                 return 0
             }
-            guard let state = loaded[candidate.backend], state.model == candidate.model else { return 4 }
-            guard candidate.personaID == state.personaID else { return 3 }
+            guard let state = loaded[candidate.backend], state.model == candidate.model else { return 3 }
             if let root = candidate.rootMessageID, root == state.rootMessageID { return 1 }
             return 2
         }

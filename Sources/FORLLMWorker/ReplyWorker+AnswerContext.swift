@@ -59,7 +59,12 @@ extension ReplyWorker {
         var note: String?
         if withTurns {
             let seesImages = await self.seesImages(job.model, client: client)
-            turns = Prompt.turns(of: path, personaID: persona.id, seesImages: seesImages)
+            // The personas that wrote in the thread: their notes come before their articles.
+            var personas: [Int64: Persona] = [persona.id: persona]
+            for id in Set(path.compactMap(\.authorPersonaID)) where personas[id] == nil {
+                personas[id] = try await self.database.persona(id: id)
+            }
+            turns = Prompt.turns(of: path, personas: personas, seesImages: seesImages)
             note = Prompt.unseenNote(turns.last?.unseenAttachments ?? [], model: job.model)
         }
         let configuration = self.configuration

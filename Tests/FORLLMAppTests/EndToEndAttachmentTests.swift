@@ -70,8 +70,8 @@ struct EndToEndAttachmentTests {
             _ = try await app.waitForRequest(id)
 
             let chat = try #require(await stub.chatRequests.first)
-            #expect(chat.messages.map(\.role) == ["system", "user"])
-            let user = chat.messages[1].content
+            #expect(chat.messages.map(\.role) == ["system", "system", "user"])
+            let user = chat.messages[2].content
             #expect(user.hasPrefix("Alice wrote (subject: Why is this slow?):\n\nWhy is the attached script"))
             #expect(
                 user.contains(
@@ -80,8 +80,8 @@ struct EndToEndAttachmentTests {
                 )
             )
             #expect(user.contains("--- Attached image: dot.png (image/png, 69 bytes): image 1 of this message ---"))
-            #expect(chat.images(ofMessage: 1).map(\.base64) == [Self.pngBase64])
-            #expect(chat.images(ofMessage: 0).isEmpty)
+            #expect(chat.images(ofMessage: 2).map(\.base64) == [Self.pngBase64])
+            #expect(chat.images(ofMessage: 0).isEmpty && chat.images(ofMessage: 1).isEmpty)
 
             let overview = try await client.overview(group: "forllm.general")
             let answer = try #require(try await client.fetchArticle(String(overview[1][0])))
@@ -108,9 +108,9 @@ struct EndToEndAttachmentTests {
             _ = try await app.waitForRequest(id)
 
             let chat = try #require(await stub.chatRequests.first)
-            #expect(!chat.contentIsArray(ofMessage: 1))
-            #expect(chat.images(ofMessage: 1).isEmpty)
-            let user = chat.messages[1].content
+            #expect(!chat.contentIsArray(ofMessage: 2))
+            #expect(chat.images(ofMessage: 2).isEmpty)
+            let user = chat.messages[2].content
             #expect(
                 user.contains(
                     "--- Attached file: fib.py (text/x-python, 63 bytes) ---\n" + Self.script.dropLast()
@@ -157,11 +157,11 @@ struct EndToEndAttachmentTests {
             _ = try await app.waitForRequest(id)
 
             let chat = try #require(await stub.chatRequests.first)
-            #expect(chat.contentIsArray(ofMessage: 1))
-            let images = chat.images(ofMessage: 1)
+            #expect(chat.contentIsArray(ofMessage: 2))
+            let images = chat.images(ofMessage: 2)
             #expect(images.map(\.mediaType) == ["image/png"])
             #expect(images.map(\.base64) == [Self.pngBase64])
-            #expect(chat.messages[1].content.contains("--- Attached file: fib.py"))
+            #expect(chat.messages[2].content.contains("--- Attached file: fib.py"))
             try await client.close()
             try await app.stop()
         }

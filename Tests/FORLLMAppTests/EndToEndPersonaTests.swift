@@ -73,9 +73,11 @@ struct EndToEndPersonaTests {
             #expect(answer["X-FORLLM-Persona"] == "chef (version 1)")
             #expect(ArticleText.plainText(of: answer).hasSuffix("-- \nChef Anna (@chef), llama3.2 on ollama"))
             let chat = try #require(await stub.chatRequests.last)
+            // The persona's note, right before the article it answers.
             #expect(
-                chat.messages.first?.content.hasPrefix("You are Chef Anna, a patient cook who always explains why.")
-                    == true
+                chat.messages[chat.messages.count - 2].content.hasPrefix(
+                    "You are Chef Anna, a patient cook who always explains why."
+                )
             )
             try await client.close()
             try await app.stop()

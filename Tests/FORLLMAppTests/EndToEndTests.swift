@@ -69,13 +69,15 @@ struct EndToEndTests {
             #expect(text.hasPrefix("Usually one to two hours, until it has doubled."))
             #expect(text.hasSuffix("-- \nAssistant (@assistant), llama3.2 on ollama"))
 
-            // What the model was sent: the persona's instructions, then the thread.
+            // What the model was sent: the group's system message, the persona's note (its
+            // instructions), then the thread (here its root).
             let chat = try #require(await stub.chatRequests.first)
             #expect(chat.model == "llama3.2")
-            #expect(chat.messages.map(\.role) == ["system", "user"])
-            #expect(chat.messages[0].content.hasPrefix("You are Assistant, a helpful member"))
-            #expect(chat.messages[1].content.hasPrefix("Jane Doe wrote (subject: Proofing bread):"))
-            #expect(chat.messages[1].content.hasSuffix("How long should bread dough proof at room temperature?"))
+            #expect(chat.messages.map(\.role) == ["system", "system", "user"])
+            #expect(chat.messages[0].content.hasPrefix("This is a thread of the newsgroup "))
+            #expect(chat.messages[1].content.hasPrefix("You are Assistant, a helpful member"))
+            #expect(chat.messages[2].content.hasPrefix("Jane Doe wrote (subject: Proofing bread):"))
+            #expect(chat.messages[2].content.hasSuffix("How long should bread dough proof at room temperature?"))
             #expect(chat.json?["options"]?["num_ctx"]?.intValue == 8192)
             #expect(chat.json?["keep_alive"]?.stringValue == "30m")
             try await client.close()

@@ -278,12 +278,16 @@ struct EndToEndThreadsTests {
             // The first to run heard nobody; the second heard the first, after the question.
             #expect(!chats[0].messages.contains { $0.content.contains("(persona) answered it") })
             let second = chats[1].messages
-            let firstName = chats[0].messages.first?.content.hasPrefix("You are Alice.") == true ? "Alice" : "Bob"
+            let firstName = chats[0].messages[1].content.hasPrefix("You are Alice.") ? "Alice" : "Bob"
             #expect(second.last?.role == "user")
             #expect(
                 second.last?.content.hasPrefix("\(firstName) (persona) answered it:\n\nRye, says the first.") == true
             )
             #expect(second[second.count - 2].content.contains("Which flour?"))
+            // Before the question, the note of the persona answering now.
+            #expect(
+                second[second.count - 3].content.hasPrefix(firstName == "Alice" ? "You are Bob." : "You are Alice.")
+            )
             try await client.close()
             try await app.stop()
         }

@@ -84,8 +84,8 @@ struct PromptAttachmentTests {
             turns: [turn],
             budget: 10_000
         )
-        #expect(messages[1].images.count == 1)
-        #expect(messages[1].content.hasPrefix("Alice wrote (subject: Why is this slow?):\n\nWhy is the attached"))
+        #expect(messages[2].images.count == 1)
+        #expect(messages[2].content.hasPrefix("Alice wrote (subject: Why is this slow?):\n\nWhy is the attached"))
         #expect(messages[0].images.isEmpty)
     }
 
@@ -122,11 +122,11 @@ struct PromptAttachmentTests {
             turns: [root, turn],
             budget: 4000
         )
-        let thread = messages.dropFirst().reduce(0) { $0 + $1.content.count }
+        let thread = messages.filter { $0.role != .system }.reduce(0) { $0 + $1.content.count }
         #expect(thread <= 4000 + 100)
-        #expect(messages[2].content.contains("--- Attached file: fib.py"))
-        #expect(messages[2].content.contains("[…]"))
-        #expect(messages[2].content.contains("profile.pdf"))
+        #expect(messages[3].content.contains("--- Attached file: fib.py"))
+        #expect(messages[3].content.contains("[…]"))
+        #expect(messages[3].content.contains("profile.pdf"))
     }
 
     @Test("a post that is one image: no text read from its bytes; the image is the attachment")

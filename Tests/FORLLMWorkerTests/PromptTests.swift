@@ -17,6 +17,11 @@ struct PromptTests {
         }
     }
 
+    /// The end of a persona's note.
+    static func turnOf(_ name: String) -> String {
+        "You are \(name), taking part in the newsgroup forllm.cooking. The next message is the one you answer."
+    }
+
     static func messages(_ turns: [PromptTurn], budget: Int) -> [LLMMessage] {
         Prompt.messages(
             instructions: "You bake.",
@@ -27,18 +32,93 @@ struct PromptTests {
         )
     }
 
-    @Test("under the budget: the system prompt, then every turn in order, roles by author")
+    @Test("under the budget: the group's system message, the thread, the persona's note, the requested article")
     func whole() {
-        let messages = Self.messages(Self.thread(4, size: 10), budget: 10_000)
-        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant])
-        #expect(
-            messages[0].content.hasPrefix(
-                "You bake.\n\nYou are Assistant, taking part in the newsgroup forllm.cooking."
-            )
-        )
+        let messages = Self.messages(Self.thread(5, size: 10), budget: 10_000)
+        #expect(messages.map(\.role) == [.system, .user, .assistant, .user, .assistant, .system, .user])
+        #expect(messages[0].content.hasPrefix("This is a thread of the newsgroup forllm.cooking on FORLLM,"))
+        #expect(!messages[0].content.contains("You bake.") && !messages[0].content.contains("You are Assistant"))
         #expect(messages[1].content.hasPrefix("Jane wrote (subject: Sourdough):\n\nTurn 0."))
+        // A persona's article: an assistant turn, its text as the model wrote it.
         #expect(messages[2].content.hasPrefix("Turn 1."))
+        #expect(messages[5].content == "You bake.\n\n" + Self.turnOf("Assistant"))
+        #expect(messages[6].content.hasPrefix("Jane wrote:\n\nTurn 4."))
         #expect(messages.allSatisfy { !$0.content.contains("omitted") })
+    }
+
+    @Test("two personas' prompts for one thread share the whole thread before the answering persona's note")
+    func sharedPrefixAcrossPersonas() throws {
+        // Two personas' articles in the thread, one of them the persona that answers now.
+        var turns = Self.thread(5, size: 10)
+        (turns[1].personaName, turns[1].personaInstructions) = ("Assistant", "You bake.")
+        (turns[3].author, turns[3].personaName, turns[3].personaInstructions) = (
+            "Critic", "Critic", "You doubt everything."
+        )
+        for budget in [10_000, 3000] {
+            let big = turns.map { turn in
+                var turn = turn
+                turn.text += String(repeating: "y", count: budget == 3000 ? 800 : 0)
+                return turn
+            }
+            let assistant = Self.messages(big, budget: budget)
+            let critic = Prompt.messages(
+                instructions: "You doubt everything.",
+                personaName: "Critic",
+                group: "forllm.cooking",
+                turns: big,
+                budget: budget
+            )
+            #expect(assistant.count == critic.count)
+            // Everything before the note, byte for byte: the group's system message and the thread.
+            #expect(Array(assistant.dropLast(2)) == Array(critic.dropLast(2)))
+            #expect(assistant[assistant.count - 2].content.hasSuffix(Self.turnOf("Assistant")))
+            #expect(critic[critic.count - 2].content.hasSuffix(Self.turnOf("Critic")))
+            #expect(assistant.last == critic.last)
+            if budget == 3000 { #expect(assistant.contains { $0.content.contains("omitted") }) }
+        }
+        // Before each article a persona answered, the note that asked that persona for it.
+        let messages = Self.messages(turns, budget: 10_000)
+        #expect(
+            messages.map(\.role) == [.system, .system, .user, .assistant, .system, .user, .assistant, .system, .user]
+        )
+        #expect(messages[1].content == "You bake.\n\n" + Self.turnOf("Assistant"))
+        #expect(messages[4].content == "You doubt everything.\n\n" + Self.turnOf("Critic"))
+        #expect(messages[6].content.hasPrefix("Turn 3."))
+        // A persona's instructions once, at its first note: after that, whose turn it is.
+        #expect(messages[7].content == Self.turnOf("Assistant"))
+    }
+
+    @Test("the prompt that asked for an answer, then the answer, is the start of the next prompt in the thread")
+    func appendOnly() {
+        var turns = Self.thread(3, size: 10)
+        (turns[1].personaName, turns[1].personaInstructions) = ("Assistant", "You bake.")
+        let first = Self.messages(turns, budget: 10_000)
+        var answer = PromptTurn(author: "Assistant", isOwn: true, subject: "Re: Sourdough", text: "Turn 3.")
+        (answer.personaName, answer.personaInstructions) = ("Assistant", "You bake.")
+        let next = Self.messages(turns + [answer, Self.thread(5, size: 10)[4]], budget: 10_000)
+        #expect(Array(next.prefix(first.count)) == first)
+        #expect(next[first.count] == LLMMessage(role: .assistant, content: "Turn 3."))
+        #expect(next.map(\.role) == [.system, .system, .user, .assistant, .system, .user, .assistant, .system, .user])
+    }
+
+    @Test("the answering persona's instructions reach the model: a system note right before the requested article")
+    func instructionsReachTheModel() {
+        let messages = Prompt.messages(
+            instructions: "  Always answer in haiku.\n",
+            personaName: "Poet",
+            group: "forllm.poetry",
+            turns: Self.thread(3, size: 10),
+            budget: 10_000
+        )
+        let note = messages[messages.count - 2]
+        #expect(note.role == .system)
+        #expect(
+            note.content
+                == "Always answer in haiku.\n\nYou are Poet, taking part in the newsgroup forllm.poetry. "
+                + "The next message is the one you answer."
+        )
+        #expect(messages.last?.content.hasPrefix("Jane wrote:\n\nTurn 2.") == true)
+        #expect(messages.filter { $0.content.contains("haiku") || $0.content.contains("Poet") } == [note])
     }
 
     @Test("over the budget: the head stays the same as the thread grows; the newest turns fill the rest")
@@ -47,22 +127,22 @@ struct PromptTests {
         var previous: [LLMMessage]?
         for count in stride(from: 12, through: 30, by: 2) {
             let messages = Self.messages(Self.thread(count + 1), budget: budget)
-            let thread = messages.dropFirst().map(\.content).joined()
+            let thread = messages.filter { $0.role != .system }.map(\.content).joined()
             #expect(thread.count <= budget + 200, "\(count): \(thread.count) characters")
             // The root and the requested article are always there.
             #expect(messages[1].content.contains("Turn 0."))
             #expect(messages.last?.content.contains("Turn \(count).") == true)
-            // The head: the system prompt, the root and the turns after it that fit in half the
+            // The head: the group's system message, the root and the turns after it that fit in half the
             // budget; the same messages, byte for byte, whatever the thread's length.
             let head = Array(messages.prefix { !$0.content.contains("omitted") })
-            #expect(head.count == 4, "system + turns 0...2: about 3,070 characters; with turn 3, 4,080 > 4,000")
+            #expect(head.count == 4, "system + turns 0...2: about 3,090 characters; with turn 3, 4,115 > 4,000")
             if let previous {
                 #expect(Array(previous.prefix(head.count)) == head)
             }
             previous = messages
             // The note follows the head, saying how many turns were left out.
             let note = messages[head.count].content
-            let kept = messages.count - 1
+            let kept = messages.count - 2
             #expect(note.hasPrefix("[\(count + 1 - kept) earlier messages of the thread omitted]"))
         }
     }
@@ -72,15 +152,15 @@ struct PromptTests {
         var turns = Self.thread(8)
         turns[7].text = String(repeating: "y", count: 6000)
         let messages = Self.messages(turns, budget: 8000)
-        let thread = messages.dropFirst().map(\.content).joined()
+        let thread = messages.filter { $0.role != .system }.map(\.content).joined()
         #expect(thread.count <= 8000 + 200)
         #expect(messages.last?.content.hasSuffix(String(repeating: "y", count: 100)) == true)
 
         var huge = Self.thread(3)
         huge[2].text = String(repeating: "z", count: 20_000)
         let shortened = Self.messages(huge, budget: 4000)
-        #expect(shortened.count == 3, "system, root, request")
-        #expect(shortened.dropFirst().map(\.content).joined().count <= 4000 + 400)
-        #expect(shortened[2].content.contains("[…]"))
+        #expect(shortened.count == 4, "system, root, the persona's note, request")
+        #expect(shortened.filter { $0.role != .system }.map(\.content).joined().count <= 4000 + 400)
+        #expect(shortened[3].content.contains("[…]"))
     }
 }

@@ -70,7 +70,7 @@ struct QueueOrderTests {
         #expect(Self.order(queue, loaded: ["cpu": loaded["gpu"]!]) == [1, 2, 3, 4, 5, 6])
     }
 
-    @Test("the prompt the cache holds is the persona's and the thread's: same persona and thread, then same persona")
+    @Test("the prompt the cache holds is the thread's, whichever persona: a thread's requests run back to back")
     func personas() {
         let queue = [
             Self.candidate(1, "m", thread: "a", persona: 1),
@@ -80,7 +80,10 @@ struct QueueOrderTests {
             Self.candidate(5, "other", thread: "b", persona: 2)
         ]
         let loaded = ["gpu": BackendState(model: "m", rootMessageID: "<b@example.org>", personaID: 2)]
-        #expect(Self.order(queue, loaded: loaded) == [2, 4, 1, 3, 5])
+        #expect(Self.order(queue, loaded: loaded) == [2, 3, 1, 4, 5])
+        // FIFO within the thread, across personas; the persona that ran last does not matter.
+        let other = ["gpu": BackendState(model: "m", rootMessageID: "<b@example.org>", personaID: 1)]
+        #expect(Self.order(queue, loaded: other) == [2, 3, 1, 4, 5])
     }
 
     @Test("a request passed over too often, or waiting too long, goes first")

@@ -66,19 +66,21 @@ struct ReplyWorkerTests {
             #expect(line.utf8.count <= 78)
         }
 
-        // The prompt: the persona's instructions, then the thread up to the requested article.
+        // The prompt: the group's system message, the persona's note (its instructions), then the
+        // requested article (here the root).
         let sent = try #require(client.received.first)
         #expect(sent.model == "llama3.2")
-        #expect(sent.messages.first?.role == .system)
-        #expect(sent.messages.first?.content.contains("You are Assistant, a helpful member") == true)
-        #expect(sent.messages.count == 2)
-        #expect(sent.messages[1].role == .user)
-        #expect(sent.messages[1].content.hasPrefix("Jane Doe wrote (subject: Bread):"))
-        #expect(sent.messages[1].content.contains("How long should I knead?"))
+        #expect(sent.messages.map(\.role) == [.system, .system, .user])
+        #expect(sent.messages.first?.content.contains("You are Assistant") == false)
+        #expect(sent.messages[1].content.contains("You are Assistant, a helpful member"))
+        #expect(sent.messages[2].content.hasPrefix("Jane Doe wrote (subject: Bread):"))
+        #expect(sent.messages[2].content.contains("How long should I knead?"))
         #expect(sent.contextLength == 4096)
     }
 
-    @Test("the thread becomes turns: own articles as assistant, others as user, quotes stripped")
+    @Test(
+        "the thread becomes turns: people's as user, named, personas' as assistant after their notes, quotes stripped"
+    )
     func threadTurns() async throws {
         let (forum, database) = try await makeForum()
         let client = FakeLLMClient(steps: [.answer("First answer."), .answer("Second answer.")])
@@ -97,9 +99,15 @@ struct ReplyWorkerTests {
         )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let sent = try #require(client.received.last)
-        #expect(sent.messages.map(\.role) == [.system, .user, .assistant, .user])
-        #expect(sent.messages[2].content == "First answer.")
-        #expect(sent.messages[3].content == "Jane Doe wrote:\n\nAnd how warm should it be?")
+        #expect(sent.messages.map(\.role) == [.system, .system, .user, .assistant, .system, .user])
+        #expect(sent.messages[3].content == "First answer.")
+        #expect(sent.messages[5].content == "Jane Doe wrote:\n\nAnd how warm should it be?")
+        // The first prompt, then its answer, begin the second: the server's cache holds them.
+        let asked = try #require(client.received.first).messages
+        #expect(Array(sent.messages.prefix(asked.count)) == asked)
+        // The persona's instructions at its first note; its second note says whose turn it is.
+        #expect(sent.messages[4].content.hasPrefix("You are Assistant, taking part in the newsgroup "))
+        #expect(sent.messages[1].content.hasSuffix("\n\n" + sent.messages[4].content))
         let answer = try #require(try await self.articles(database).last)
         #expect(answer["References"] == "<t1@example.org> \(firstID) <t3@example.org>")
     }

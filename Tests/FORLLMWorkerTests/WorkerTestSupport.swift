@@ -44,7 +44,8 @@ final class FakeLLMClient: LLMClient {
         let step = self.state.withLock { state -> Step in
             state.received.append(request)
             return state.steps.isEmpty
-                ? .answer("Answer to: \(request.messages.last?.content.prefix(40) ?? "")") : state.steps.removeFirst()
+                ? .answer("Answer to: \(request.messages.last { $0.role == .user }?.content.prefix(40) ?? "")")
+                : state.steps.removeFirst()
         }
         let waiters = self.started.withLock { waiters in
             defer { waiters.removeAll() }
