@@ -374,7 +374,13 @@ enum HTMLText {
             } else {
                 value = UInt32(digits)
             }
-            return value.flatMap(Unicode.Scalar.init).map { String($0) }
+            guard let scalar = value.flatMap(Unicode.Scalar.init) else { return nil }
+            // A control character (`&#13;`, `&#0;`) is white space in a page; in the text it
+            // would break the rule that lines end in LF alone.
+            if scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
+                return scalar == "\n" || scalar == "\t" ? String(scalar) : " "
+            }
+            return String(scalar)
         }
     }
 }

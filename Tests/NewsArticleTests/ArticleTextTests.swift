@@ -165,6 +165,17 @@ struct ArticleTextTests {
         #expect(ArticleText.plainText(of: article) == "Fish & chips\n\n<3 ä")
     }
 
+    @Test("HTML: a character reference to a control character (&#13;) is a space, never a CR in the text")
+    func htmlControlReferences() throws {
+        let article = try Self.article(
+            "Content-Type: text/html; charset=utf-8",
+            "<p>a&#13;b&#x0D;c&#0;d&#9;e&#10;f&#127;g</p>"
+        )
+        let text = ArticleText.plainText(of: article)
+        #expect(!text.utf8.contains(13))
+        #expect(text == "a b c d\te\nf g")
+    }
+
     @Test("a multipart without boundary or text gives best effort, never traps")
     func brokenMultipart() throws {
         let noBoundary = try Self.article("Content-Type: multipart/mixed", "--x\n\ntext\n--x--")
