@@ -57,9 +57,7 @@ extension ForumDatabase {
             if let groups = cache.groups { return groups }
             return try await self.loadGroupTable(into: cache)
         }
-        return try await self.writer.read { db in
-            try Newsgroup.fetchAll(db, sql: Newsgroup.selectSQL + " WHERE g.removed_at IS NULL ORDER BY g.name")
-        }
+        return try await self.readGroupTable()
     }
 
     /// The group named `name`, unless removed.
@@ -83,11 +81,15 @@ extension ForumDatabase {
     /// Reads the group table and hands it to `cache` (unless a commit changed a group meanwhile).
     private func loadGroupTable(into cache: ReadCache) async throws -> [Newsgroup] {
         let epoch = cache.groupsEpoch
-        let groups = try await self.writer.read { db in
-            try Newsgroup.fetchAll(db, sql: Newsgroup.selectSQL + " WHERE g.removed_at IS NULL ORDER BY g.name")
-        }
+        let groups = try await self.readGroupTable()
         cache.fill(groups: groups, groupsEpoch: epoch)
         return groups
+    }
+
+    private func readGroupTable() async throws -> [Newsgroup] {
+        try await self.writer.read { db in
+            try Newsgroup.fetchAll(db, sql: Newsgroup.selectSQL + " WHERE g.removed_at IS NULL ORDER BY g.name")
+        }
     }
 
     /// Numbers present in `group` within `range`, ascending.

@@ -205,12 +205,10 @@ public final class ReadCache: Sendable {
                     state.groups = state.groups?.filter { !removedGroups.contains($0.value.id) }
                 }
             }
-            if !groups.isEmpty, state.groups != nil {
+            if state.groups != nil {
+                // By name: a group's name never changes (no rename; a removed name created again
+                // is the same row).
                 for group in groups {
-                    // A renamed group would leave its old name: drop by id first.
-                    if let old = state.groups?.first(where: { $0.value.id == group.id }), old.key != group.name {
-                        state.groups?[old.key] = nil
-                    }
                     state.groups?[group.name] = group
                 }
             }

@@ -37,7 +37,6 @@ public enum QueueOrder {
         public var backend: String
         public var model: String
         public var rootMessageID: String?
-        public var personaID: Int64?
         public var createdAt: Date
         public var passedOver: Int
 
@@ -46,7 +45,6 @@ public enum QueueOrder {
             backend: String,
             model: String,
             rootMessageID: String?,
-            personaID: Int64? = nil,
             createdAt: Date,
             passedOver: Int
         ) {
@@ -54,7 +52,6 @@ public enum QueueOrder {
             self.backend = backend
             self.model = model
             self.rootMessageID = rootMessageID
-            self.personaID = personaID
             self.createdAt = createdAt
             self.passedOver = passedOver
         }
@@ -66,7 +63,6 @@ public enum QueueOrder {
                 backend: backend,
                 model: model,
                 rootMessageID: queued.rootMessageID,
-                personaID: queued.request.personaID,
                 createdAt: queued.request.createdAt,
                 passedOver: queued.passedOver
             )

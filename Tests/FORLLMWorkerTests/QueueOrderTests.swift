@@ -15,7 +15,6 @@ struct QueueOrderTests {
         _ model: String,
         thread: String,
         backend: String = "gpu",
-        persona: Int64? = nil,
         passedOver: Int = 0,
         age: TimeInterval = 60
     ) -> QueueOrder.Candidate {
@@ -24,7 +23,6 @@ struct QueueOrderTests {
             backend: backend,
             model: model,
             rootMessageID: "<\(thread)@example.org>",
-            personaID: persona,
             createdAt: Self.now.addingTimeInterval(-age),
             passedOver: passedOver
         )
@@ -72,12 +70,13 @@ struct QueueOrderTests {
 
     @Test("the prompt the cache holds is the thread's, whichever persona: a thread's requests run back to back")
     func personas() {
+        // A candidate carries no persona: the order cannot depend on who answers.
         let queue = [
-            Self.candidate(1, "m", thread: "a", persona: 1),
-            Self.candidate(2, "m", thread: "b", persona: 2),
-            Self.candidate(3, "m", thread: "b", persona: 1),
-            Self.candidate(4, "m", thread: "c", persona: 2),
-            Self.candidate(5, "other", thread: "b", persona: 2)
+            Self.candidate(1, "m", thread: "a"),
+            Self.candidate(2, "m", thread: "b"),
+            Self.candidate(3, "m", thread: "b"),
+            Self.candidate(4, "m", thread: "c"),
+            Self.candidate(5, "other", thread: "b")
         ]
         let loaded = ["gpu": BackendState(model: "m", rootMessageID: "<b@example.org>", personaID: 2)]
         #expect(Self.order(queue, loaded: loaded) == [2, 3, 1, 4, 5])
