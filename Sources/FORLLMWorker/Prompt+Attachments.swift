@@ -45,7 +45,7 @@ extension PromptTurn {
 /// ```
 extension Prompt {
     /// One article as a turn: author, subject, the author's own text, then its attachments.
-    public static func turn(of article: Article, isOwn: Bool, seesImages: Bool) -> PromptTurn {
+    public static func turn(of article: Article, isPersona: Bool, seesImages: Bool) -> PromptTurn {
         let from = article["From"].flatMap { try? Mailbox(parsing: $0) }
         let author = from?.friendlyName ?? "someone"
         let subject = article["Subject"].map(EncodedWord.decode) ?? ""
@@ -53,7 +53,7 @@ extension Prompt {
         let body =
             ArticleAttachment.bodyIsNotText(article)
             ? "" : ArticleText.authoredText(ArticleText.plainText(of: article))
-        var turn = PromptTurn(author: author, isOwn: isOwn, subject: subject, text: body)
+        var turn = PromptTurn(author: author, isPersona: isPersona, subject: subject, text: body)
         let attachments = ArticleAttachment.attachments(of: article)
         guard !attachments.isEmpty else { return turn }
         let rendered = Self.attachmentText(attachments, seesImages: seesImages)

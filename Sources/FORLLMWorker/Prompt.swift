@@ -6,13 +6,13 @@ import NewsArticle
 public struct PromptTurn: Hashable, Sendable {
     /// Who wrote it, as a person reads the name.
     public var author: String
-    /// Whether a persona wrote it (an `assistant` turn, whichever persona answers now).
-    public var isOwn: Bool
+    /// Whether a persona wrote it: an `assistant` turn, whichever persona answers now.
+    public var isPersona: Bool
     public var subject: String
     /// The author's own text: decoded, quotes and signature removed; then the article's
     /// attachments as ``Prompt/attachmentText(_:seesImages:)`` renders them.
     public var text: String
-    /// The article's images, for a model that can see (``Prompt/turn(of:isOwn:seesImages:)``).
+    /// The article's images, for a model that can see (``Prompt/turn(of:isPersona:seesImages:)``).
     public var images: [LLMImage] = []
     /// The article's attachments the model does not get (images it cannot see, PDFs, ...).
     public var unseenAttachments: [UnseenAttachment] = []
@@ -22,9 +22,9 @@ public struct PromptTurn: Hashable, Sendable {
     public var personaName: String?
     public var personaInstructions: String?
 
-    public init(author: String, isOwn: Bool, subject: String, text: String) {
+    public init(author: String, isPersona: Bool, subject: String, text: String) {
         self.author = author
-        self.isOwn = isOwn
+        self.isPersona = isPersona
         self.subject = subject
         self.text = text
     }
@@ -90,7 +90,7 @@ public enum Prompt {
     ) -> [PromptTurn] {
         thread.compactMap { entry in
             guard let article = try? Article(parsing: entry.article.bytes) else { return nil }
-            var turn = Self.turn(of: article, isOwn: entry.authorPersonaID != nil, seesImages: seesImages)
+            var turn = Self.turn(of: article, isPersona: entry.authorPersonaID != nil, seesImages: seesImages)
             if let id = entry.authorPersonaID, let persona = personas[id] {
                 turn.personaName = persona.name
                 turn.personaInstructions = persona.instructions
@@ -124,7 +124,7 @@ public enum Prompt {
                 return Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
             }
             let next = turns[index + 1]
-            guard next.isOwn, let name = next.personaName, let text = next.personaInstructions else { return nil }
+            guard next.isPersona, let name = next.personaName, let text = next.personaInstructions else { return nil }
             return Self.personaSystemMessage(instructions: text, personaName: name, group: group)
         }
         let names = turns.indices.map { index in
@@ -179,7 +179,11 @@ public enum Prompt {
             }
             if let note { messages.append(LLMMessage(role: .system, content: note)) }
             messages.append(
-                LLMMessage(role: turns[index].isOwn ? .assistant : .user, content: content, images: turns[index].images)
+                LLMMessage(
+                    role: turns[index].isPersona ? .assistant : .user,
+                    content: content,
+                    images: turns[index].images
+                )
             )
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
@@ -242,7 +246,7 @@ public enum Prompt {
 
     static func content(of turn: PromptTurn, isRoot: Bool) -> String {
         // A persona's article as it was generated: what the server's cache holds after its prompt.
-        if turn.isOwn { return turn.text }
+        if turn.isPersona { return turn.text }
         var header = "\(turn.author) wrote"
         if isRoot, !turn.subject.isEmpty { header += " (subject: \(turn.subject))" }
         return header + ":\n\n" + turn.text

@@ -56,7 +56,7 @@ struct PromptAttachmentTests {
 
     @Test("a model that sees: the file's text with its name, the image attached, the PDF named")
     func seeing() throws {
-        let turn = Prompt.turn(of: try Self.article(), isOwn: false, seesImages: true)
+        let turn = Prompt.turn(of: try Self.article(), isPersona: false, seesImages: true)
         #expect(
             turn.text == """
                 Why is the attached script slow?
@@ -91,7 +91,7 @@ struct PromptAttachmentTests {
 
     @Test("a model that does not see: the image is named, not sent, and the answer's note lists it")
     func blind() throws {
-        let turn = Prompt.turn(of: try Self.article(), isOwn: false, seesImages: false)
+        let turn = Prompt.turn(of: try Self.article(), isPersona: false, seesImages: false)
         #expect(turn.images.isEmpty)
         #expect(
             turn.text.contains(
@@ -112,9 +112,9 @@ struct PromptAttachmentTests {
     @Test("a large attachment counts against the budget: the requested turn is shortened to fit, start and end kept")
     func budget() throws {
         let script = (0..<3000).map { "line \($0)" }.joined(separator: "\n") + "\n"
-        let turn = Prompt.turn(of: try Self.article(script: script), isOwn: false, seesImages: false)
+        let turn = Prompt.turn(of: try Self.article(script: script), isPersona: false, seesImages: false)
         #expect(turn.text.count > 20_000)
-        let root = PromptTurn(author: "Bob", isOwn: false, subject: "Root", text: "The root.")
+        let root = PromptTurn(author: "Bob", isPersona: false, subject: "Root", text: "The root.")
         let messages = Prompt.messages(
             instructions: "Help.",
             personaName: "Assistant",
@@ -144,7 +144,7 @@ struct PromptAttachmentTests {
 
             """
         let article = try Article(parsing: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8))
-        let turn = Prompt.turn(of: article, isOwn: false, seesImages: true)
+        let turn = Prompt.turn(of: article, isPersona: false, seesImages: true)
         #expect(turn.text == "--- Attached image: dot.png (image/png, 69 bytes): image 1 of this message ---")
         #expect(turn.images.count == 1)
     }

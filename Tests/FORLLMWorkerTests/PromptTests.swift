@@ -10,7 +10,7 @@ struct PromptTests {
         (0..<count).map { index in
             PromptTurn(
                 author: index % 2 == 0 ? "Jane" : "Assistant",
-                isOwn: index % 2 == 1,
+                isPersona: index % 2 == 1,
                 subject: "Sourdough",
                 text: "Turn \(index). " + String(repeating: "x", count: size)
             )
@@ -93,7 +93,7 @@ struct PromptTests {
         var turns = Self.thread(3, size: 10)
         (turns[1].personaName, turns[1].personaInstructions) = ("Assistant", "You bake.")
         let first = Self.messages(turns, budget: 10_000)
-        var answer = PromptTurn(author: "Assistant", isOwn: true, subject: "Re: Sourdough", text: "Turn 3.")
+        var answer = PromptTurn(author: "Assistant", isPersona: true, subject: "Re: Sourdough", text: "Turn 3.")
         (answer.personaName, answer.personaInstructions) = ("Assistant", "You bake.")
         let next = Self.messages(turns + [answer, Self.thread(5, size: 10)[4]], budget: 10_000)
         #expect(Array(next.prefix(first.count)) == first)

@@ -95,7 +95,7 @@ struct PromptThreadsTests {
         (0..<count).map { index in
             PromptTurn(
                 author: index % 2 == 0 ? "Jane" : "Assistant",
-                isOwn: index % 2 == 1,
+                isPersona: index % 2 == 1,
                 subject: "Sourdough",
                 text: "Turn \(index). " + String(repeating: "x", count: size)
             )
@@ -115,8 +115,8 @@ struct PromptThreadsTests {
 
     @Test("sibling answers follow the requested article as user turns marked with their names")
     func siblings() {
-        let bob = PromptTurn(author: "Bob", isOwn: false, subject: "Re: Sourdough", text: "Use rye.")
-        let carol = PromptTurn(author: "Carol", isOwn: false, subject: "Re: Sourdough", text: "Use spelt.")
+        let bob = PromptTurn(author: "Bob", isPersona: false, subject: "Re: Sourdough", text: "Use rye.")
+        let carol = PromptTurn(author: "Carol", isPersona: false, subject: "Re: Sourdough", text: "Use spelt.")
         let messages = Self.messages(Self.thread(3, size: 10), siblings: [bob, carol], budget: 10_000)
         #expect(messages.map(\.role) == [.system, .user, .assistant, .system, .user, .user, .user])
         #expect(messages[4].content.contains("Turn 2."))
@@ -127,7 +127,7 @@ struct PromptThreadsTests {
     @Test("with sibling answers the head stays the same and the whole fits the budget")
     func siblingsKeepStableHead() {
         let budget = 8000
-        let long = PromptTurn(author: "Bob", isOwn: false, subject: "", text: String(repeating: "b", count: 5000))
+        let long = PromptTurn(author: "Bob", isPersona: false, subject: "", text: String(repeating: "b", count: 5000))
         for count in [13, 21, 29] {
             let plain = Self.messages(Self.thread(count), siblings: [], budget: budget)
             let with = Self.messages(Self.thread(count), siblings: [long], budget: budget)
