@@ -103,7 +103,13 @@ public struct NNTPServer: Service {
                     loginDelay: self.loginDelay,
                     peerAddress: connection.channel.remoteAddress?.ipAddress ?? "unknown"
                 )
-                try await session.run(connection)
+                // The session runs on its channel's event loop: a command answered from memory
+                // (the read cache behind the backend) costs no thread hop at all, and one that
+                // reads the database suspends the task, which frees the loop. (`forllm serve` runs
+                // all async code on the event loops anyway; this keeps a session on its own one.)
+                try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                    try await session.run(connection)
+                }
             }
         )
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import NNTPServer
 import Synchronization
 
@@ -29,6 +30,8 @@ final class FakeNNTPBackend: NNTPBackend {
         var isGroupGated = false
         var gateArrivals: [CheckedContinuation<Void, Never>] = []
         var failGroups = false
+        /// For each article read by number: whether it ran on a NIO event loop's thread.
+        var articleReadsOnEventLoop: [Bool] = []
     }
 
     private let state = Mutex(State())
@@ -157,6 +160,11 @@ final class FakeNNTPBackend: NNTPBackend {
         self.state.withLock { $0.posted }
     }
 
+    /// For each `article(inGroup:number:)` call: whether it ran on a NIO event loop's thread.
+    var articleReadsOnEventLoop: [Bool] {
+        self.state.withLock { $0.articleReadsOnEventLoop }
+    }
+
     /// Who posted each article of ``posted``: the AUTHINFO user, `nil` without a login.
     var postedBy: [String?] {
         self.state.withLock { $0.postedBy }
@@ -264,8 +272,10 @@ final class FakeNNTPBackend: NNTPBackend {
     }
 
     func article(inGroup group: String, number: Int64) async throws -> NNTPArticle? {
-        self.state.withLock { state in
-            state.groups[group]?.numbers[number].flatMap { state.articles[$0] }.map(Self.nntpArticle)
+        let onEventLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+        return self.state.withLock { state in
+            state.articleReadsOnEventLoop.append(onEventLoop)
+            return state.groups[group]?.numbers[number].flatMap { state.articles[$0] }.map(Self.nntpArticle)
         }
     }
 

@@ -77,6 +77,24 @@ struct NNTPServerRobustnessTests {
         }
     }
 
+    @Test("a session runs on its connection's event loop: a read from memory costs no thread hop")
+    func sessionRunsOnEventLoop() async throws {
+        // The test process does not run async code on NIO's loops (`forllm serve` does), so a
+        // session left on the cooperative pool would read from a thread of no event loop.
+        let backend = FakeNNTPBackend.standard()
+        try await NNTPTestServer.with(backend: backend) { server in
+            let client = try await server.connectAndGreet()
+            try await client.send("GROUP forllm.general")
+            #expect(try await client.readStatus().code == 211)
+            for number in 1...3 {
+                try await client.send("HEAD \(number)")
+                #expect(try await client.readStatus().code == 221)
+                _ = try await client.readMultiline()
+            }
+        }
+        #expect(backend.articleReadsOnEventLoop == [true, true, true])
+    }
+
     @Test("graceful shutdown: the command in flight is answered, then 400; idle sessions get 400 at once")
     func gracefulShutdown() async throws {
         let backend = FakeNNTPBackend.standard()
