@@ -42,22 +42,25 @@ public struct PromptTurn: Hashable, Sendable {
 ///    do not depend on who answers: people's articles as `user` turns prefixed with the author's
 ///    name (`Jane wrote:`), every persona's articles as `assistant` turns as the model wrote
 ///    them; before each article a persona answered, the note that asked that persona for it
-///    (as in 3: a persona's instructions at its first note in the prompt, then only its name);
+///    (as in 3: a persona's instructions at its first note in the prompt, then only its name),
+///    unless the note before it already named that persona;
 /// 3. a `system` note with the answering persona's instructions (unless they came earlier in
 ///    the prompt) and whose turn it is
-///    (``personaSystemMessage(instructions:personaName:group:)``);
+///    (``personaSystemMessage(instructions:personaName:group:)``), unless the last note in the
+///    prompt named the same persona (one persona answering message after message: its note stands);
 /// 4. the requested article, then the answers other personas already gave to it
 ///    (``siblingTurns(of:)``).
 ///
 /// So the prompt that asked for an answer, followed by that answer, is the start of the next
 /// prompt in the thread (the server's cache holds exactly that: the prompt and what it
 /// generated), and two personas' prompts for one thread share everything before the note.
-/// The model still reads the persona's instructions right before the message it answers, as a
-/// system prompt followed by a user turn. The trade: the instructions are no longer the frame
+/// The model reads the persona's instructions right before the first message it answers in
+/// the thread, as a system prompt followed by a user turn. The trade: the instructions are no longer the frame
 /// of the whole conversation (they come after the thread), and a thread with many persona
 /// answers repeats their personas' notes (counted in the budget; the instructions once per
-/// persona, so in a long exchange with one persona the note before the requested article only
-/// names it, and its instructions stand before its first answer). Before, the instructions
+/// persona, and a note only where the answering persona changes, so in a long exchange with one
+/// persona its instructions stand once, before its first answer, and each turn adds only the new
+/// message). Before, the instructions
 /// were the first message, two personas' prompts differed from the first token, and every
 /// switch of persona evaluated the whole thread again. Chat templates that take a `system`
 /// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
@@ -163,15 +166,24 @@ public enum Prompt {
         }
         // Where the dropped turns were: the first kept turn after a gap.
         let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
-        // A persona's instructions once, at its first note in the prompt; its later notes only
-        // say whose turn it is. Which one is first depends only on the messages before it, so a
-        // note reads the same in every later prompt of the thread.
+        // A note only where the persona that answers changes: while one persona answers message
+        // after message, its note stands (in a long exchange with one persona, each turn adds
+        // only the new message, not a note). A persona's instructions once, at its first note in
+        // the prompt; its later notes only say whose turn it is. Both depend only on the
+        // messages before the note, so a note reads the same (or is absent) in every later
+        // prompt of the thread.
         var instructed: Set<String> = []
+        var lastNoted: String?
         for index in kept {
             var content = contents[index]
             var note = notes[index]
-            if note != nil, let name = names[index], !instructed.insert(name).inserted {
-                note = Self.turnNote(personaName: name, group: group)
+            if note != nil, let name = names[index] {
+                if name == lastNoted {
+                    note = nil
+                } else if !instructed.insert(name).inserted {
+                    note = Self.turnNote(personaName: name, group: group)
+                }
+                lastNoted = name
             }
             if index == firstAfterGap, dropped > 0 {
                 let omitted = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
@@ -196,8 +208,8 @@ public enum Prompt {
     static func groupSystemMessage(group: String) -> String {
         "This is a thread of the newsgroup \(group) on FORLLM, a Usenet-style discussion forum where people "
             + "and AI personas write to each other. People's messages begin with their author's name; the "
-            + "personas' messages are the assistant turns. Before each message a persona answered, a note says "
-            + "which persona answers it (the first time, with how that persona writes). A reply is the reply "
+            + "personas' messages are the assistant turns. A note says which persona answers the messages after "
+            + "it, until the next note (the first time, with how that persona writes). A reply is the reply "
             + "only: without the "
             + "persona's name in front, without a signature and without quoting the whole message."
     }

@@ -46,7 +46,9 @@ struct PromptTests {
         #expect(messages.allSatisfy { !$0.content.contains("omitted") })
     }
 
-    @Test("two personas' prompts for one thread share the whole thread before the answering persona's note")
+    @Test(
+        "two personas' prompts for one thread share the whole thread; a note only where the answering persona changes"
+    )
     func sharedPrefixAcrossPersonas() throws {
         // Two personas' articles in the thread, one of them the persona that answers now.
         var turns = Self.thread(5, size: 10)
@@ -54,7 +56,10 @@ struct PromptTests {
         (turns[3].author, turns[3].personaName, turns[3].personaInstructions) = (
             "Critic", "Critic", "You doubt everything."
         )
-        for budget in [10_000, 3000] {
+        // Whole, the last note in the thread names the Critic: the Assistant gets a note before the
+        // requested article, the Critic none. Trimmed to root + the last two, the note before the
+        // root names the Assistant (the Critic's was dropped with turn 2): the other way round.
+        for (budget, noted) in [(10_000, "Assistant"), (3000, "Critic")] {
             let big = turns.map { turn in
                 var turn = turn
                 turn.text += String(repeating: "y", count: budget == 3000 ? 800 : 0)
@@ -68,11 +73,13 @@ struct PromptTests {
                 turns: big,
                 budget: budget
             )
-            #expect(assistant.count == critic.count)
+            let (withNote, without) = noted == "Assistant" ? (assistant, critic) : (critic, assistant)
+            #expect(withNote.count == without.count + 1)
             // Everything before the note, byte for byte: the group's system message and the thread.
-            #expect(Array(assistant.dropLast(2)) == Array(critic.dropLast(2)))
-            #expect(assistant[assistant.count - 2].content.hasSuffix(Self.turnOf("Assistant")))
-            #expect(critic[critic.count - 2].content.hasSuffix(Self.turnOf("Critic")))
+            #expect(Array(withNote.dropLast(2)) == Array(without.dropLast(1)))
+            #expect(withNote[withNote.count - 2].role == .system)
+            #expect(withNote[withNote.count - 2].content.hasSuffix(Self.turnOf(noted)))
+            #expect(without[without.count - 2].role == .assistant)
             #expect(assistant.last == critic.last)
             if budget == 3000 { #expect(assistant.contains { $0.content.contains("omitted") }) }
         }
@@ -98,7 +105,11 @@ struct PromptTests {
         let next = Self.messages(turns + [answer, Self.thread(5, size: 10)[4]], budget: 10_000)
         #expect(Array(next.prefix(first.count)) == first)
         #expect(next[first.count] == LLMMessage(role: .assistant, content: "Turn 3."))
-        #expect(next.map(\.role) == [.system, .system, .user, .assistant, .system, .user, .assistant, .system, .user])
+        // One persona answering message after message: its first note stands, each turn adds only
+        // the new messages.
+        #expect(first.map(\.role) == [.system, .system, .user, .assistant, .user])
+        #expect(next.map(\.role) == [.system, .system, .user, .assistant, .user, .assistant, .user])
+        #expect(next[1].content == "You bake.\n\n" + Self.turnOf("Assistant"))
     }
 
     @Test("the answering persona's instructions reach the model: a system note right before the requested article")

@@ -99,15 +99,15 @@ struct ReplyWorkerTests {
         )
         await worker.execute(try #require(try await worker.claimRunnable().first))
         let sent = try #require(client.received.last)
-        #expect(sent.messages.map(\.role) == [.system, .system, .user, .assistant, .system, .user])
+        #expect(sent.messages.map(\.role) == [.system, .system, .user, .assistant, .user])
         #expect(sent.messages[3].content == "First answer.")
-        #expect(sent.messages[5].content == "Jane Doe wrote:\n\nAnd how warm should it be?")
+        #expect(sent.messages[4].content == "Jane Doe wrote:\n\nAnd how warm should it be?")
         // The first prompt, then its answer, begin the second: the server's cache holds them.
         let asked = try #require(client.received.first).messages
         #expect(Array(sent.messages.prefix(asked.count)) == asked)
-        // The persona's instructions at its first note; its second note says whose turn it is.
-        #expect(sent.messages[4].content.hasPrefix("You are Assistant, taking part in the newsgroup "))
-        #expect(sent.messages[1].content.hasSuffix("\n\n" + sent.messages[4].content))
+        // The persona's instructions at its first note; the same persona answering again gets no
+        // new note (its note stands until another persona's).
+        #expect(sent.messages[1].content.contains("\n\nYou are Assistant, taking part in the newsgroup "))
         let answer = try #require(try await self.articles(database).last)
         #expect(answer["References"] == "<t1@example.org> \(firstID) <t3@example.org>")
     }
