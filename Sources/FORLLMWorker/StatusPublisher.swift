@@ -55,7 +55,7 @@ public final class StatusPublisher: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await _ in events { wake.notify() }
+                    for await event in events where Self.wakes(on: event) { wake.notify() }
                 }
                 group.addTask {
                     while !Task.isCancelled {
@@ -75,6 +75,16 @@ public final class StatusPublisher: Service {
                 _ = await group.next()
                 group.cancelAll()
             }
+        }
+    }
+
+    /// Whether `event` can change what `forllm.status` says: a post that queued requests, an
+    /// answer, a failure. A post that asked for nothing changes no request's standing; waking on
+    /// it would read the whole queue once per post (under a burst of posts, without pause).
+    static func wakes(on event: ForumEvent) -> Bool {
+        switch event.event {
+        case .posted: !event.requestIds.isEmpty
+        case .answer, .failed: true
         }
     }
 
