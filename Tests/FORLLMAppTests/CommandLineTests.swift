@@ -11,7 +11,7 @@ import Glibc
 @Suite("forllm command line")
 struct CommandLineTests {
     @Test("a bad configuration stops with one line naming the key and exit status 78")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         let cases: [(file: String, key: String)] = [
@@ -29,7 +29,7 @@ struct CommandLineTests {
         for (index, item) in cases.enumerated() {
             let path = directory.path + "/bad\(index).yaml"
             try item.file.write(toFile: path, atomically: true, encoding: .utf8)
-            let result = try ForLLMProcess.run(["serve", "--config", path], in: directory)
+            let result = try await ForLLMProcess.run(["serve", "--config", path], in: directory)
             #expect(result.status == 78, "\(item.file)")
             #expect(result.stderr.hasPrefix("forllm: configuration error: "), "\(item.file)")
             #expect(result.stderr.contains(item.key), "\(item.file): \(result.stderr)")
@@ -38,17 +38,20 @@ struct CommandLineTests {
         // Nothing was started or created.
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
 
-        let badListen = try ForLLMProcess.run(["serve", "--listen", "127.0.0.1:99999"], in: directory)
+        let badListen = try await ForLLMProcess.run(["serve", "--listen", "127.0.0.1:99999"], in: directory)
         #expect(badListen.status == 78)
         #expect(badListen.stderr.contains("server.listen: '99999' is not a port number"))
-        let badEnvironment = try ForLLMProcess.run(
+        let badEnvironment = try await ForLLMProcess.run(
             ["group", "list"],
             in: directory,
             environment: ["FORLLM_LLM_CONTEXT_CHARS": "lots"]
         )
         #expect(badEnvironment.status == 78)
         #expect(badEnvironment.stderr.contains("llm.context_chars"))
-        let missing = try ForLLMProcess.run(["group", "list", "--config", directory.path + "/none.yaml"], in: directory)
+        let missing = try await ForLLMProcess.run(
+            ["group", "list", "--config", directory.path + "/none.yaml"],
+            in: directory
+        )
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("configuration file not found"))
     }
@@ -72,7 +75,10 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
 
         // The CLI works on the database of the running server.
-        let created = try ForLLMProcess.run(["group", "create", "forllm.cooking", "--mode", "auto"], in: directory)
+        let created = try await ForLLMProcess.run(
+            ["group", "create", "forllm.cooking", "--mode", "auto"],
+            in: directory
+        )
         #expect(created.status == 0, "\(created.stderr)")
         let again = try await NNTPTestClient.connect(port: try #require(Int(port)))
         #expect(try await again.readStatus().code == 200)
@@ -87,33 +93,33 @@ struct CommandLineTests {
     }
 
     @Test("group, post, queue, schedule and persona subcommands, in text and --json")
-    func adminCommands() throws {
+    func adminCommands() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        func forllm(_ arguments: String..., input: String? = nil) throws -> ForLLMProcess.Result {
-            let result = try ForLLMProcess.run(arguments, in: directory, input: input)
+        func forllm(_ arguments: String..., input: String? = nil) async throws -> ForLLMProcess.Result {
+            let result = try await ForLLMProcess.run(arguments, in: directory, input: input)
             #expect(result.status == 0, "forllm \(arguments.joined(separator: " ")): \(result.stderr)")
             return result
         }
-        func json(_ arguments: String...) throws -> Any {
-            let result = try ForLLMProcess.run(arguments + ["--json"], in: directory)
+        func json(_ arguments: String...) async throws -> Any {
+            let result = try await ForLLMProcess.run(arguments + ["--json"], in: directory)
             #expect(result.status == 0, "\(result.stderr)")
             return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
         }
 
-        _ = try forllm("migrate")
+        _ = try await forllm("migrate")
         // Groups
-        #expect(
+        await #expect(
             try forllm("group", "create", "forllm.cooking", "--description", "Food", "--mode", "request").stdout
                 == "created group forllm.cooking (mode request)\n"
         )
-        let duplicate = try ForLLMProcess.run(["group", "create", "forllm.cooking"], in: directory)
+        let duplicate = try await ForLLMProcess.run(["group", "create", "forllm.cooking"], in: directory)
         #expect(duplicate.status == 1)
         #expect(duplicate.stderr.contains("forllm.cooking"))
-        let badName = try ForLLMProcess.run(["group", "create", "Cooking!"], in: directory)
+        let badName = try await ForLLMProcess.run(["group", "create", "Cooking!"], in: directory)
         #expect(badName.status == 1)
         #expect(badName.stderr.hasPrefix("forllm: "))
-        let groups = try #require(try json("group", "list") as? [[String: Any]])
+        let groups = try #require(try await json("group", "list") as? [[String: Any]])
         #expect(
             groups.compactMap { $0["name"] as? String }.sorted() == [
                 "forllm.cooking", "forllm.general", "forllm.personas", "forllm.search", "forllm.status"
@@ -123,25 +129,36 @@ struct CommandLineTests {
         #expect(cooking["mode"] as? String == "request")
         #expect(cooking["description"] as? String == "Food")
         #expect(cooking["posting_allowed"] as? Bool == true)
-        _ = try forllm("group", "edit", "forllm.cooking", "--mode", "auto", "--model", "qwen2.5")
-        let shown = try #require(try json("group", "show", "forllm.cooking") as? [String: Any])
+        _ = try await forllm("group", "edit", "forllm.cooking", "--mode", "auto", "--model", "qwen2.5")
+        let shown = try #require(try await json("group", "show", "forllm.cooking") as? [String: Any])
         #expect(shown["mode"] as? String == "auto")
         #expect(shown["default_model"] as? String == "qwen2.5")
-        let badBackend = try ForLLMProcess.run(["group", "edit", "forllm.cooking", "--backend", "gpu"], in: directory)
+        let badBackend = try await ForLLMProcess.run(
+            ["group", "edit", "forllm.cooking", "--backend", "gpu"],
+            in: directory
+        )
         #expect(badBackend.status == 1)
         #expect(badBackend.stderr.contains("no backend named gpu (configured: ollama)"))
 
         // Personas
-        _ = try forllm("persona", "create", "Chef Anna", "--handle", "chef", "--instructions", "You are Chef Anna.")
-        _ = try forllm("persona", "edit", "chef", "--instructions", "You are Chef Anna, a patient cook.")
-        _ = try forllm("persona", "assign", "forllm.cooking", "chef", "--default")
-        let personas = try #require(try json("persona", "list") as? [[String: Any]])
+        _ = try await forllm(
+            "persona",
+            "create",
+            "Chef Anna",
+            "--handle",
+            "chef",
+            "--instructions",
+            "You are Chef Anna."
+        )
+        _ = try await forllm("persona", "edit", "chef", "--instructions", "You are Chef Anna, a patient cook.")
+        _ = try await forllm("persona", "assign", "forllm.cooking", "chef", "--default")
+        let personas = try #require(try await json("persona", "list") as? [[String: Any]])
         #expect(personas.compactMap { $0["handle"] as? String }.sorted() == ["assistant", "chef"])
-        let history = try #require(try json("persona", "history", "chef") as? [[String: Any]])
+        let history = try #require(try await json("persona", "history", "chef") as? [[String: Any]])
         #expect(history.count == 2)
 
         // Posting queues a request for the group's default persona; the queue shows it.
-        let posted = try forllm(
+        let posted = try await forllm(
             "post",
             "--group",
             "forllm.cooking",
@@ -154,7 +171,7 @@ struct CommandLineTests {
         #expect(posted.stdout.hasPrefix("posted <"))
         #expect(posted.stdout.contains("forllm.cooking:1"))
         #expect(posted.stdout.contains("queued request 1"))
-        let queue = try #require(try json("queue", "list") as? [[String: Any]])
+        let queue = try #require(try await json("queue", "list") as? [[String: Any]])
         let request = try #require(queue.first)
         #expect(queue.count == 1)
         for key in [
@@ -172,15 +189,15 @@ struct CommandLineTests {
         #expect((request["message_id"] as? String)?.hasPrefix("<") == true)
         #expect(request["attempts"] as? Int == 0)
         #expect(request["progress_chars"] as? Int == 0)
-        #expect(try forllm("queue", "cancel", "1").stdout == "request 1 cancelled\n")
-        let cancelled = try #require(try json("queue", "list", "--status", "cancelled") as? [[String: Any]])
+        #expect(try await forllm("queue", "cancel", "1").stdout == "request 1 cancelled\n")
+        let cancelled = try #require(try await json("queue", "list", "--status", "cancelled") as? [[String: Any]])
         #expect(cancelled.count == 1)
-        #expect(try forllm("queue", "retry", "1").stdout == "request 1 is pending again\n")
-        #expect(try forllm("queue", "show", "1").stdout.contains("status:    pending"))
-        let unknown = try ForLLMProcess.run(["queue", "show", "99"], in: directory)
+        #expect(try await forllm("queue", "retry", "1").stdout == "request 1 is pending again\n")
+        #expect(try await forllm("queue", "show", "1").stdout.contains("status:    pending"))
+        let unknown = try await ForLLMProcess.run(["queue", "show", "99"], in: directory)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("99"))
-        let badRequest = try ForLLMProcess.run(
+        let badRequest = try await ForLLMProcess.run(
             ["post", "--group", "forllm.general", "--subject", "x", "--request", "alice;; model"],
             in: directory,
             input: "x\n"
@@ -189,40 +206,40 @@ struct CommandLineTests {
         #expect(badRequest.stderr.hasPrefix("forllm: "))
 
         // Schedule
-        let empty = try #require(try json("schedule", "status") as? [String: Any])
+        let empty = try #require(try await json("schedule", "status") as? [String: Any])
         #expect(empty["active"] as? Bool == true)
         #expect(empty["next_start"] is NSNull)
-        #expect(
+        await #expect(
             try forllm("schedule", "add", "--days", "mon,tue,wed,thu,fri,sat,sun", "--start", "22:00", "--end", "06:00")
                 .stdout.contains("passes midnight")
         )
-        let windows = try #require(try json("schedule", "list") as? [[String: Any]])
+        let windows = try #require(try await json("schedule", "list") as? [[String: Any]])
         #expect(windows.count == 1)
         #expect(windows.first?["start"] as? String == "22:00")
         #expect(windows.first?["end"] as? String == "06:00")
-        let status = try #require(try json("schedule", "status") as? [String: Any])
+        let status = try #require(try await json("schedule", "status") as? [String: Any])
         #expect(status["active"] is Bool)
         // Every day from 22:00: the next start is at most a day away, at 22:00 local time.
         let next = try #require(status["next_start"] as? String)
         #expect(ISO8601DateFormatter().date(from: next) != nil)
         #expect(next.contains("T22:00:00"))
-        _ = try forllm("schedule", "disable", "1")
-        let disabled = try #require(try json("schedule", "status") as? [String: Any])
+        _ = try await forllm("schedule", "disable", "1")
+        let disabled = try #require(try await json("schedule", "status") as? [String: Any])
         #expect(disabled["active"] as? Bool == true)
-        let badTime = try ForLLMProcess.run(
+        let badTime = try await ForLLMProcess.run(
             ["schedule", "add", "--days", "mon", "--start", "25:00", "--end", "06:00"],
             in: directory
         )
         #expect(badTime.status == 1)
         #expect(badTime.stderr.contains("25:00"))
-        let badDays = try ForLLMProcess.run(
+        let badDays = try await ForLLMProcess.run(
             ["schedule", "add", "--days", "someday", "--start", "20:00", "--end", "06:00"],
             in: directory
         )
         #expect(badDays.status == 1)
         #expect(badDays.stderr.contains("someday"))
-        _ = try forllm("schedule", "remove", "1")
-        #expect(try forllm("schedule", "list").stdout == "no windows: the worker may run at any time\n")
+        _ = try await forllm("schedule", "remove", "1")
+        #expect(try await forllm("schedule", "list").stdout == "no windows: the worker may run at any time\n")
     }
 }
 
@@ -233,7 +250,7 @@ extension CommandLineTests {
         defer { directory.cleanUp() }
         try await LLMStubServer(.ollama).run { taken in
             let port = await taken.port
-            let busy = try ForLLMProcess.run(
+            let busy = try await ForLLMProcess.run(
                 ["serve", "--listen", "127.0.0.1:\(port)", "--log-level", "error"],
                 in: directory
             )
@@ -247,7 +264,7 @@ extension CommandLineTests {
             // The worker, stopped because the server could not start, is not an error of its own.
             #expect(!busy.stderr.contains("CancellationError"), "\(busy.stderr)")
         }
-        let missing = try ForLLMProcess.run(
+        let missing = try await ForLLMProcess.run(
             ["serve", "--database", directory.path + "/no/such/dir/x.db"],
             in: directory
         )
@@ -259,7 +276,7 @@ extension CommandLineTests {
             "\(missing.stderr)"
         )
         try "not a database, a text file".write(toFile: directory.path + "/text.db", atomically: true, encoding: .utf8)
-        let text = try ForLLMProcess.run(["group", "list", "--database", "text.db"], in: directory)
+        let text = try await ForLLMProcess.run(["group", "list", "--database", "text.db"], in: directory)
         #expect(text.status == 1)
         #expect(text.stderr == "forllm: cannot open the database text.db: file is not a database\n")
     }
@@ -291,8 +308,8 @@ extension CommandLineTests {
         llm:
           default_backend: gpu
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
-        let json = try ForLLMProcess.run(["models", "--json", "--config", config], in: directory)
+        #expect(try await ForLLMProcess.run(["migrate"], in: directory).status == 0)
+        let json = try await ForLLMProcess.run(["models", "--json", "--config", config], in: directory)
         #expect(json.status == 0, "\(json.stderr)")
         let items = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(items.compactMap { $0["backend"] as? String } == ["gpu", "cpu", "off"])
@@ -302,7 +319,7 @@ extension CommandLineTests {
         #expect((items[1]["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["smollm2"])
         #expect(items[0]["error"] is NSNull)
         #expect((items[2]["error"] as? String)?.contains("refused") == true, "\(items[2])")
-        let text = try ForLLMProcess.run(["models", "--config", config], in: directory)
+        let text = try await ForLLMProcess.run(["models", "--config", config], in: directory)
         #expect(text.status == 0)
         #expect(text.stdout.contains("llama3.2:latest"))
         #expect(text.stdout.contains("default model"))
@@ -321,12 +338,16 @@ extension CommandLineTests {
         defer { directory.cleanUp() }
         // A database that does not exist is named, not created.
         for arguments in [["group", "list"], ["persona", "stats"], ["queue", "list", "--database", "typo.db"]] {
-            let missing = try ForLLMProcess.run(arguments, in: directory)
+            let missing = try await ForLLMProcess.run(arguments, in: directory)
             #expect(missing.status == 1)
             #expect(missing.stderr.hasPrefix("forllm: no database at "), "\(missing.stderr)")
             #expect(missing.stderr.contains("forllm migrate"))
         }
-        let sendmail = try ForLLMProcess.run(["sendmail", "forllm.general@forllm.local"], in: directory, input: "x\n")
+        let sendmail = try await ForLLMProcess.run(
+            ["sendmail", "forllm.general@forllm.local"],
+            in: directory,
+            input: "x\n"
+        )
         #expect(sendmail.status == 75)
         #expect(sendmail.stderr.contains("no database at"))
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/forllm_data.db"))
@@ -342,9 +363,9 @@ extension CommandLineTests {
         llm:
           default_backend: gpu
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try await ForLLMProcess.runDetached(["migrate", "--config", config], in: directory).status == 0)
+        #expect(try await ForLLMProcess.run(["migrate", "--config", config], in: directory).status == 0)
 
-        let post = try await ForLLMProcess.runDetached(
+        let post = try await ForLLMProcess.run(
             [
                 "post", "--config", config, "--group", "forllm.general", "--subject", "Hi", "--request",
                 "default; model=lama3"
@@ -359,14 +380,14 @@ extension CommandLineTests {
             ),
             "\(post.stderr)"
         )
-        let typo = try await ForLLMProcess.runDetached(
+        let typo = try await ForLLMProcess.run(
             ["post", "--config", config, "--group", "forllm.general", "--subject", "Hi"],
             in: directory,
             input: "What do you think, @asistant?\n"
         )
         #expect(typo.status == 1)
         #expect(typo.stderr.contains("@asistant: no persona with that handle (known: @assistant)"), "\(typo.stderr)")
-        let fine = try await ForLLMProcess.runDetached(
+        let fine = try await ForLLMProcess.run(
             [
                 "post", "--config", config, "--group", "forllm.general", "--subject", "Hi", "--request",
                 "default; model=llama3.2"
@@ -376,26 +397,26 @@ extension CommandLineTests {
         )
         #expect(fine.status == 0, "\(fine.stderr)")
 
-        let persona = try await ForLLMProcess.runDetached(
+        let persona = try await ForLLMProcess.run(
             ["persona", "create", "Chef", "--config", config, "--instructions", "Cook.", "--model", "qwen9"],
             in: directory
         )
         #expect(persona.status == 1)
         #expect(persona.stderr.contains("--model: model 'qwen9' is not offered by any backend"), "\(persona.stderr)")
         #expect(
-            try await ForLLMProcess.runDetached(
+            try await ForLLMProcess.run(
                 ["persona", "create", "Chef", "--config", config, "--instructions", "Cook.", "--model", "llama3.2"],
                 in: directory
             ).status == 0
         )
-        let card = try await ForLLMProcess.runDetached(
+        let card = try await ForLLMProcess.run(
             ["post", "--config", config, "--group", "forllm.personas", "--subject", "persona: Baker"],
             in: directory,
             input: "Model: qwen9\n\nYou are Baker.\n"
         )
         #expect(card.status == 1)
         #expect(card.stderr.contains("Model: model 'qwen9' is not offered by any backend"), "\(card.stderr)")
-        let edit = try await ForLLMProcess.runDetached(
+        let edit = try await ForLLMProcess.run(
             ["persona", "edit", "chef", "--config", config, "--model", "qwen9"],
             in: directory
         )
@@ -406,10 +427,10 @@ extension CommandLineTests {
 
 extension CommandLineTests {
     @Test("every argument and option of every command has help; discussions are paragraphs the terminal wraps")
-    func helpTexts() throws {
+    func helpTexts() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let dump = try ForLLMProcess.run(["--experimental-dump-help"], in: directory)
+        let dump = try await ForLLMProcess.run(["--experimental-dump-help"], in: directory)
         #expect(dump.status == 0)
         let root = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
         var commands = 0
@@ -474,8 +495,29 @@ struct ForLLMProcess {
         return environment
     }
 
-    /// Runs `forllm arguments` in `directory` to its end.
+    /// Runs `forllm arguments` in `directory` to its end, on a thread of its own: waiting for a
+    /// process must not hold a thread of the cooperative pool, which the servers and stubs of
+    /// the tests running beside it need (with two cores the pool has two threads).
     static func run(
+        _ arguments: [String],
+        in directory: TestDirectory,
+        environment: [String: String] = [:],
+        input: String? = nil
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Swift.Result {
+                        try Self.runBlocking(arguments, in: directory, environment: environment, input: input)
+                    }
+                )
+            }.start()
+        }
+    }
+
+    /// ``run(_:in:environment:input:)`` on the calling thread, for the rare test that must hold
+    /// something (a database lock) for exactly as long as the process runs.
+    static func runBlocking(
         _ arguments: [String],
         in directory: TestDirectory,
         environment: [String: String] = [:],
@@ -510,22 +552,6 @@ struct ForLLMProcess {
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         )
-    }
-
-    /// ``run(_:in:input:environment:)`` on a thread of its own, so that the cooperative pool
-    /// stays free for what the process talks to in this test process (an LLM stub actor).
-    static func runDetached(
-        _ arguments: [String],
-        in directory: TestDirectory,
-        input: String? = nil
-    ) async throws
-        -> Result
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result { try Self.run(arguments, in: directory, input: input) })
-            }.start()
-        }
     }
 
     /// A process running in the background, its standard error collected as it comes.

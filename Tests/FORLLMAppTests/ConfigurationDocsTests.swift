@@ -69,13 +69,13 @@ struct ConfigurationDocsTests {
     }
 
     @Test("forllm config defaults and forllm config keys print the file and the table")
-    func commands() throws {
+    func commands() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let defaults = try ForLLMProcess.run(["config", "defaults"], in: directory)
+        let defaults = try await ForLLMProcess.run(["config", "defaults"], in: directory)
         #expect(defaults.status == 0)
         #expect(defaults.stdout == FORLLMConfiguration.defaultsFile())
-        let keys = try ForLLMProcess.run(["config", "keys"], in: directory)
+        let keys = try await ForLLMProcess.run(["config", "keys"], in: directory)
         #expect(keys.status == 0)
         #expect(keys.stdout == FORLLMConfiguration.keyTable())
         // Neither needs nor creates a database.

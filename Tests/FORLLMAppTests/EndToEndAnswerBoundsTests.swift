@@ -152,14 +152,14 @@ struct EndToEndAnswerBoundsTests {
             #expect(answer["X-FORLLM-Truncated"] == nil)
             // Everything else is there, byte for byte.
             #expect(self.body(answer).hasPrefix("Line one.\nRing, [1mbold[0m, bad\u{FFFD}byte, ünïcödé 世界.\nEnd.\n"))
-            let shown = try ForLLMProcess.run(
+            let shown = try await ForLLMProcess.run(
                 ["queue", "show", String(id), "--database", directory.databasePath],
                 in: directory
             )
             #expect(shown.status == 0, "\(shown.stderr)")
             #expect(shown.stdout.contains("cleaned:   \(removed)"))
             #expect(shown.stdout.contains("usage:     prompt "), "\(shown.stdout)")
-            let json = try ForLLMProcess.run(
+            let json = try await ForLLMProcess.run(
                 ["queue", "show", String(id), "--json", "--database", directory.databasePath],
                 in: directory
             )

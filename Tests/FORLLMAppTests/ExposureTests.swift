@@ -60,7 +60,7 @@ struct ExposureTests {
     func startUp() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        let refused = try ForLLMProcess.run(
+        let refused = try await ForLLMProcess.run(
             ["serve", "--listen", "0.0.0.0:0", "--database", directory.databasePath],
             in: directory
         )
@@ -122,8 +122,8 @@ struct ExposureTests {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         let paths = try SelfSignedCertificate(hostnames: ["forllm.test"]).write(to: directory.path)
-        try directory.migrate()
-        let added = try ForLLMProcess.run(
+        try await directory.migrate()
+        let added = try await ForLLMProcess.run(
             ["user", "add", "jane", "--from", "jane@example.org", "--database", directory.databasePath],
             in: directory,
             environment: ["FORLLM_USER_PASSWORD": "jane secret"]

@@ -23,14 +23,14 @@ struct MailCommandTests {
 
     /// Every exit status of PRODUCT.md, each with one line on standard error.
     @Test("sendmail exits 0, 64, 65, 67, 75 and 78 with one line saying why")
-    func exitStatuses() throws {
+    func exitStatuses() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
-        func sendmail(_ arguments: [String], _ input: String) throws -> ForLLMProcess.Result {
-            try ForLLMProcess.run(["sendmail"] + arguments, in: directory, input: input)
+        #expect(try await ForLLMProcess.run(["migrate"], in: directory).status == 0)
+        func sendmail(_ arguments: [String], _ input: String) async throws -> ForLLMProcess.Result {
+            try await ForLLMProcess.run(["sendmail"] + arguments, in: directory, input: input)
         }
-        let stored = try sendmail(["-oi", "--", "forllm.general@forllm.local"], Self.mail())
+        let stored = try await sendmail(["-oi", "--", "forllm.general@forllm.local"], Self.mail())
         #expect(stored.status == 0, "\(stored.stderr)")
         #expect(stored.stderr.isEmpty)
         #expect(stored.stdout.isEmpty)
@@ -55,53 +55,59 @@ struct MailCommandTests {
             )
         ]
         for item in cases {
-            let result = try sendmail(item.arguments, item.input)
+            let result = try await sendmail(item.arguments, item.input)
             #expect(result.status == item.status, "\(item.arguments): \(result.stderr)")
             #expect(result.stderr.contains(item.says), "\(item.arguments): \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
             #expect(result.stderr.hasPrefix("forllm: "), "\(result.stderr)")
         }
         // Only the first message is stored.
-        let groups = try ForLLMProcess.run(["group", "show", "forllm.general", "--json"], in: directory)
+        let groups = try await ForLLMProcess.run(["group", "show", "forllm.general", "--json"], in: directory)
         #expect(try Self.json(groups.stdout)["count"] as? Int == 1)
     }
 
     @Test("sendmail exits 75 while another process holds the database locked")
-    func busy() throws {
+    func busy() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
+        #expect(try await ForLLMProcess.run(["migrate"], in: directory).status == 0)
         // Another writer holds the file's write lock for as long as the sendmail process runs
         // (the store waits its busy timeout, then gives up).
         let holder = try DatabaseQueue(path: directory.path + "/forllm_data.db")
-        let result = try holder.writeWithoutTransaction { db in
+        let result = try await holder.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             defer { try? db.execute(sql: "ROLLBACK") }
-            return try ForLLMProcess.run(["sendmail", "forllm.general@forllm.local"], in: directory, input: Self.mail())
+            // Blocking on purpose (on the database queue's thread, not the pool): the lock is held
+            // for exactly as long as the process runs.
+            return try ForLLMProcess.runBlocking(
+                ["sendmail", "forllm.general@forllm.local"],
+                in: directory,
+                input: Self.mail()
+            )
         }
         #expect(result.status == 75, "\(result.stderr)")
         #expect(result.stderr.contains("locked"), "\(result.stderr)")
     }
 
     @Test("sendmail routes: group address, persona in a replied-to thread, -t, Newsgroups, the lone dot")
-    func routing() throws {
+    func routing() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
-        func forllm(_ arguments: [String], input: String? = nil) throws -> ForLLMProcess.Result {
-            let result = try ForLLMProcess.run(arguments, in: directory, input: input)
+        #expect(try await ForLLMProcess.run(["migrate"], in: directory).status == 0)
+        func forllm(_ arguments: [String], input: String? = nil) async throws -> ForLLMProcess.Result {
+            let result = try await ForLLMProcess.run(arguments, in: directory, input: input)
             #expect(result.status == 0, "forllm \(arguments.joined(separator: " ")): \(result.stderr)")
             return result
         }
-        _ = try forllm(["group", "create", "test.kitchen", "--mode", "request"])
-        _ = try forllm(["persona", "create", "Chef Anna", "--handle", "chef", "--instructions", "Cook."])
+        _ = try await forllm(["group", "create", "test.kitchen", "--mode", "request"])
+        _ = try await forllm(["persona", "create", "Chef Anna", "--handle", "chef", "--instructions", "Cook."])
         // A topic by mail, in a request group: nobody asked, nothing queued.
-        _ = try forllm(
+        _ = try await forllm(
             ["sendmail", "-i", "-f", "jane@example.org", "test.kitchen@forllm.local"],
             input: Self.mail(to: "test.kitchen@forllm.local", extra: ["Message-ID: <topic@example.org>"])
         )
         // A reply addressed to the persona (as a mail client's reply to an answer is), with -t.
-        _ = try forllm(
+        _ = try await forllm(
             ["sendmail", "-t", "-oi"],
             input: Self.mail(
                 to: "Chef Anna <chef@personas.forllm.local>",
@@ -110,14 +116,14 @@ struct MailCommandTests {
             )
         )
         // -t takes Bcc recipients too, and the Bcc header never reaches the article.
-        _ = try forllm(
+        _ = try await forllm(
             ["sendmail", "-t"],
             input: Self.mail(
                 to: "undisclosed-recipients:;",
                 extra: ["Bcc: Kitchen <test.kitchen@forllm.local>", "Message-ID: <bcc@example.org>"]
             )
         )
-        let queue = try #require(
+        let queue = try await #require(
             try JSONSerialization.jsonObject(with: Data(try forllm(["queue", "list", "--json"]).stdout.utf8))
                 as? [[String: Any]]
         )
@@ -127,14 +133,14 @@ struct MailCommandTests {
         #expect(queue.first?["message_id"] as? String == "<reply@example.org>")
 
         // A Newsgroups header alone routes; without -i a lone dot ends the message.
-        _ = try forllm(
+        _ = try await forllm(
             ["sendmail"],
             input: Self.mail(
                 extra: ["Newsgroups: test.kitchen", "Message-ID: <dot@example.org>"],
                 body: "kept\n.\ncut\n"
             )
         )
-        let exported = try forllm(["export", "mbox", "--group", "test.kitchen"]).stdout
+        let exported = try await forllm(["export", "mbox", "--group", "test.kitchen"]).stdout
         #expect(exported.contains("Message-ID: <dot@example.org>"))
         #expect(exported.contains("kept\n\n"))
         #expect(!exported.contains("cut"))
@@ -145,11 +151,11 @@ struct MailCommandTests {
     }
 
     @Test("import mbox and maildir, export mbox, import the export elsewhere: same bodies; a rerun adds nothing")
-    func importExport() throws {
+    func importExport() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        func forllm(_ arguments: [String], database: String = "forllm_data.db") throws -> ForLLMProcess.Result {
-            let result = try ForLLMProcess.run(arguments + ["--database", database], in: directory)
+        func forllm(_ arguments: [String], database: String = "forllm_data.db") async throws -> ForLLMProcess.Result {
+            let result = try await ForLLMProcess.run(arguments + ["--database", database], in: directory)
             #expect(result.status == 0, "forllm \(arguments.joined(separator: " ")): \(result.stderr)")
             return result
         }
@@ -164,16 +170,16 @@ struct MailCommandTests {
         }
         mbox += "From bad@example.org Mon Jan  1 00:00:00 2001\nnot a header\n"
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/list.mbox"))
-        _ = try forllm(["migrate"])
-        _ = try forllm(["group", "create", "test.archive", "--mode", "auto"])
+        _ = try await forllm(["migrate"])
+        _ = try await forllm(["group", "create", "test.archive", "--mode", "auto"])
 
-        let first = try forllm(["import", "mbox", "list.mbox", "--group", "test.archive"])
+        let first = try await forllm(["import", "mbox", "list.mbox", "--group", "test.archive"])
         #expect(
             first.stdout.hasPrefix("imported 30 of 31 messages into test.archive (0 duplicates skipped, 1 rejected)")
         )
         #expect(first.stdout.contains("rejected message 31"))
         #expect(first.stderr.isEmpty, "no progress line when standard error is no terminal")
-        let again = try Self.json(
+        let again = try await Self.json(
             try forllm(["import", "mbox", "list.mbox", "--group", "test.archive", "--json"]).stdout
         )
         #expect(again["imported"] as? Int == 0)
@@ -181,27 +187,29 @@ struct MailCommandTests {
         #expect(again["rejected"] as? Int == 1)
         #expect(again["messages"] as? Int == 31)
         #expect((again["rejections"] as? [[String: Any]])?.first?["position"] as? Int == 31)
-        let queue = try JSONSerialization.jsonObject(with: Data(try forllm(["queue", "list", "--json"]).stdout.utf8))
+        let queue = try await JSONSerialization.jsonObject(
+            with: Data(try forllm(["queue", "list", "--json"]).stdout.utf8)
+        )
         #expect((queue as? [Any])?.isEmpty == true, "imports ask for no answers")
 
         // Export to a file (and the same to standard output), then into a fresh database.
-        let exported = try forllm(["export", "mbox", "--group", "test.archive", "--output", "out.mbox"])
+        let exported = try await forllm(["export", "mbox", "--group", "test.archive", "--output", "out.mbox"])
         #expect(exported.stdout == "exported 30 articles of test.archive to out.mbox\n")
         let file = try String(contentsOfFile: directory.path + "/out.mbox", encoding: .utf8)
-        #expect(try forllm(["export", "mbox", "--group", "test.archive"]).stdout == file)
+        #expect(try await forllm(["export", "mbox", "--group", "test.archive"]).stdout == file)
         #expect(file.contains("\n>From quoted\n"))
         #expect(file.hasPrefix("From user1@example.org Mon Jan  1 00:00:00 2001\n"))
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty
         )
 
-        _ = try forllm(["migrate"], database: "copy.db")
-        _ = try forllm(["group", "create", "test.copy"], database: "copy.db")
-        let copy = try Self.json(
+        _ = try await forllm(["migrate"], database: "copy.db")
+        _ = try await forllm(["group", "create", "test.copy"], database: "copy.db")
+        let copy = try await Self.json(
             try forllm(["import", "mbox", "out.mbox", "--group", "test.copy", "--json"], database: "copy.db").stdout
         )
         #expect(copy["imported"] as? Int == 30)
-        let reexported = try forllm(["export", "mbox", "--group", "test.copy"], database: "copy.db").stdout
+        let reexported = try await forllm(["export", "mbox", "--group", "test.copy"], database: "copy.db").stdout
         // Bodies (everything after each header section) are identical.
         func bodies(_ text: String) -> [String] {
             text.components(separatedBy: "\nFrom ").map { entry in
@@ -222,7 +230,7 @@ struct MailCommandTests {
         try Data("From: a@b\nSubject: maildir cur\nMessage-ID: <m2@example.org>\n\nold\n".utf8)
             .write(to: URL(fileURLWithPath: directory.path + "/Maildir/cur/1700000000.1.host:2,S"))
         try Data("not mail".utf8).write(to: URL(fileURLWithPath: directory.path + "/Maildir/tmp/1700000002.1.host"))
-        let maildir = try Self.json(
+        let maildir = try await Self.json(
             try forllm(["import", "maildir", "Maildir", "--group", "test.archive", "--json"]).stdout
         )
         #expect(maildir["messages"] as? Int == 2)
@@ -230,28 +238,31 @@ struct MailCommandTests {
         #expect(maildir["duplicates"] as? Int == 1)
 
         // Errors: one line, exit 1, no file left behind.
-        let missing = try ForLLMProcess.run(["import", "mbox", "nope.mbox", "--group", "test.archive"], in: directory)
+        let missing = try await ForLLMProcess.run(
+            ["import", "mbox", "nope.mbox", "--group", "test.archive"],
+            in: directory
+        )
         #expect(missing.status == 1)
         #expect(missing.stderr == "forllm: nope.mbox: no such file\n")
-        let notMaildir = try ForLLMProcess.run(
+        let notMaildir = try await ForLLMProcess.run(
             ["import", "maildir", "out.mbox", "--group", "test.archive"],
             in: directory
         )
         #expect(notMaildir.status == 1)
         #expect(notMaildir.stderr.contains("not a Maildir"))
-        let notMbox = try ForLLMProcess.run(
+        let notMbox = try await ForLLMProcess.run(
             ["import", "mbox", "Maildir/new/1700000001.1.host", "--group", "test.archive"],
             in: directory
         )
         #expect(notMbox.status == 1)
         #expect(notMbox.stderr.contains("not an mbox file"))
-        let noGroup = try ForLLMProcess.run(
+        let noGroup = try await ForLLMProcess.run(
             ["export", "mbox", "--group", "no.such", "--output", "x.mbox"],
             in: directory
         )
         #expect(noGroup.status == 1)
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/x.mbox"))
-        let badDirectory = try ForLLMProcess.run(
+        let badDirectory = try await ForLLMProcess.run(
             ["export", "mbox", "--group", "test.archive", "--output", "no/such/dir.mbox"],
             in: directory
         )
@@ -272,9 +283,11 @@ struct MailCommandTests {
             mbox += "\nBody \(index)\n\n"
         }
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/big.mbox"))
-        #expect(try ForLLMProcess.run(["migrate", "--database", directory.databasePath], in: directory).status == 0)
         #expect(
-            try ForLLMProcess.run(
+            try await ForLLMProcess.run(["migrate", "--database", directory.databasePath], in: directory).status == 0
+        )
+        #expect(
+            try await ForLLMProcess.run(
                 ["group", "create", "test.kill", "--mode", "off", "--database", directory.databasePath],
                 in: directory
             ).status == 0
@@ -326,7 +339,7 @@ struct MailCommandTests {
         let killedAt = try stored()
         #expect(killedAt < count, "the import finished before it was killed")
 
-        let again = try ForLLMProcess.run(
+        let again = try await ForLLMProcess.run(
             ["import", "mbox", "big.mbox", "--group", "test.kill", "--json", "--database", directory.databasePath],
             in: directory
         )
@@ -345,7 +358,7 @@ struct MailCommandTests {
         "on a terminal, import draws a progress line with \\r on standard error, cleared before the summary",
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"))
     )
-    func progressOnTerminal() throws {
+    func progressOnTerminal() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
         var mbox = ""
@@ -354,8 +367,8 @@ struct MailCommandTests {
                 "From u@example.org Mon Jan  1 00:00:00 2001\nFrom: u@example.org\nSubject: \(index)\n\nb\(index)\n\n"
         }
         try Data(mbox.utf8).write(to: URL(fileURLWithPath: directory.path + "/p.mbox"))
-        #expect(try ForLLMProcess.run(["migrate"], in: directory).status == 0)
-        #expect(try ForLLMProcess.run(["group", "create", "test.progress"], in: directory).status == 0)
+        #expect(try await ForLLMProcess.run(["migrate"], in: directory).status == 0)
+        #expect(try await ForLLMProcess.run(["group", "create", "test.progress"], in: directory).status == 0)
         // script(1) runs the command on a pseudo-terminal: what a person at a terminal sees.
         let command = try ForLLMProcess.executable.path + " import mbox p.mbox --group test.progress"
         let script = Process()

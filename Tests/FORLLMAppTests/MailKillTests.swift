@@ -42,8 +42,8 @@ struct MailKillTests {
           - name: ollama
             url: http://127.0.0.1:9
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        #expect(try ForLLMProcess.run(["migrate", "--config", config], in: directory).status == 0)
-        let created = try ForLLMProcess.run(
+        #expect(try await ForLLMProcess.run(["migrate", "--config", config], in: directory).status == 0)
+        let created = try await ForLLMProcess.run(
             ["group", "create", "forllm.mail", "--mode", "off", "--config", config],
             in: directory
         )

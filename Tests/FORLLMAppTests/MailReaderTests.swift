@@ -17,7 +17,7 @@ struct MailForum {
     let mailOff: String
     let maildir: String
 
-    init(layout: String) throws {
+    init(layout: String) async throws {
         self.directory = try TestDirectory()
         self.maildir = self.directory.path + "/Mail"
         self.config = self.directory.path + "/mail.yaml"
@@ -27,19 +27,19 @@ struct MailForum {
         try (common + "mail:\n  maildir: \(self.maildir)\n  layout: \(layout)\n")
             .write(toFile: self.config, atomically: true, encoding: .utf8)
 
-        try self.directory.migrate()
+        try await self.directory.migrate()
         // Three threads: a root with a reply and a reply to that, a root with one reply, a root alone.
-        let first = try self.post("Bread", "How long should dough proof?")
-        let second = try self.post("Re: Bread", "About an hour.", references: [first])
-        _ = try self.post("Re: Bread", "Thanks!", references: [first, second])
-        let other = try self.post("Knives", "Which knife for bread?")
-        _ = try self.post("Re: Knives", "A serrated one.", references: [other])
-        _ = try self.post("Salt", "Fine or coarse?")
+        let first = try await self.post("Bread", "How long should dough proof?")
+        let second = try await self.post("Re: Bread", "About an hour.", references: [first])
+        _ = try await self.post("Re: Bread", "Thanks!", references: [first, second])
+        let other = try await self.post("Knives", "Which knife for bread?")
+        _ = try await self.post("Re: Knives", "A serrated one.", references: [other])
+        _ = try await self.post("Salt", "Fine or coarse?")
     }
 
     /// Posts with mail off; returns the Message-ID.
-    func post(_ subject: String, _ text: String, references: [String] = []) throws -> String {
-        let result = try ForLLMProcess.run(
+    func post(_ subject: String, _ text: String, references: [String] = []) async throws -> String {
+        let result = try await ForLLMProcess.run(
             [
                 "post", "--config", self.mailOff, "--group", "forllm.general", "--subject", subject, "--from",
                 "Jane <jane@example.org>", "--request", "none"
@@ -53,15 +53,15 @@ struct MailForum {
     }
 
     /// `forllm ARGUMENTS --config CONFIG`, expected to succeed.
-    func forllm(_ arguments: String...) throws -> ForLLMProcess.Result {
-        let result = try ForLLMProcess.run(arguments + ["--config", self.config], in: self.directory)
+    func forllm(_ arguments: String...) async throws -> ForLLMProcess.Result {
+        let result = try await ForLLMProcess.run(arguments + ["--config", self.config], in: self.directory)
         guard result.status == 0 else { throw TestAppError(message: "forllm \(arguments): \(result.stderr)") }
         return result
     }
 
     /// `forllm ARGUMENTS --json` parsed.
-    func json(_ arguments: String...) throws -> Any {
-        let result = try ForLLMProcess.run(arguments + ["--json", "--config", self.config], in: self.directory)
+    func json(_ arguments: String...) async throws -> Any {
+        let result = try await ForLLMProcess.run(arguments + ["--json", "--config", self.config], in: self.directory)
         guard result.status == 0 else { throw TestAppError(message: "forllm \(arguments): \(result.stderr)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
@@ -86,11 +86,24 @@ struct MailForum {
 
 /// Runs a program to its end; standard output and error as text. They go through files, not
 /// pipes: a process started meanwhile by a test running beside this one (a Dovecot) could
-/// inherit a pipe's write end and keep it from ever reaching its end.
+/// inherit a pipe's write end and keep it from ever reaching its end. It waits on a thread of
+/// its own, not on one of the cooperative pool's (see ``ForLLMProcess/run(_:in:environment:input:)``).
 func runProgram(
     _ path: String,
     _ arguments: [String],
     environment: [String: String] = [:]
+) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try runProgramBlocking(path, arguments, environment: environment) })
+        }.start()
+    }
+}
+
+private func runProgramBlocking(
+    _ path: String,
+    _ arguments: [String],
+    environment: [String: String]
 ) throws -> (status: Int32, stdout: String, stderr: String) {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("forllm-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -142,11 +155,11 @@ struct MailReaderTests {
 
     @Test("mail sync delivers what was stored before, again delivers nothing; maildir++ layout; mail status")
     func syncIsIdempotent() async throws {
-        let forum = try MailForum(layout: "maildir++")
+        let forum = try await MailForum(layout: "maildir++")
         defer { forum.cleanUp() }
         let general = forum.maildir + "/.forllm.general"
 
-        let narrowed = try #require(try forum.json("mail", "sync", "--group", "forllm.g*") as? [String: Any])
+        let narrowed = try #require(try await forum.json("mail", "sync", "--group", "forllm.g*") as? [String: Any])
         #expect(narrowed["groups"] as? [String] == ["forllm.general"])
         #expect(narrowed["queued"] as? Int == 6)
         #expect(narrowed["delivered"] as? Int == 6)
@@ -160,34 +173,34 @@ struct MailReaderTests {
         #expect(FileManager.default.fileExists(atPath: general + "/maildirfolder"))
 
         // The rest (the persona card of forllm.personas), then nothing.
-        let all = try #require(try forum.json("mail", "sync") as? [String: Any])
+        let all = try #require(try await forum.json("mail", "sync") as? [String: Any])
         #expect(all["queued"] as? Int == 1)
         #expect(all["delivered"] as? Int == 1)
-        let again = try #require(try forum.json("mail", "sync") as? [String: Any])
+        let again = try #require(try await forum.json("mail", "sync") as? [String: Any])
         #expect(again["queued"] as? Int == 0)
         #expect(again["delivered"] as? Int == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: general + "/new").count == 6)
         #expect(try FileManager.default.contentsOfDirectory(atPath: forum.maildir + "/.forllm.personas/new").count == 1)
-        #expect(
+        await #expect(
             try forum.forllm("mail", "sync").stdout.hasPrefix("delivered 0 articles (0 newly queued) in 3 groups to ")
         )
 
-        let status = try #require(try forum.json("mail", "status") as? [[String: Any]])
+        let status = try #require(try await forum.json("mail", "status") as? [[String: Any]])
         let row = try #require(status.first { $0["group"] as? String == "forllm.general" })
         #expect(row["delivered"] as? Int == 6)
         #expect(row["pending"] as? Int == 0)
         #expect(row["removal_pending"] as? Int == 0)
         #expect(row["last_error"] is NSNull)
         #expect(row["maildir"] as? String == general)
-        let table = try forum.forllm("mail", "status").stdout.split(separator: "\n")
+        let table = try await forum.forllm("mail", "status").stdout.split(separator: "\n")
         #expect(table.first?.split(separator: " ") == ["GROUP", "DELIVERED", "PENDING", "REMOVING", "ERROR"])
         #expect(table.contains { $0.split(separator: " ") == ["forllm.general", "6", "0", "0"] }, "\(table)")
 
         // Mail off: a configuration error naming the key.
-        let off = try ForLLMProcess.run(["mail", "sync", "--config", forum.mailOff], in: forum.directory)
+        let off = try await ForLLMProcess.run(["mail", "sync", "--config", forum.mailOff], in: forum.directory)
         #expect(off.status == 78)
         #expect(off.stderr.contains("mail.maildir"))
-        let badGroups = try ForLLMProcess.run(
+        let badGroups = try await ForLLMProcess.run(
             ["mail", "status", "--config", forum.config],
             in: forum.directory,
             environment: ["FORLLM_MAIL_LAYOUT": "mh"]
@@ -201,9 +214,9 @@ struct MailReaderTests {
         .enabled(if: Self.dovecot != nil && Self.python != nil, "dovecot (Debian: dovecot-imapd) is not installed")
     )
     func dovecotIMAP() async throws {
-        let forum = try MailForum(layout: "maildir++")
+        let forum = try await MailForum(layout: "maildir++")
         defer { forum.cleanUp() }
-        _ = try forum.forllm("mail", "sync")
+        _ = try await forum.forllm("mail", "sync")
         let dovecot = try #require(Self.dovecot)
         let python = try #require(Self.python)
 
@@ -221,7 +234,7 @@ struct MailReaderTests {
         if isRoot {
             mailUID = 65534
             mailGID = 65534
-            _ = try runProgram("/bin/chown", ["-R", "65534:65534", forum.maildir])
+            _ = try await runProgram("/bin/chown", ["-R", "65534:65534", forum.maildir])
         }
         let port = try freePort()
         try "reader:{PLAIN}secret::::::\n".write(toFile: home + "/passwd", atomically: true, encoding: .utf8)
@@ -301,7 +314,7 @@ struct MailReaderTests {
             imap.logout()
             json.dump({"folders": [f.decode() for f in folders], "count": int(count[0]), "headers": headers}, sys.stdout)
             """
-        let run = try runProgram(python, ["-c", script])
+        let run = try await runProgram(python, ["-c", script])
         let log = (try? String(contentsOfFile: home + "/dovecot.log", encoding: .utf8)) ?? ""
         try #require(run.status == 0, "imaplib: \(run.stderr)\ndovecot log:\n\(log)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -331,9 +344,9 @@ struct MailReaderTests {
         .enabled(if: Self.notmuch != nil, "notmuch is not installed (Debian: notmuch)")
     )
     func notmuchThreads() async throws {
-        let forum = try MailForum(layout: "plain")
+        let forum = try await MailForum(layout: "plain")
         defer { forum.cleanUp() }
-        _ = try forum.forllm("mail", "sync")
+        _ = try await forum.forllm("mail", "sync")
         let notmuch = try #require(Self.notmuch)
         let config = forum.directory.path + "/notmuch-config"
         try """
@@ -348,10 +361,10 @@ struct MailReaderTests {
         synchronize_flags=true
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let environment = ["NOTMUCH_CONFIG": config, "HOME": forum.directory.path]
-        let indexed = try runProgram(notmuch, ["new"], environment: environment)
+        let indexed = try await runProgram(notmuch, ["new"], environment: environment)
         try #require(indexed.status == 0, "notmuch new: \(indexed.stderr)")
 
-        let listed = try runProgram(
+        let listed = try await runProgram(
             notmuch,
             ["search", "--format=json", "--output=threads", "*"],
             environment: environment
@@ -360,7 +373,7 @@ struct MailReaderTests {
         let threadIDs = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String])
         var threads: Set<Set<String>> = []
         for thread in threadIDs {
-            let messages = try runProgram(
+            let messages = try await runProgram(
                 notmuch,
                 ["search", "--format=json", "--output=messages", "thread:\(thread)"],
                 environment: environment

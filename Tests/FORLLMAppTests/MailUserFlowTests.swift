@@ -87,11 +87,7 @@ struct MailUserFlowTests {
         in directory: TestDirectory,
         input: String
     ) async throws -> ForLLMProcess.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try ForLLMProcess.run(arguments, in: directory, input: input) })
-            }
-        }
+        try await ForLLMProcess.run(arguments, in: directory, input: input)
     }
 
     /// Waits until the request queued for the article `messageID` is done; returns it.
@@ -236,10 +232,10 @@ struct MailUserFlowTests {
         tags=unread;inbox;
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let environment = ["NOTMUCH_CONFIG": config, "HOME": directory.path]
-        let indexed = try runProgram(notmuch, ["new"], environment: environment)
+        let indexed = try await runProgram(notmuch, ["new"], environment: environment)
         try #require(indexed.status == 0, "notmuch new: \(indexed.stderr)")
 
-        let threads = try runProgram(
+        let threads = try await runProgram(
             notmuch,
             ["search", "--format=json", "--output=threads", "folder:forllm.general"],
             environment: environment
@@ -249,7 +245,7 @@ struct MailUserFlowTests {
         #expect(threadIDs.count == 1, "one thread in the group's folder: \(threads.stdout)")
 
         // The thread as notmuch nests it: [[message, [replies]]...], each message's id bare.
-        let shown = try runProgram(
+        let shown = try await runProgram(
             notmuch,
             [
                 "show", "--format=json", "--entire-thread=true", "--body=false",

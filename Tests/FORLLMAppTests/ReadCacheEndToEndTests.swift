@@ -28,7 +28,7 @@ struct ReadCacheEndToEndTests {
 
         // A group created by another process is found at once: a name the cache does not know
         // is looked up in the database.
-        let created = try await ForLLMProcess.runDetached(
+        let created = try await ForLLMProcess.run(
             ["group", "create", "forllm.fresh", "--mode", "off", "--database", directory.databasePath],
             in: directory
         )
@@ -37,7 +37,7 @@ struct ReadCacheEndToEndTests {
 
         // An article posted by another process to a group the cache holds: the group's numbers
         // show it once the server's check for other writers has run (every 50 ms).
-        let posted = try await ForLLMProcess.runDetached(
+        let posted = try await ForLLMProcess.run(
             [
                 "post", "--group", "forllm.quiet", "--subject", "From the shell", "--from", "Jane <jane@example.org>",
                 "--database", directory.databasePath

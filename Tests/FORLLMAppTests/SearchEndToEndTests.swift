@@ -13,20 +13,20 @@ struct SearchEndToEndTests {
     }
 
     @Test("forllm search: hits with group, date, author, snippet; --group, --limit, --json; a bad query exits 1")
-    func command() throws {
+    func command() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        func forllm(_ arguments: [String], input: String? = nil) throws -> ForLLMProcess.Result {
-            try ForLLMProcess.run(arguments, in: directory, input: input)
+        func forllm(_ arguments: [String], input: String? = nil) async throws -> ForLLMProcess.Result {
+            try await ForLLMProcess.run(arguments, in: directory, input: input)
         }
-        #expect(try forllm(["migrate"]).status == 0)
-        #expect(try forllm(["group", "create", "rec.birds", "--mode", "off"]).status == 0)
+        #expect(try await forllm(["migrate"]).status == 0)
+        #expect(try await forllm(["group", "create", "rec.birds", "--mode", "off"]).status == 0)
         for (group, subject, body) in [
             ("rec.birds", "Kingfisher by the river", "Blue and orange, very fast.\n"),
             ("rec.birds", "Ducks", "A kingfisher flew past the ducks.\n"),
             ("forllm.general", "Kingfisher question", "What do they eat?\n")
         ] {
-            let posted = try forllm(
+            let posted = try await forllm(
                 [
                     "post", "--group", group, "--subject", subject, "--from", "Ann <ann@example.org>", "--request",
                     "none"
@@ -35,32 +35,32 @@ struct SearchEndToEndTests {
             )
             #expect(posted.status == 0, "\(posted.stderr)")
         }
-        let all = try forllm(["search", "kingfisher"])
+        let all = try await forllm(["search", "kingfisher"])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout.contains("Kingfisher by the river"))
         #expect(all.stdout.contains("*kingfisher*") || all.stdout.contains("*Kingfisher*"), "\(all.stdout)")
         #expect(all.stdout.contains("Ann <ann@example.org>"))
 
-        let json = try Self.json(try forllm(["search", "kingfisher", "--group", "rec.*", "--json"]).stdout)
+        let json = try await Self.json(try forllm(["search", "kingfisher", "--group", "rec.*", "--json"]).stdout)
         #expect(json.count == 2)
         #expect(json.first?["subject"] as? String == "Kingfisher by the river")
         #expect(json.allSatisfy { ($0["groups"] as? [String]) == ["rec.birds"] })
         #expect(json.first?["message_id"] as? String != nil)
         #expect(json.first?["snippet"] as? String != nil)
-        let limited = try Self.json(try forllm(["search", "kingfisher", "--limit", "1", "--json"]).stdout)
+        let limited = try await Self.json(try forllm(["search", "kingfisher", "--limit", "1", "--json"]).stdout)
         #expect(limited.count == 1)
-        let none = try forllm(["search", "pelican"])
+        let none = try await forllm(["search", "pelican"])
         #expect(none.status == 0)
         #expect(none.stdout.contains("no article matches pelican"))
 
-        let bad = try forllm(["search", "kingfisher AND"])
+        let bad = try await forllm(["search", "kingfisher AND"])
         #expect(bad.status == 1)
         #expect(bad.stderr.hasPrefix("forllm: 'kingfisher AND' is not a search query: syntax error"), "\(bad.stderr)")
         #expect(bad.stderr.split(separator: "\n").count == 1)
-        let badGroup = try forllm(["search", "kingfisher", "--group", "rec.[birds"])
+        let badGroup = try await forllm(["search", "kingfisher", "--group", "rec.[birds"])
         #expect(badGroup.status == 1)
         #expect(badGroup.stderr.contains("--group: 'rec.[birds' is not a wildmat"), "\(badGroup.stderr)")
-        let badLimit = try forllm(["search", "kingfisher", "--limit", "0"])
+        let badLimit = try await forllm(["search", "kingfisher", "--limit", "0"])
         #expect(badLimit.status == 1)
     }
 

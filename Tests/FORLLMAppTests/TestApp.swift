@@ -25,8 +25,8 @@ struct TestDirectory: Sendable {
 
     /// Creates the database at `databasePath` as a user does before the first command that is
     /// not `serve` (`forllm migrate`); the other commands refuse a database that does not exist.
-    func migrate() throws {
-        let result = try ForLLMProcess.run(["migrate", "--database", self.databasePath], in: self)
+    func migrate() async throws {
+        let result = try await ForLLMProcess.run(["migrate", "--database", self.databasePath], in: self)
         guard result.status == 0 else { throw TestAppError(message: "forllm migrate: \(result.stderr)") }
     }
 

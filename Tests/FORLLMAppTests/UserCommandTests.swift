@@ -12,8 +12,8 @@ struct UserCommandTests {
         _ arguments: [String],
         in directory: TestDirectory,
         password: String? = nil
-    ) throws -> ForLLMProcess.Result {
-        try ForLLMProcess.run(
+    ) async throws -> ForLLMProcess.Result {
+        try await ForLLMProcess.run(
             arguments + ["--database", directory.databasePath],
             in: directory,
             environment: password.map { ["FORLLM_USER_PASSWORD": $0] } ?? [:]
@@ -21,49 +21,51 @@ struct UserCommandTests {
     }
 
     @Test("add, list, passwd, remove; the password never from an argument, refusals with the reason")
-    func commands() throws {
+    func commands() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        try directory.migrate()
-        let added = try self.forllm(
+        try await directory.migrate()
+        let added = try await self.forllm(
             ["user", "add", "Jane", "--from", "Jane Doe <jane@example.org>", "--from", "jd@example.net"],
             in: directory,
             password: "correct horse"
         )
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout.hasPrefix("added user jane: posts as jane@example.org, jd@example.net"))
-        let listed = try self.forllm(["user", "list", "--json"], in: directory)
+        let listed = try await self.forllm(["user", "list", "--json"], in: directory)
         #expect(listed.stdout.contains("\"name\" : \"jane\""))
         #expect(listed.stdout.contains("\"jd@example.net\""))
         #expect(!listed.stdout.contains("scrypt"), "the hash is not shown")
 
-        let noPassword = try self.forllm(["user", "add", "bob"], in: directory)
+        let noPassword = try await self.forllm(["user", "add", "bob"], in: directory)
         #expect(noPassword.status == 1)
         #expect(noPassword.stderr.contains("set FORLLM_USER_PASSWORD"))
-        let short = try self.forllm(["user", "add", "bob"], in: directory, password: "short")
+        let short = try await self.forllm(["user", "add", "bob"], in: directory, password: "short")
         #expect(short.status == 1)
         #expect(short.stderr.contains("shorter than 8"))
-        let taken = try self.forllm(["user", "add", "JANE"], in: directory, password: "another one")
+        let taken = try await self.forllm(["user", "add", "JANE"], in: directory, password: "another one")
         #expect(taken.status == 1)
         #expect(taken.stderr.contains("a user named jane exists already"))
-        let passwordArgument = try self.forllm(["user", "add", "bob", "--password", "x"], in: directory)
+        let passwordArgument = try await self.forllm(["user", "add", "bob", "--password", "x"], in: directory)
         #expect(passwordArgument.status != 0)
 
-        #expect(try self.forllm(["user", "passwd", "jane"], in: directory, password: "battery staple").status == 0)
-        let unknown = try self.forllm(["user", "passwd", "nobody"], in: directory, password: "battery staple")
+        await #expect(
+            try self.forllm(["user", "passwd", "jane"], in: directory, password: "battery staple").status == 0
+        )
+        let unknown = try await self.forllm(["user", "passwd", "nobody"], in: directory, password: "battery staple")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no user named nobody"))
-        #expect(try self.forllm(["user", "remove", "jane"], in: directory).status == 0)
-        #expect(try self.forllm(["user", "list"], in: directory).stdout.hasPrefix("no users"))
+        #expect(try await self.forllm(["user", "remove", "jane"], in: directory).status == 0)
+        #expect(try await self.forllm(["user", "list"], in: directory).stdout.hasPrefix("no users"))
     }
 
     @Test("with users, readers log in; a user posts only as themself and cancels only their own")
     func loggingIn() async throws {
         let directory = try TestDirectory()
         defer { directory.cleanUp() }
-        try directory.migrate()
+        try await directory.migrate()
         for (name, address) in [("jane", "jane@example.org"), ("bob", "bob@example.org")] {
-            let added = try self.forllm(
+            let added = try await self.forllm(
                 ["user", "add", name, "--from", address],
                 in: directory,
                 password: "\(name) secret"
