@@ -55,14 +55,14 @@ public struct PromptTurn: Hashable, Sendable {
 /// prompt in the thread (the server's cache holds exactly that: the prompt and what it
 /// generated), and two personas' prompts for one thread share everything before the note.
 /// The model reads the persona's instructions right before the first message it answers in
-/// the thread, as a system prompt followed by a user turn. The trade: the instructions are no longer the frame
-/// of the whole conversation (they come after the thread), and a thread with many persona
-/// answers repeats their personas' notes (counted in the budget; the instructions once per
-/// persona, and a note only where the answering persona changes, so in a long exchange with one
-/// persona its instructions stand once, before its first answer, and each turn adds only the new
-/// message). Before, the instructions
-/// were the first message, two personas' prompts differed from the first token, and every
-/// switch of persona evaluated the whole thread again. Chat templates that take a `system`
+/// the thread, as a system prompt followed by a user turn. The trade: the instructions are no
+/// longer the frame of the whole conversation (they come after the thread), and a thread with
+/// many persona answers repeats their personas' notes (counted in the budget; the instructions
+/// once per persona, and a note only where the answering persona changes, so in a long exchange
+/// with one persona its instructions stand once, before its first answer, and each turn adds
+/// only the new message). Before, the instructions were the first message, two personas'
+/// prompts differed from the first token, and every switch of persona evaluated the whole
+/// thread again. Chat templates that take a `system`
 /// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
 ///
 /// **Trimming keeps the prompt's head stable**, so that the cache serves it again on the next

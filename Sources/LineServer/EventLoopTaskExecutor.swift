@@ -9,9 +9,10 @@ import NIOCore
 /// }
 /// ```
 ///
-/// A connection task on the cooperative pool crosses threads twice per command: the loop
-/// resumes the task on a pool thread when a line arrives, and the task's write is handed back
-/// to the loop. With this preference both happen on the loop thread: `NIOAsyncChannel` writes
+/// A connection task left to the global executor (the cooperative pool; in `forllm serve`, any
+/// of NIO's loops) can cross threads twice per command: the loop resumes the task on another
+/// thread when a line arrives, and the task's write is handed back to the loop. With this
+/// preference both happen on the loop thread: `NIOAsyncChannel` writes
 /// straight through when called on its loop, and a line that arrives resumes the task as a
 /// job queued on that same loop.
 ///
