@@ -177,6 +177,10 @@ public enum Prompt {
         for index in kept {
             var content = contents[index]
             var note = notes[index]
+            // Past the dropped turns the last note may no longer be the one in force (the notes
+            // of the dropped turns went with them): the first note after the gap comes again.
+            // The tail changes from one request to the next anyway; the head does not.
+            if index == firstAfterGap { lastNoted = nil }
             if note != nil, let name = names[index] {
                 if name == lastNoted {
                     note = nil

@@ -57,9 +57,9 @@ struct PromptTests {
             "Critic", "Critic", "You doubt everything."
         )
         // Whole, the last note in the thread names the Critic: the Assistant gets a note before the
-        // requested article, the Critic none. Trimmed to root + the last two, the note before the
-        // root names the Assistant (the Critic's was dropped with turn 2): the other way round.
-        for (budget, noted) in [(10_000, "Assistant"), (3000, "Critic")] {
+        // requested article, the Critic none. Trimmed to root + the last two, the notes of the
+        // dropped turns are gone, so after the gap the note in force is said again: both get one.
+        for budget in [10_000, 3000] {
             let big = turns.map { turn in
                 var turn = turn
                 turn.text += String(repeating: "y", count: budget == 3000 ? 800 : 0)
@@ -73,15 +73,18 @@ struct PromptTests {
                 turns: big,
                 budget: budget
             )
-            let (withNote, without) = noted == "Assistant" ? (assistant, critic) : (critic, assistant)
-            #expect(withNote.count == without.count + 1)
-            // Everything before the note, byte for byte: the group's system message and the thread.
-            #expect(Array(withNote.dropLast(2)) == Array(without.dropLast(1)))
-            #expect(withNote[withNote.count - 2].role == .system)
-            #expect(withNote[withNote.count - 2].content.hasSuffix(Self.turnOf(noted)))
-            #expect(without[without.count - 2].role == .assistant)
+            #expect(assistant[assistant.count - 2].role == .system)
+            #expect(assistant[assistant.count - 2].content.hasSuffix(Self.turnOf("Assistant")))
             #expect(assistant.last == critic.last)
-            if budget == 3000 { #expect(assistant.contains { $0.content.contains("omitted") }) }
+            if budget == 3000 {
+                // Everything before the note, byte for byte: the group's system message and the thread.
+                #expect(Array(assistant.dropLast(2)) == Array(critic.dropLast(2)))
+                #expect(critic[critic.count - 2].content.hasSuffix(Self.turnOf("Critic")))
+                #expect(assistant.contains { $0.content.contains("omitted") })
+            } else {
+                #expect(Array(assistant.dropLast(2)) == Array(critic.dropLast(1)))
+                #expect(critic[critic.count - 2].role == .assistant)
+            }
         }
         // Before each article a persona answered, the note that asked that persona for it.
         let messages = Self.messages(turns, budget: 10_000)
@@ -110,6 +113,28 @@ struct PromptTests {
         #expect(first.map(\.role) == [.system, .system, .user, .assistant, .user])
         #expect(next.map(\.role) == [.system, .system, .user, .assistant, .user, .assistant, .user])
         #expect(next[1].content == "You bake.\n\n" + Self.turnOf("Assistant"))
+    }
+
+    @Test("after the dropped turns the note in force is said again, even for the same persona")
+    func noteAfterGap() {
+        // One persona answers every other turn: whole, only its first note is there.
+        let turns = Self.thread(21).map { turn in
+            var turn = turn
+            if turn.isPersona { (turn.personaName, turn.personaInstructions) = ("Assistant", "You bake.") }
+            return turn
+        }
+        let whole = Self.messages(turns, budget: 100_000)
+        #expect(whole.filter { $0.role == .system }.count == 2)
+        // Trimmed: the first note after the gap names it again.
+        let trimmed = Self.messages(turns, budget: 8000)
+        guard let gap = trimmed.firstIndex(where: { $0.content.contains("omitted") }) else {
+            Issue.record("no turns were dropped")
+            return
+        }
+        #expect(trimmed[..<gap].filter { $0.role == .system }.count == 2)
+        let after = trimmed[gap...].filter { $0.role == .system }.map(\.content)
+        #expect(after.count == 1)
+        #expect(after.first?.hasSuffix(Self.turnOf("Assistant")) == true)
     }
 
     @Test("the answering persona's instructions reach the model: a system note right before the requested article")
