@@ -146,6 +146,10 @@ struct EndToEndTests {
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
+            // The check at POST time gives the backends 2 s, then accepts (the benefit of the
+            // doubt). Asked once here, their model lists are remembered, so what this test sees
+            // is the refusal and not how loaded the machine is.
+            _ = try await app.assembly.llm.catalog.models(of: "ollama")
             let client = try await app.connect()
             let base = "From: Jane <jane@example.org>\nNewsgroups: forllm.general\nSubject: Test\n"
             var status = try await client.postArticle(base + "X-FORLLM-Request: nobody\n\nHi\n")

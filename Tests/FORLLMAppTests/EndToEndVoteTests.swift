@@ -87,6 +87,9 @@ extension EndToEndVoteTests {
             let app = try await RunningApp.start(
                 RunningApp.configuration(directory: directory, backends: [("ollama", .ollama, await stub.baseURL)])
             )
+            // The model check gives the backends 2 s; with their lists remembered, the refusal
+            // below does not depend on how loaded the machine is.
+            _ = try await app.assembly.llm.catalog.models(of: "ollama")
             let client = try await app.connect()
             func card(_ model: String) -> String {
                 """
