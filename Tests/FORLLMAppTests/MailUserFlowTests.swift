@@ -80,16 +80,6 @@ struct MailUserFlowTests {
             ] + quoted + ["", text, ""]).joined(separator: "\n")
     }
 
-    /// `forllm ARGUMENTS` on a thread of its own, so that the test's cooperative threads stay
-    /// free for the application running in this process.
-    static func forllm(
-        _ arguments: [String],
-        in directory: TestDirectory,
-        input: String
-    ) async throws -> ForLLMProcess.Result {
-        try await ForLLMProcess.run(arguments, in: directory, input: input)
-    }
-
     /// Waits until the request queued for the article `messageID` is done; returns it.
     static func answered(_ app: RunningApp, _ messageID: String) async throws -> ReplyRequest {
         let id = try await app.waitFor("a request for \(messageID)") { db in
@@ -115,7 +105,7 @@ struct MailUserFlowTests {
 
             // 1. A new mail to the group, as mutt sends one: recipients on the command line.
             let question = "<sourdough.1@example.org>"
-            let posted = try await Self.forllm(
+            let posted = try await ForLLMProcess.run(
                 [
                     "sendmail", "--database", directory.databasePath, "--config", config, "-oem", "-oi", "--",
                     "forllm.general@forllm.local"
@@ -155,7 +145,7 @@ struct MailUserFlowTests {
             let reply = "<sourdough.2@example.org>"
             let mail = try Self.muttReply(to: answer, messageID: reply, text: "And how warm should it be?")
             #expect(!mail.contains("\r") && !mail.contains("Newsgroups:"))
-            let sent = try await Self.forllm(
+            let sent = try await ForLLMProcess.run(
                 ["sendmail", "-t", "--database", directory.databasePath, "--config", config, "-oem", "-oi"],
                 in: directory,
                 input: mail
