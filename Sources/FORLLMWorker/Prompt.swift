@@ -62,8 +62,8 @@ public struct PromptTurn: Hashable, Sendable {
 /// with one persona its instructions stand once, before its first answer, and each turn adds
 /// only the new message). Before, the instructions were the first message, two personas'
 /// prompts differed from the first token, and every switch of persona evaluated the whole
-/// thread again. Chat templates that take a `system`
-/// message anywhere (ChatML: SmolLM2, Qwen; Llama 3; Ollama's) render it as it is.
+/// thread again. Chat templates that take a `system` message anywhere (ChatML: SmolLM2, Qwen;
+/// Llama 3; Ollama's) render it as it is.
 ///
 /// **Trimming keeps the prompt's head stable**, so that the cache serves it again on the next
 /// request in the thread. When the thread is over the budget:
@@ -214,8 +214,8 @@ public enum Prompt {
             + "and AI personas write to each other. People's messages begin with their author's name; the "
             + "personas' messages are the assistant turns. A note says which persona answers the messages after "
             + "it, until the next note (the first time, with how that persona writes). A reply is the reply "
-            + "only: without the "
-            + "persona's name in front, without a signature and without quoting the whole message."
+            + "only: without the persona's name in front, without a signature and without quoting the whole "
+            + "message."
     }
 
     /// The note before the requested article: the answering persona's instructions, then whose
