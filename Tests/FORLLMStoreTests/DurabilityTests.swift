@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import FORLLMStore
+
+@Suite("The database file: every commit durable")
+struct DurabilityTests {
+    /// GRDB's `DatabasePool` sets `synchronous = NORMAL` on its writer when it turns WAL on,
+    /// after the configuration's own statements: with NORMAL a commit reaches the disk only at
+    /// the next checkpoint, and a power cut loses articles that were answered 240.
+    @Test("the writer of a file runs WAL with synchronous=FULL")
+    func synchronousFull() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("forllm-durability-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await ForumDatabase.open(path: directory.appendingPathComponent("forum.sqlite").path)
+        let (journal, synchronous) = try await database.writer.writeWithoutTransaction { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            )
+        }
+        try await database.close()
+        #expect(journal == "wal")
+        // 2 is FULL: the WAL is synced at every commit.
+        #expect(synchronous == 2)
+    }
+}
