@@ -177,7 +177,8 @@ public enum FORLLMApplication {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: server),
             .init(service: worker),
-            .init(service: statusPublisher)
+            .init(service: statusPublisher),
+            .init(service: SearchIndexer(forum: forum, logger: logger))
         ]
         if forum.database.readCache != nil {
             services.append(.init(service: OtherWritersWatch(database: forum.database, logger: logger)))

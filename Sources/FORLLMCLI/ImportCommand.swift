@@ -32,6 +32,8 @@ struct ImportCommand: AsyncParsableCommand {
                     try await admin.importMbox(path: self.file, group: self.group, mboxo: self.mboxo, json: self.json)
                 }
             )
+            // The imported articles go into the search index now, not at the server's next look.
+            try await FORLLMCLI.run { try await admin.buildSearchIndex { printProgress($0) } }
         }
     }
 
@@ -52,6 +54,8 @@ struct ImportCommand: AsyncParsableCommand {
                     try await admin.importMaildir(path: self.directory, group: self.group, json: self.json)
                 }
             )
+            // The imported articles go into the search index now, not at the server's next look.
+            try await FORLLMCLI.run { try await admin.buildSearchIndex { printProgress($0) } }
         }
     }
 }

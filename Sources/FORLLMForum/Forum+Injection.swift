@@ -173,7 +173,6 @@ extension Forum {
         try self.enqueueDeliveries(articleID: stored.id, messageID: messageID, groups: groups, now: now, transaction)
         try self.indexForSearch(
             article,
-            plainText: prepared.plainText,
             id: stored.id,
             messageID: messageID,
             origin: origin,

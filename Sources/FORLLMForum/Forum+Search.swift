@@ -11,17 +11,21 @@ extension Forum {
         Mailbox(displayName: "FORLLM Search", address: "search@\(self.configuration.hostname)")
     }
 
+    /// Whether `article` goes into the full-text index: all but the queries and answers of
+    /// `forllm.search` (posted there alone), which would otherwise turn up in every search for
+    /// their words.
+    static func isSearchable(_ article: Article) -> Bool {
+        article.newsgroups != [ForumDatabase.searchGroupName]
+    }
+
     /// The text the full-text index holds for `article`: the decoded subject, the author's
-    /// display name and address, and the decoded body text. `nil` for an article not indexed:
-    /// the queries and answers of `forllm.search` (posted there alone), which would otherwise
-    /// turn up in every search for their words.
+    /// display name and address, and the decoded body text. `nil` for an article not indexed
+    /// (``isSearchable(_:)``).
     ///
     /// The one place that decides what is searchable: attachments are indexed by file name, and
     /// text attachments (code, CSV, patches) by their decoded text as well.
-    /// - Parameter plainText: the article's ``ArticleText/plainText(of:)`` when the caller has
-    ///   it already (injection decodes it once, outside the transaction).
-    static func searchDocument(of article: Article, plainText: String? = nil) -> SearchDocument? {
-        if article.newsgroups == [ForumDatabase.searchGroupName] { return nil }
+    static func searchDocument(of article: Article) -> SearchDocument? {
+        guard Self.isSearchable(article) else { return nil }
         var author = ""
         if let from = article["From"] {
             if let mailbox = try? Mailbox(parsing: from) {
@@ -34,7 +38,7 @@ extension Forum {
         // The body text (none when the whole post is an image or a PDF: its bytes are no text),
         // then each attached text file under its name, so a search finds the file's words too.
         var body =
-            ArticleAttachment.bodyIsNotText(article) ? "" : plainText ?? ArticleText.plainText(of: article)
+            ArticleAttachment.bodyIsNotText(article) ? "" : ArticleText.plainText(of: article)
         for (index, attachment) in ArticleAttachment.attachments(of: article).enumerated() {
             body += "\n\n" + attachment.displayName(index: index)
             if let text = attachment.text { body += "\n" + text }
@@ -46,23 +50,27 @@ extension Forum {
         )
     }
 
-    /// What injection does for search, inside its transaction: indexes the stored `article`,
-    /// and answers a user's query posted to `forllm.search` (its Subject) with the hits, as a
-    /// follow-up from FORLLM Search committed with the query. A query FTS5 does not accept
-    /// refuses the post (NNTP 441 with the reason): the newsreader keeps the draft to fix.
+    /// What injection does for search, inside its transaction: queues the stored `article`
+    /// for the index (``SearchIndexer`` writes it in batches, and every search first indexes
+    /// what is queued), and answers a user's query posted to `forllm.search` (its Subject)
+    /// with the hits, as a follow-up from FORLLM Search committed with the query. A query FTS5
+    /// does not accept refuses the post (NNTP 441 with the reason): the newsreader keeps the
+    /// draft to fix.
     func indexForSearch(
         _ article: Article,
-        plainText: String,
         id: Int64,
         messageID: MessageID,
         origin: ArticleOrigin,
         now: Date,
         _ transaction: StoreTransaction
     ) throws {
-        if let document = Self.searchDocument(of: article, plainText: plainText) {
-            try transaction.indexForSearch(articleID: id, document)
+        if Self.isSearchable(article) {
+            try transaction.queueForSearch(articleID: id, notifying: self.database.searchSignal)
         }
         guard origin == .user, article.newsgroups.contains(ForumDatabase.searchGroupName) else { return }
+        // The answer sees every article stored before the query: what waits for the index is
+        // indexed first, in this transaction.
+        while try Self.indexBatch(transaction) != nil {}
         try self.insertSystemArticle(
             try self.searchAnswer(to: article, messageID: messageID, now: now, transaction),
             now: now,
@@ -147,52 +155,67 @@ extension Forum {
 
     /// Searches the full-text index: bm25 order (a subject match first), at most `limit`
     /// hits, only in the groups `groups` matches when given; subject and author decoded.
-    /// Throws ``StoreError`` `.invalidInput` for a query FTS5 does not accept.
+    /// The articles waiting for the index are indexed first, so a search finds every article
+    /// stored before it began. Throws ``StoreError`` `.invalidInput` for a query FTS5 does not
+    /// accept.
     public func search(_ text: String, groups: GroupFilter? = nil, limit: Int = 20) async throws -> [SearchHit] {
         var names: [String]?
         if let groups {
             names = try await self.database.groups().map(\.name).filter { groups.matches($0) }
         }
+        try await self.buildSearchIndex()
         return try await self.database.search(SearchQuery(text: text, groups: names, limit: limit)).map(Self.decoded)
     }
 
-    /// Indexes the articles stored before the index existed, in batches of one transaction
-    /// each (a kill loses one batch at most; the next call resumes), calling `progress`
-    /// before the first batch, each time another `every` articles are done, and at the end.
-    /// Returns at once, without calling it, when there is nothing to do.
+    /// Indexes the articles waiting for the full-text index (those stored since the last
+    /// pass, or before the index existed), in batches of one transaction each (a kill loses
+    /// one batch at most; the next call resumes). When more than one batch waits, calls
+    /// `progress` before the first batch, each time another `every` articles are done, and at
+    /// the end. Returns how many articles it indexed.
+    @discardableResult
     public func buildSearchIndex(
         every: Int = 10_000,
         progress: @Sendable (SearchIndexProgress) -> Void = { _ in }
-    ) async throws {
-        guard var state = try await self.database.searchIndexProgress() else { return }
-        progress(state)
+    ) async throws -> Int {
+        let waiting = try await self.database.searchIndexWaiting()
+        guard waiting > 0 else { return 0 }
+        // Counting every article for the progress is for a backlog worth showing only.
+        let shows = waiting > ForumDatabase.searchIndexBatchSize
+        var state = SearchIndexProgress(done: 0, total: waiting)
+        if shows, let counted = try await self.database.searchIndexProgress() { state = counted }
+        if shows { progress(state) }
         var reported = state.done
-        while true {
-            let done = try await self.database.write { transaction -> Int? in
-                guard let batch = try transaction.searchIndexBacklog(limit: ForumDatabase.searchIndexBatchSize),
-                    let last = batch.last
-                else { return nil }
-                for stored in batch {
-                    // A stored article always parses; one that does not is left out of the index.
-                    guard let article = try? Article(parsing: stored.bytes),
-                        let document = Self.searchDocument(of: article)
-                    else { continue }
-                    try transaction.indexForSearch(articleID: stored.id, document)
-                }
-                try transaction.markSearchIndexed(through: last.id)
-                return batch.count
-            }
-            guard let done else { break }
+        var indexed = 0
+        while let done = try await self.database.write({ try Self.indexBatch($0) }) {
+            indexed += done
             state.done = min(state.done + done, state.total)
-            if state.done / max(every, 1) > reported / max(every, 1) {
+            if shows, state.done / max(every, 1) > reported / max(every, 1) {
                 progress(state)
                 reported = state.done
             }
         }
-        if reported != state.total {
+        if shows, reported != state.total {
             state.done = state.total
             progress(state)
         }
+        return indexed
+    }
+
+    /// Indexes the next ``ForumDatabase/searchIndexBatchSize`` articles waiting for the index;
+    /// returns how many, or `nil` when none was waiting.
+    static func indexBatch(_ transaction: StoreTransaction) throws -> Int? {
+        guard let batch = try transaction.searchIndexBacklog(limit: ForumDatabase.searchIndexBatchSize),
+            let last = batch.last
+        else { return nil }
+        for stored in batch {
+            // A stored article always parses; one that does not is left out of the index.
+            guard let article = try? Article(parsing: stored.bytes),
+                let document = Self.searchDocument(of: article)
+            else { continue }
+            try transaction.indexForSearch(articleID: stored.id, document)
+        }
+        try transaction.markSearchIndexed(through: last.id)
+        return batch.count
     }
 
     /// `hit` with its subject and author decoded for a person.

@@ -223,6 +223,9 @@ extension ForumDatabase {
         // forllm.status: the group, and the status article posted for each request.
         migrator.registerMigration("v13-status", migrate: ForumDatabase.createStatusTables)
 
+        // The search index written in batches from a queue, not by each article's transaction.
+        migrator.registerMigration("v14-search-pending", migrate: ForumDatabase.queueSearchIndex)
+
         return migrator
     }
 }

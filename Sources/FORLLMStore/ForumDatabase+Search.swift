@@ -5,8 +5,8 @@ extension ForumDatabase {
     /// The group where a post's Subject is a search query, answered at once by FORLLM Search.
     public static let searchGroupName = "forllm.search"
 
-    /// The articles indexed per transaction while the index of older articles is built: a
-    /// kill loses at most one batch of work, and a server's other writers wait at most one.
+    /// The articles indexed per transaction (``StoreTransaction/searchIndexBacklog(limit:)``):
+    /// a kill loses at most one batch of work, and a server's other writers wait at most one.
     public static let searchIndexBatchSize = 500
 
     /// Migration `v10-search`: the FTS5 index `article_search` (rowid = `article.id`; columns
@@ -45,15 +45,44 @@ extension ForumDatabase {
         }
     }
 
+    /// Migration `v14-search-pending`: the index is no longer written by the transaction that
+    /// stores an article, but from the queue `search_pending` (an article's id, until it is
+    /// indexed), in batches: FTS5 writes a segment per transaction, and one per batch of posts
+    /// costs far less than one per post. The older articles still to index (the range of
+    /// `v10-search`) move into the queue; deleting an article takes it off the queue as it
+    /// takes it out of the index.
+    static func queueSearchIndex(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE search_pending (article_id INTEGER PRIMARY KEY);
+                INSERT INTO search_pending (article_id)
+                    SELECT id FROM article
+                    WHERE id >= (SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'search_index_next')
+                      AND id <= (SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'search_index_through');
+                DELETE FROM setting WHERE key IN ('search_index_next', 'search_index_through');
+                DROP TRIGGER article_search_delete;
+                CREATE TRIGGER article_search_delete AFTER DELETE ON article BEGIN
+                    DELETE FROM article_search WHERE rowid = old.id;
+                    DELETE FROM search_pending WHERE article_id = old.id;
+                END;
+                """
+        )
+    }
+
     /// Searches the full-text index. Throws ``StoreError`` `.invalidInput` naming the problem
     /// for a query FTS5 does not accept.
     public func search(_ query: SearchQuery) async throws -> [SearchHit] {
         try await self.writer.read { db in try StoreTransaction(db).search(query) }
     }
 
-    /// How far building the index of the older articles is; `nil` when it is complete.
+    /// How far the index is; `nil` when no article waits for it.
     public func searchIndexProgress() async throws -> SearchIndexProgress? {
         try await self.writer.read { db in try StoreTransaction(db).searchIndexProgress() }
+    }
+
+    /// How many articles wait for the index.
+    public func searchIndexWaiting() async throws -> Int {
+        try await self.writer.read { db in try StoreTransaction(db).searchIndexWaiting() }
     }
 }
 
@@ -65,59 +94,50 @@ extension StoreTransaction {
         ).execute(arguments: [articleID, document.subject, document.author, document.body])
     }
 
-    /// The next older articles the index lacks (at most `limit`, by id), or `nil` when the
-    /// index is complete. The caller indexes them and calls ``markSearchIndexed(through:)``
-    /// in the same transaction.
-    public func searchIndexBacklog(limit: Int) throws -> [StoredArticle]? {
-        guard let (next, through) = try self.searchIndexRange() else { return nil }
-        let rows = try Row.fetchAll(
-            self.db,
-            sql: "SELECT id, message_id, head, body FROM article WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?",
-            arguments: [next, through, limit]
-        )
-        return rows.map { StoredArticle(id: $0[0], messageID: $0[1], head: $0[2], body: $0[3], numbers: []) }
-    }
-
-    /// Records that the older articles up to id `id` are indexed; when that was the last of
-    /// them, the build is complete.
-    public func markSearchIndexed(through id: Int64) throws {
-        guard let (_, through) = try self.searchIndexRange() else { return }
-        let remaining = try Bool.fetchOne(
-            self.db,
-            sql: "SELECT EXISTS (SELECT 1 FROM article WHERE id > ? AND id <= ?)",
-            arguments: [id, through]
-        )
-        if remaining == true {
-            try self.db.execute(
-                sql: "UPDATE setting SET value = ? WHERE key = 'search_index_next'",
-                arguments: ["\(id + 1)"]
-            )
-        } else {
-            try self.db.execute(
-                sql: "DELETE FROM setting WHERE key IN ('search_index_next', 'search_index_through')"
-            )
+    /// Queues the stored article `articleID` for the full-text index, inside the transaction
+    /// that stores it; `signal` (``ForumDatabase/searchSignal``) is notified after the commit.
+    /// The index itself is written later, in batches (``searchIndexBacklog(limit:)``).
+    public func queueForSearch(articleID: Int64, notifying signal: QueueSignal?) throws {
+        try self.db.cachedStatement(sql: "INSERT OR IGNORE INTO search_pending (article_id) VALUES (?)")
+            .execute(arguments: [articleID])
+        if let signal {
+            self.db.afterNextTransaction { _ in signal.notify() }
         }
     }
 
-    /// How far building the index of the older articles is; `nil` when it is complete.
-    public func searchIndexProgress() throws -> SearchIndexProgress? {
-        guard let (next, through) = try self.searchIndexRange() else { return nil }
-        let done =
-            try Int.fetchOne(self.db, sql: "SELECT COUNT(*) FROM article WHERE id < ?", arguments: [next]) ?? 0
-        let total =
-            try Int.fetchOne(self.db, sql: "SELECT COUNT(*) FROM article WHERE id <= ?", arguments: [through]) ?? 0
-        return SearchIndexProgress(done: done, total: total)
+    /// The next articles queued for the index (at most `limit`, by id), or `nil` when none is.
+    /// The caller indexes them and calls ``markSearchIndexed(through:)`` in the same transaction.
+    public func searchIndexBacklog(limit: Int) throws -> [StoredArticle]? {
+        let rows = try Row.fetchAll(
+            self.db.cachedStatement(
+                sql: """
+                    SELECT a.id, a.message_id, a.head, a.body FROM search_pending p
+                    JOIN article a ON a.id = p.article_id ORDER BY p.article_id LIMIT ?
+                    """
+            ),
+            arguments: [limit]
+        )
+        guard !rows.isEmpty else { return nil }
+        return rows.map { StoredArticle(id: $0[0], messageID: $0[1], head: $0[2], body: $0[3], numbers: []) }
     }
 
-    private func searchIndexRange() throws -> (next: Int64, through: Int64)? {
-        let values = try Row.fetchAll(
-            self.db,
-            sql: "SELECT key, value FROM setting WHERE key IN ('search_index_next', 'search_index_through')"
-        ).reduce(into: [String: String]()) { $0[$1[0]] = $1[1] }
-        guard let next = values["search_index_next"].flatMap({ Int64($0) }),
-            let through = values["search_index_through"].flatMap({ Int64($0) })
-        else { return nil }
-        return (next, through)
+    /// Takes the queued articles up to id `id` off the queue: the batch that
+    /// ``searchIndexBacklog(limit:)`` returned, once indexed.
+    public func markSearchIndexed(through id: Int64) throws {
+        try self.db.cachedStatement(sql: "DELETE FROM search_pending WHERE article_id <= ?").execute(arguments: [id])
+    }
+
+    /// How many articles wait for the index.
+    public func searchIndexWaiting() throws -> Int {
+        try Int.fetchOne(self.db, sql: "SELECT COUNT(*) FROM search_pending") ?? 0
+    }
+
+    /// How far the index is: `nil` when no article waits for it. Counts every article.
+    public func searchIndexProgress() throws -> SearchIndexProgress? {
+        let pending = try self.searchIndexWaiting()
+        guard pending > 0 else { return nil }
+        let total = try Int.fetchOne(self.db, sql: "SELECT COUNT(*) FROM article") ?? 0
+        return SearchIndexProgress(done: max(total - pending, 0), total: total)
     }
 
     /// The best matches of `query`: bm25 order, a snippet of each. Throws ``StoreError``

@@ -29,6 +29,8 @@ public final class ForumDatabase: Sendable {
     public let queueSignal = QueueSignal()
     /// Notified after Maildir deliveries or removals were queued by this process.
     public let deliverySignal = QueueSignal()
+    /// Notified after articles were queued for the search index by this process.
+    public let searchSignal = QueueSignal()
     /// The group table and the newest articles in memory, for the news server's hot reads;
     /// `nil` unless opened with a capacity (``open(path:readCacheBytes:)``).
     public let readCache: ReadCache?

@@ -25,6 +25,12 @@ public final class QueueSignal: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Forgets a notification no waiter has taken yet: for a waiter about to do the work that
+    /// every notification so far asked for (what was notified before is committed).
+    public func discardPending() {
+        self.state.withLock { $0.pending = false }
+    }
+
     /// Returns after ``notify()`` or when `sleep` returns, whichever comes first, or at once
     /// when a notification is pending. Cancellation ends the wait too.
     public func wait(orUntil sleep: @escaping @Sendable () async -> Void) async {

@@ -6,8 +6,9 @@ import NewsArticle
 import Synchronization
 import Testing
 
-/// Full-text search: the FTS5 index follows injection and every deletion, an older database
-/// gets its index built with progress, bm25 ranking, groups, snippets, bad queries, and the
+/// Full-text search: the FTS5 index follows injection (queued in its transaction, indexed in
+/// batches, always before a search) and every deletion, an older database gets its index built
+/// with progress, bm25 ranking, groups, snippets, bad queries, and the
 /// forllm.search group.
 @Suite("Full-text search")
 struct SearchTests {
@@ -211,7 +212,9 @@ struct SearchTests {
         }
     }
 
-    @Test("an older database: the migration keeps the range to index; the build shows progress, resumes after a kill")
+    @Test(
+        "an older database: the migration queues its articles for the index; the build shows progress, resumes after a kill"
+    )
     func migrationBuildsIndex() async throws {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("forllm-search-\(UUID().uuidString).db").path
@@ -255,34 +258,68 @@ struct SearchTests {
         #expect(try await database.group(named: "forllm.search")?.mode == .off)
         #expect(try await database.searchIndexProgress() == SearchIndexProgress(done: 0, total: 1234))
         let forum = Forum(database: database)
-        #expect(try await forum.search("platypus").isEmpty)
+        #expect(try await database.search(SearchQuery(text: "platypus")).isEmpty)
 
         // One batch (as if killed after it): the next build resumes where it stopped.
-        _ = try await database.write { transaction in
-            let batch = try #require(try transaction.searchIndexBacklog(limit: 500))
-            for stored in batch {
-                let document = try #require(Forum.searchDocument(of: try Article(parsing: stored.bytes)))
-                try transaction.indexForSearch(articleID: stored.id, document)
-            }
-            try transaction.markSearchIndexed(through: try #require(batch.last).id)
-        }
+        let first = try await database.write { transaction in try Forum.indexBatch(transaction) }
+        #expect(first == 500)
         #expect(try await database.searchIndexProgress() == SearchIndexProgress(done: 500, total: 1234))
 
-        // Injected meanwhile: indexed at once, not part of the build.
+        // Injected meanwhile: queued behind the older ones.
         _ = try await forum.inject(raw: rawArticle(subject: "New platypus", messageID: "<new@example.org>"))
+        #expect(try await database.searchIndexProgress() == SearchIndexProgress(done: 500, total: 1235))
+        #expect(try await database.search(SearchQuery(text: "platypus")).isEmpty)
         let lines = Mutex<[String]>([])
-        try await forum.buildSearchIndex(every: 500) { state in
+        let indexed = try await forum.buildSearchIndex(every: 500) { state in
             lines.withLock { $0.append("\(state.done) of \(state.total)") }
         }
-        #expect(lines.withLock { $0 } == ["500 of 1234", "1000 of 1234", "1234 of 1234"])
+        #expect(indexed == 735)
+        #expect(lines.withLock { $0 } == ["500 of 1235", "1000 of 1235", "1235 of 1235"])
         #expect(try await database.searchIndexProgress() == nil)
-        #expect(Set(ids(try await forum.search("platypus"))) == ["<old700@example.org>", "<new@example.org>"])
+        #expect(
+            Set(ids(try await database.search(SearchQuery(text: "platypus"))))
+                == ["<old700@example.org>", "<new@example.org>"]
+        )
         #expect(try await forum.search("special", limit: 5000).count == 1233)
 
         // Built: nothing more to do, no progress shown.
         let again = Mutex(0)
-        try await forum.buildSearchIndex { _ in again.withLock { $0 += 1 } }
+        #expect(try await forum.buildSearchIndex { _ in again.withLock { $0 += 1 } } == 0)
+        // A backlog of one batch or less is indexed without a word.
+        _ = try await forum.inject(raw: rawArticle(subject: "Another platypus", messageID: "<another@example.org>"))
+        #expect(try await forum.buildSearchIndex { _ in again.withLock { $0 += 1 } } == 1)
         #expect(again.withLock { $0 } == 0)
+        try await database.close()
+    }
+
+    @Test(
+        "an article is queued for the index in its transaction; a search indexes the queue first; a deletion empties it"
+    )
+    func queuedForIndex() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await forum.buildSearchIndex()  // what the seed stored
+        _ = try await forum.inject(raw: rawArticle(subject: "Kestrel", messageID: "<k@example.org>"))
+        _ = try await forum.inject(raw: rawArticle(subject: "Merlin", messageID: "<m@example.org>"))
+        // Stored, queued, not yet in the index.
+        let waiting = try #require(try await database.searchIndexProgress())
+        #expect(waiting.total - waiting.done == 2)
+        #expect(try await database.search(SearchQuery(text: "kestrel OR merlin")).isEmpty)
+        // A search indexes what is queued first: it finds every article stored before it.
+        #expect(ids(try await forum.search("kestrel")) == ["<k@example.org>"])
+        #expect(try await database.searchIndexProgress() == nil)
+        #expect(ids(try await database.search(SearchQuery(text: "merlin"))) == ["<m@example.org>"])
+
+        // Withdrawn before it was indexed: it leaves the queue with the article, and the id
+        // SQLite may give the next article is indexed for that article.
+        _ = try await forum.inject(raw: rawArticle(subject: "Osprey", messageID: "<o@example.org>"))
+        _ = try await forum.inject(
+            raw: rawArticle(subject: "cancel <o@example.org>", extraHeaders: ["Control: cancel <o@example.org>"])
+        )
+        #expect(try await database.searchIndexProgress() == nil)
+        _ = try await forum.inject(raw: rawArticle(subject: "Harrier", messageID: "<h@example.org>"))
+        #expect(ids(try await forum.search("harrier")) == ["<h@example.org>"])
+        #expect(try await forum.search("osprey").isEmpty)
         try await database.close()
     }
 }
