@@ -48,7 +48,10 @@ public final class ForumDatabase: Sendable {
         // `prepareDatabase`: `DatabasePool` turns WAL on after that has run, and sets NORMAL.
         try writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(writer)
-        self.lastDataVersion = Mutex(try writer.writeWithoutTransaction { try Self.dataVersion($0) })
+        // Only a cache needs to know of other writers (the CLI opens without one).
+        self.lastDataVersion = Mutex(
+            readCacheBytes > 0 ? try writer.writeWithoutTransaction { try Self.dataVersion($0) } : 0
+        )
         if readCacheBytes > 0 {
             let cache = ReadCache(capacity: readCacheBytes)
             writer.add(transactionObserver: ReadCacheObserver(cache: cache), extent: .databaseLifetime)
