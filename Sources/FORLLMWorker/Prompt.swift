@@ -57,7 +57,7 @@ public struct PromptTurn: Hashable, Sendable {
 /// The model reads the persona's instructions right before the first message it answers in
 /// the thread, as a system prompt followed by a user turn. The trade: the instructions are no
 /// longer the frame of the whole conversation (they come after the thread), and a thread with
-/// many persona answers repeats their personas' notes (counted in the budget; the instructions
+/// many persona answers repeats their personas' notes (counted in the budget as sent; the instructions
 /// once per persona, and a note only where the answering persona changes, so in a long exchange
 /// with one persona its instructions stand once, before its first answer, and each turn adds
 /// only the new message). Before, the instructions were the first message, two personas'
@@ -120,8 +120,9 @@ public enum Prompt {
             Self.content(of: turn, isRoot: index == 0)
         }
         // The note before each article: the answering persona's before the requested article,
-        // else the note of the persona whose article follows it (which answered it). Notes count
-        // in the size of the turn they come before, at their full length.
+        // else the note of the persona whose article follows it (which answered it). Which of them
+        // are sent, and in what form, is the `NoteRule`'s; they count in the size of the turn they
+        // come before, as sent.
         let notes = turns.indices.map { index -> String? in
             guard index + 1 < turns.count else {
                 return Self.personaSystemMessage(instructions: instructions, personaName: personaName, group: group)
@@ -137,60 +138,55 @@ public enum Prompt {
         let reserved = siblingContents.reduce(0) { $0 + $1.count }
         // What the thread may take: the budget less the sibling answers.
         let budget = fullBudget - reserved
+        let rule = NoteRule(notes: notes, names: names, group: group)
         var kept = Array(turns.indices)
         var dropped = 0
-        // The answering persona's note is outside the budget, as the system prompt was.
-        func size(_ index: Int) -> Int {
-            contents[index].count + (index == turns.count - 1 ? 0 : notes[index]?.count ?? 0)
+        // A turn's size: its text and the note before it as it is sent (none while the same
+        // persona answers on). The answering persona's note is outside the budget, as the system
+        // prompt was.
+        func total(_ kept: [Int]) -> Int {
+            let sent = rule.notes(for: kept)
+            let marker = Self.firstAfterGap(kept) == nil ? 0 : Self.omittedNote(turns.count - kept.count).count
+            return zip(kept, sent).reduce(marker) { sum, pair in
+                sum + contents[pair.0].count + (pair.0 == turns.count - 1 ? 0 : pair.1?.count ?? 0)
+            }
         }
-        func total() -> Int { kept.reduce(0) { $0 + size($1) } }
-        if total() > budget, kept.count > 2 {
-            let lengths = turns.indices.map(size)
+        if total(kept) > budget, kept.count > 2 {
+            // The notes as sent in the whole thread are those of its head when trimmed (a prefix):
+            // the head depends on the start of the thread only.
+            let whole = rule.notes(for: kept)
+            let lengths = turns.indices.map { index in
+                contents[index].count + (index == turns.count - 1 ? 0 : whole[index]?.count ?? 0)
+            }
             kept = Self.stableHeadAndTail(lengths: lengths, budget: fullBudget, reserved: reserved)
+            // After the gap the note in force is said again (and a persona whose instructions
+            // were dropped gets them again): the tail gives up its oldest turns until it fits.
+            while total(kept) > budget, let gap = Self.firstAfterGap(kept), gap != kept.last {
+                kept.removeAll { $0 == gap }
+            }
             dropped = turns.count - kept.count
         }
-        if total() > budget, let last = kept.last {
+        if total(kept) > budget, let last = kept.last {
             // Root and requested article alone are too long: shorten the root, then the request.
-            let overflow = total() - budget
+            let overflow = total(kept) - budget
             if kept.count == 2 {
                 let root = kept[0]
                 let keep = max(200, contents[root].count - overflow)
                 contents[root] = Self.shorten(contents[root], to: keep)
             }
-            if total() > budget {
+            if total(kept) > budget {
                 contents[last] = Self.shorten(
                     contents[last],
                     to: max(200, budget - (kept.count == 2 ? contents[kept[0]].count : 0))
                 )
             }
         }
-        // Where the dropped turns were: the first kept turn after a gap.
-        let firstAfterGap = zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
-        // A note only where the persona that answers changes: while one persona answers message
-        // after message, its note stands (in a long exchange with one persona, each turn adds
-        // only the new message, not a note). A persona's instructions once, at its first note in
-        // the prompt; its later notes only say whose turn it is. Both depend only on the
-        // messages before the note, so a note reads the same (or is absent) in every later
-        // prompt of the thread.
-        var instructed: Set<String> = []
-        var lastNoted: String?
-        for index in kept {
+        let firstAfterGap = Self.firstAfterGap(kept)
+        for (index, sent) in zip(kept, rule.notes(for: kept)) {
             var content = contents[index]
-            var note = notes[index]
-            // Past the dropped turns the last note may no longer be the one in force (the notes
-            // of the dropped turns went with them): the first note after the gap comes again.
-            // The tail changes from one request to the next anyway; the head does not.
-            if index == firstAfterGap { lastNoted = nil }
-            if note != nil, let name = names[index] {
-                if name == lastNoted {
-                    note = nil
-                } else if !instructed.insert(name).inserted {
-                    note = Self.turnNote(personaName: name, group: group)
-                }
-                lastNoted = name
-            }
+            var note = sent
             if index == firstAfterGap, dropped > 0 {
-                let omitted = "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
+                let omitted = Self.omittedNote(dropped)
                 if let text = note { note = omitted + text } else { content = omitted + content }
             }
             if let note { messages.append(LLMMessage(role: .system, content: note)) }
@@ -204,6 +200,49 @@ public enum Prompt {
         }
         messages += siblingContents.map { LLMMessage(role: .user, content: $0) }
         return messages
+    }
+
+    /// What begins the first message after `dropped` turns.
+    static func omittedNote(_ dropped: Int) -> String {
+        "[\(dropped) earlier message\(dropped == 1 ? "" : "s") of the thread omitted]\n\n"
+    }
+
+    /// The first kept turn after dropped ones, if any.
+    static func firstAfterGap(_ kept: [Int]) -> Int? {
+        zip(kept, kept.dropFirst()).first { $1 - $0 > 1 }?.1
+    }
+
+    /// Which notes a prompt sends, for the turns it keeps.
+    ///
+    /// A note only where the persona that answers changes: while one persona answers message
+    /// after message, its note stands (in a long exchange with one persona, each turn adds only
+    /// the new message, not a note). A persona's instructions once, at its first note in the
+    /// prompt; its later notes only say whose turn it is. Both depend only on the messages
+    /// before the note, so a note reads the same (or is absent) in every later prompt of the
+    /// thread. Past dropped turns the last note may no longer be the one in force (the notes of
+    /// the dropped turns went with them): the first note after the gap comes again. The tail
+    /// changes from one request to the next anyway; the head does not.
+    struct NoteRule {
+        /// Each turn's full note (instructions and whose turn it is), `nil` before a person's turn.
+        var notes: [String?]
+        /// The persona each note is for.
+        var names: [String?]
+        var group: String
+
+        /// The note sent before each of `kept`, in order.
+        func notes(for kept: [Int]) -> [String?] {
+            let firstAfterGap = Prompt.firstAfterGap(kept)
+            var instructed: Set<String> = []
+            var lastNoted: String?
+            return kept.map { index in
+                if index == firstAfterGap { lastNoted = nil }
+                guard let note = self.notes[index], let name = self.names[index] else { return self.notes[index] }
+                defer { lastNoted = name }
+                if name == lastNoted { return nil }
+                if !instructed.insert(name).inserted { return Prompt.turnNote(personaName: name, group: self.group) }
+                return note
+            }
+        }
     }
 
     /// The first message: the same for every persona of `group`, so that the prompts of all

@@ -199,4 +199,51 @@ struct PromptTests {
         #expect(shortened.filter { $0.role != .system }.map(\.content).joined().count <= 4000 + 400)
         #expect(shortened[3].content.contains("[…]"))
     }
+
+    @Test(
+        "notes count in the budget as they are sent: a long exchange with one persona is not trimmed for notes it leaves out"
+    )
+    func notesCountAsSent() {
+        // Jane and the Assistant, 11 turns of about 500 characters, and instructions of 2,000.
+        let instructions = String(repeating: "Bake with patience. ", count: 100)
+        var turns = Self.thread(11, size: 500)
+        for index in turns.indices where turns[index].isPersona {
+            (turns[index].personaName, turns[index].personaInstructions) = ("Assistant", instructions)
+        }
+        let text = turns.reduce(0) { $0 + $1.text.count + 40 }
+        // Room for the thread and the one note it sends (before the first answer): nothing is
+        // dropped. Counting the five notes the Assistant's answers would have, 10,000 more.
+        let budget = text + instructions.count + 200
+        let messages = Prompt.messages(
+            instructions: instructions,
+            personaName: "Assistant",
+            group: "forllm.cooking",
+            turns: turns,
+            budget: budget
+        )
+        #expect(!messages.contains { $0.content.contains("omitted") })
+        #expect(messages.filter { $0.role != .system }.count == 11)
+        #expect(messages.filter { $0.role == .system }.count == 2, "the group's, and the Assistant's first note")
+    }
+
+    @Test("after a gap the notes said again count too: what is sent stays within the budget")
+    func gapNotesWithinBudget() {
+        // Two personas taking turns with Jane, long instructions each: after the gap, the note in
+        // force comes again with its instructions when they were dropped.
+        let long = String(repeating: "Doubt it. ", count: 150)
+        for budget in stride(from: 6000, through: 16_000, by: 500) {
+            var turns = Self.thread(21, size: 400)
+            for index in turns.indices where turns[index].isPersona {
+                let name = index % 4 == 1 ? "Assistant" : "Critic"
+                (turns[index].author, turns[index].personaName, turns[index].personaInstructions) = (
+                    name, name, name == "Critic" ? long : "You bake."
+                )
+            }
+            let messages = Self.messages(turns, budget: budget)
+            // Everything but the group's system message and the answering persona's note.
+            let sent = messages.dropFirst().dropLast(2).map(\.content.count).reduce(0, +) + messages.last!.content.count
+            #expect(sent <= budget, "budget \(budget): \(sent) characters sent")
+            #expect(messages.last?.content.contains("Turn 20.") == true)
+        }
+    }
 }
