@@ -22,8 +22,7 @@ extension Forum {
             articleID: articleID,
             messageID: messageID.value,
             groups: groups.map(\.name).filter(delivered.matches),
-            now: now,
-            notifying: self.database.deliverySignal
+            now: now
         )
     }
 

@@ -65,7 +65,7 @@ extension Forum {
         _ transaction: StoreTransaction
     ) throws {
         if Self.isSearchable(article) {
-            try transaction.queueForSearch(articleID: id, notifying: self.database.searchSignal)
+            try transaction.queueForSearch(articleID: id)
         }
         guard origin == .user, article.newsgroups.contains(ForumDatabase.searchGroupName) else { return }
         // The answer sees every article stored before the query: what waits for the index is

@@ -95,14 +95,12 @@ extension StoreTransaction {
     }
 
     /// Queues the stored article `articleID` for the full-text index, inside the transaction
-    /// that stores it; `signal` (``ForumDatabase/searchSignal``) is notified after the commit.
-    /// The index itself is written later, in batches (``searchIndexBacklog(limit:)``).
-    public func queueForSearch(articleID: Int64, notifying signal: QueueSignal?) throws {
+    /// that stores it; ``ForumDatabase/searchSignal`` is notified after the commit
+    /// (``QueueObserver``). The index itself is written later, in batches
+    /// (``searchIndexBacklog(limit:)``).
+    public func queueForSearch(articleID: Int64) throws {
         try self.db.cachedStatement(sql: "INSERT OR IGNORE INTO search_pending (article_id) VALUES (?)")
             .execute(arguments: [articleID])
-        if let signal {
-            self.db.afterNextTransaction { _ in signal.notify() }
-        }
     }
 
     /// The next articles queued for the index (at most `limit`, by id), or `nil` when none is.

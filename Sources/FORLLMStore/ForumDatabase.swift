@@ -52,6 +52,9 @@ public final class ForumDatabase: Sendable {
         self.lastDataVersion = Mutex(
             readCacheBytes > 0 ? try writer.writeWithoutTransaction { try Self.dataVersion($0) } : 0
         )
+        for (table, signal) in [("search_pending", self.searchSignal), ("delivery", self.deliverySignal)] {
+            writer.add(transactionObserver: QueueObserver(table: table, signal: signal), extent: .databaseLifetime)
+        }
         if readCacheBytes > 0 {
             let cache = ReadCache(capacity: readCacheBytes)
             writer.add(transactionObserver: ReadCacheObserver(cache: cache), extent: .databaseLifetime)

@@ -3,15 +3,10 @@ import GRDB
 
 extension StoreTransaction {
     /// Queues a Maildir delivery of article `articleID` to each of `groups` (at most one per
-    /// article and group: queuing again changes nothing); `signal` is notified once the
-    /// transaction commits, so that the deliverer starts at once.
-    public func enqueueDeliveries(
-        articleID: Int64,
-        messageID: String,
-        groups: [String],
-        now: Date,
-        notifying signal: QueueSignal?
-    ) throws {
+    /// article and group: queuing again changes nothing); ``ForumDatabase/deliverySignal`` is
+    /// notified once the transaction commits (``QueueObserver``), so that the deliverer starts
+    /// at once.
+    public func enqueueDeliveries(articleID: Int64, messageID: String, groups: [String], now: Date) throws {
         guard !groups.isEmpty else { return }
         for group in groups {
             try self.db.cachedStatement(
@@ -20,9 +15,6 @@ extension StoreTransaction {
                     VALUES (?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [articleID, messageID, group, now.timeIntervalSince1970, now.timeIntervalSince1970])
-        }
-        if let signal {
-            self.db.afterNextTransaction { _ in signal.notify() }
         }
     }
 
