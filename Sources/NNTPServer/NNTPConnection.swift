@@ -73,19 +73,43 @@ struct NNTPConnection: Sendable {
     }
 
     /// The greeting; `false` when the connection is to be closed.
+    ///
+    /// Written through ``reply(_:_:)``, not ``perform(_:_:)``: the greeting is a reply only, and
+    /// a reader that connects and waits (most of an idle server's connections) then never holds
+    /// `perform`'s frame of about 2 KB (see ``State``).
     @inline(never)
     private func start(_ state: State) async throws -> Bool {
-        guard try await self.perform(state.session.greeting(), state) else {
+        guard try await self.reply(state.session.greeting(), state) else {
             return false
         }
         if self.isShuttingDown() {
-            _ = try await self.perform(
-                state.session.shutdownRequested(),
-                state
-            )
+            _ = try await self.reply(state.session.shutdownRequested(), state)
             return false
         }
         return true
+    }
+
+    /// Carries out an action that only replies or closes (the greeting, the refusal at
+    /// shutdown); any other goes to ``perform(_:_:)``. Returns `false` when the connection is to
+    /// be closed.
+    @inline(never)
+    private func reply(_ action: NNTPSession.Action, _ state: State) async throws -> Bool {
+        switch action {
+        case .none:
+            return true
+        case .send(let bytes):
+            state.writer.buffer = bytes
+            try await state.writer.flush()
+            return true
+        case .sendAndClose(let bytes):
+            state.writer.buffer = bytes
+            try await state.writer.flush()
+            return false
+        case .close:
+            return false
+        case .execute, .post, .authenticate, .startTLS:
+            return try await self.perform(action, state)
+        }
     }
 
     /// One event from the channel; `false` when the connection is to be closed.
