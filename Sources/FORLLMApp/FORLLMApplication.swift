@@ -81,7 +81,8 @@ public enum FORLLMApplication {
         onListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
         onSMTPListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
         onTLSListening: @escaping @Sendable (ListeningAddress) async -> Void = { _ in },
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        statusTimer: any Clock<Duration> = ContinuousClock()
     ) async throws -> Assembly {
         // Before anything opens: a bad certificate or key stops the start with one line.
         let tlsContext = try ServerTLS.context(configuration.tls)
@@ -155,7 +156,12 @@ public enum FORLLMApplication {
             logger: logger
         )
         let deliverer = MailDeliverer(configuration.mailDelivery, forum: forum, logger: logger)
-        let statusPublisher = StatusPublisher(forum: forum, configuration: llm.workerConfiguration, logger: logger)
+        let statusPublisher = StatusPublisher(
+            forum: forum,
+            configuration: llm.workerConfiguration,
+            clock: statusTimer,
+            logger: logger
+        )
         let hooks = HookRunner(configuration.hooks, events: forum.events, logger: logger)
         let smtpServer = configuration.smtpServerConfiguration.map { smtp in
             SMTPServer(

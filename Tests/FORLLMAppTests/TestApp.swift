@@ -80,7 +80,8 @@ final class RunningApp: Sendable {
     /// Starts the application and returns once it listens.
     static func start(
         _ configuration: FORLLMConfiguration,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { Date() },
+        statusTimer: any Clock<Duration> = ContinuousClock()
     ) async throws -> RunningApp {
         let logger = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
@@ -97,7 +98,8 @@ final class RunningApp: Sendable {
                 smtpContinuation.yield(address)
                 smtpContinuation.finish()
             },
-            now: now
+            now: now,
+            statusTimer: statusTimer
         )
         let task = Task { try await assembly.run() }
         var iterator = addresses.makeAsyncIterator()
