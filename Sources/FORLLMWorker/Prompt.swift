@@ -141,24 +141,22 @@ public enum Prompt {
         let rule = NoteRule(notes: notes, names: names, group: group)
         var kept = Array(turns.indices)
         var dropped = 0
-        // A turn's size: its text and the note before it as it is sent (none while the same
-        // persona answers on). The answering persona's note is outside the budget, as the system
-        // prompt was.
-        func total(_ kept: [Int]) -> Int {
-            let sent = rule.notes(for: kept)
-            let marker = Self.firstAfterGap(kept) == nil ? 0 : Self.omittedNote(turns.count - kept.count).count
-            return zip(kept, sent).reduce(marker) { sum, pair in
-                sum + contents[pair.0].count + (pair.0 == turns.count - 1 ? 0 : pair.1?.count ?? 0)
+        // Each kept turn's size: its text and the note before it as it is sent (none while the
+        // same persona answers on). The answering persona's note is outside the budget, as the
+        // system prompt was.
+        func sizes(_ kept: [Int]) -> [Int] {
+            zip(kept, rule.notes(for: kept)).map { index, note in
+                contents[index].count + (index == turns.count - 1 ? 0 : note?.count ?? 0)
             }
         }
+        func total(_ kept: [Int]) -> Int {
+            let marker = Self.firstAfterGap(kept) == nil ? 0 : Self.omittedNote(turns.count - kept.count).count
+            return sizes(kept).reduce(marker, +)
+        }
         if total(kept) > budget, kept.count > 2 {
-            // The notes as sent in the whole thread are those of its head when trimmed (a prefix):
-            // the head depends on the start of the thread only.
-            let whole = rule.notes(for: kept)
-            let lengths = turns.indices.map { index in
-                contents[index].count + (index == turns.count - 1 ? 0 : whole[index]?.count ?? 0)
-            }
-            kept = Self.stableHeadAndTail(lengths: lengths, budget: fullBudget, reserved: reserved)
+            // The sizes in the whole thread are those of its head when trimmed (a prefix, its
+            // notes the same): the head depends on the start of the thread only.
+            kept = Self.stableHeadAndTail(lengths: sizes(kept), budget: fullBudget, reserved: reserved)
             // After the gap the note in force is said again (and a persona whose instructions
             // were dropped gets them again): the tail gives up its oldest turns until it fits.
             while total(kept) > budget, let gap = Self.firstAfterGap(kept), gap != kept.last {
