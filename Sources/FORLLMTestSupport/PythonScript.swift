@@ -40,34 +40,14 @@ public enum PythonScript {
         public var errors: String
     }
 
-    /// Runs `python -c script arguments…` without blocking the cooperative pool: waits for
-    /// termination through the process's termination handler.
+    /// Runs `python -c script arguments…` to its end (see ``ChildProcess/run(_:_:environment:)``).
     public static func run(
         _ python: String,
         options: [String] = [],
         script: String,
         arguments: [String]
     ) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = options + ["-c", script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Outcome(
-            status: process.terminationStatus,
-            output: String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
-            errors: String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        )
+        let output = try await ChildProcess.run(python, options + ["-c", script] + arguments)
+        return Outcome(status: output.status, output: output.standardOutput, errors: output.standardError)
     }
 }

@@ -382,10 +382,9 @@ struct MailCommandTests {
         defer { try? out.close() }
         script.standardOutput = out
         script.standardInput = FileHandle.nullDevice
-        try script.run()
-        script.waitUntilExit()
+        let status = await (try ChildProcess(starting: script)).exitStatus()
         let seen = try String(contentsOfFile: outPath, encoding: .utf8)
-        #expect(script.terminationStatus == 0, "\(seen)")
+        #expect(status == 0, "\(seen)")
         #expect(seen.contains("\rimporting p.mbox: "), "\(seen)")
         #expect(seen.contains("\r\u{1B}[Kimported 2500 of 2500 messages into test.progress"), "\(seen)")
     }

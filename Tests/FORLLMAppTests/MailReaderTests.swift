@@ -84,54 +84,19 @@ struct MailForum {
     }
 }
 
-/// Runs a program to its end; standard output and error as text. They go through files, not
-/// pipes: a process started meanwhile by a test running beside this one (a Dovecot) could
-/// inherit a pipe's write end and keep it from ever reaching its end. It waits on a thread of
-/// its own, not on one of the cooperative pool's (see ``ForLLMProcess/run(_:in:environment:input:)``).
+/// Runs a program to its end; standard output and error as text (see
+/// ``ChildProcess/run(_:_:environment:)``).
 func runProgram(
     _ path: String,
     _ arguments: [String],
     environment: [String: String] = [:]
 ) async throws -> (status: Int32, stdout: String, stderr: String) {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            continuation.resume(with: Result { try runProgramBlocking(path, arguments, environment: environment) })
-        }.start()
-    }
-}
-
-private func runProgramBlocking(
-    _ path: String,
-    _ arguments: [String],
-    environment: [String: String]
-) throws -> (status: Int32, stdout: String, stderr: String) {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("forllm-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("out")
-    let errURL = scratch.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL)
-    let err = try FileHandle(forWritingTo: errURL)
-    defer {
-        try? out.close()
-        try? err.close()
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return (
-        process.terminationStatus,
-        (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-        (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    let output = try await ChildProcess.run(
+        path,
+        arguments,
+        environment: ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
     )
+    return (output.status, output.standardOutput, output.standardError)
 }
 
 /// The first of `names` found executable in /usr/sbin, /usr/bin or PATH.
@@ -287,11 +252,7 @@ struct MailReaderTests {
         ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
-        }
+        let running = try ChildProcess(starting: server)
 
         // imaplib, as a script of a mail user would. Dovecot gives no sign that it listens
         // but the port: the client retries connecting, for 20 s at most.
@@ -314,7 +275,14 @@ struct MailReaderTests {
             imap.logout()
             json.dump({"folders": [f.decode() for f in folders], "count": int(count[0]), "headers": headers}, sys.stdout)
             """
-        let run = try await runProgram(python, ["-c", script])
+        let run: (status: Int32, stdout: String, stderr: String)
+        do {
+            run = try await runProgram(python, ["-c", script])
+        } catch {
+            await running.terminate()
+            throw error
+        }
+        await running.terminate()
         let log = (try? String(contentsOfFile: home + "/dovecot.log", encoding: .utf8)) ?? ""
         try #require(run.status == 0, "imaplib: \(run.stderr)\ndovecot log:\n\(log)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
