@@ -27,4 +27,24 @@ struct DurabilityTests {
         // 2 is FULL: the WAL is synced at every commit.
         #expect(synchronous == 2)
     }
+
+    /// SQLite's default puts statement journals (the savepoint of each article in a batch) and
+    /// temporary b-trees in files it creates and unlinks in /var/tmp; the server keeps them in
+    /// memory, on every connection.
+    @Test("every connection keeps temporary data in memory (temp_store=MEMORY)")
+    func temporaryDataInMemory() async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("forllm-temp-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await ForumDatabase.open(path: directory.appendingPathComponent("forum.sqlite").path)
+        let writer = try await database.writer.writeWithoutTransaction {
+            try Int.fetchOne($0, sql: "PRAGMA temp_store")
+        }
+        let reader = try await database.writer.read { try Int.fetchOne($0, sql: "PRAGMA temp_store") }
+        try await database.close()
+        // 2 is MEMORY (0 is the default, a file).
+        #expect(writer == 2)
+        #expect(reader == 2)
+    }
 }
