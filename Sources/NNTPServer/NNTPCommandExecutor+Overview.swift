@@ -158,35 +158,50 @@ extension NNTPCommandExecutor {
             group = name
             range = numbers
         }
-        var isFirstBatch = true
+        var values = try await self.backend.headerValues(
+            field: field,
+            inGroup: group,
+            range: range,
+            limit: self.batchSize
+        )
+        Self.writeHeaderStatus(field, form: form, isEmpty: values.isEmpty, writer: &writer)
+        if values.isEmpty, case .hdr = form {
+            return
+        }
         while true {
-            let values = try await self.backend.headerValues(
-                field: field,
-                inGroup: group,
-                range: range,
-                limit: self.batchSize
-            )
-            if isFirstBatch {
-                Self.writeHeaderStatus(field, form: form, isEmpty: values.isEmpty, writer: &writer)
-                if values.isEmpty, case .hdr = form {
-                    return
-                }
-                isFirstBatch = false
-            }
-            for entry in values {
-                let value = Self.sanitised(entry.value)
-                if case .xpat(let pattern) = form, !pattern.matches(value) {
-                    continue
-                }
-                writer.buffer.writeNNTPDataLine("\(entry.number) \(value)")
-            }
-            try await writer.flushIfFull()
             guard values.count >= self.batchSize, let last = values.last?.number, last < range.upperBound else {
+                Self.writeHeaderLines(values, form: form, writer: &writer)
                 break
             }
             range = (last + 1)...range.upperBound
+            // As for OVER: the next batch is read while this one goes to the socket.
+            let nextRange = range
+            async let next = self.backend.headerValues(
+                field: field,
+                inGroup: group,
+                range: nextRange,
+                limit: self.batchSize
+            )
+            Self.writeHeaderLines(values, form: form, writer: &writer)
+            try await writer.flushIfFull()
+            values = try await next
         }
         writer.buffer.writeNNTPTerminator()
+    }
+
+    /// `number value` lines; `XPAT` keeps only the values its pattern matches.
+    private static func writeHeaderLines(
+        _ values: [NNTPHeaderValue],
+        form: HeaderForm,
+        writer: inout NNTPResponseWriter
+    ) {
+        for entry in values {
+            let value = Self.sanitised(entry.value)
+            if case .xpat(let pattern) = form, !pattern.matches(value) {
+                continue
+            }
+            writer.buffer.writeNNTPDataLine("\(entry.number) \(value)")
+        }
     }
 
     private static func writeHeaderStatus(

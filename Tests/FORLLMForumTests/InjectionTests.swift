@@ -202,6 +202,35 @@ struct InjectionTests {
         #expect(lines.map(\.value) == ["1"])
     }
 
+    @Test("HDR by range says what HDR by message-id says, for every overview field of a cross-post")
+    func headerValuesFromOverview() async throws {
+        let (forum, database) = try await makeForum()
+        try await database.createGroup(name: "test.a", mode: .off, now: Date())
+        try await database.createGroup(name: "test.b", mode: .off, now: Date())
+        _ = try await forum.inject(raw: rawArticle(groups: "test.a", messageID: "<root@example.org>"))
+        _ = try await forum.inject(
+            raw: rawArticle(
+                groups: "test.b,test.a",
+                subject: "Re: a\ttab and\r\n a fold",
+                messageID: "<reply@example.org>",
+                references: "<root@example.org>",
+                body: "one\ntwo\nthree\n"
+            )
+        )
+        for field in ["Subject", "from", "DATE", "message-id", "references", "xref", ":bytes", ":lines"] {
+            let values = try await database.headerValues(field: field, inGroup: "test.a", range: 2...2, limit: 10)
+            let byID = try #require(try await database.headerValue(field: field, messageID: "<reply@example.org>"))
+            let expected = byID.value
+            #expect(values.map(\.number) == [2], "\(field)")
+            #expect(values.map(\.value) == [expected], "\(field)")
+            #expect(!expected.isEmpty, "\(field)")
+        }
+        let xref = try await database.headerValues(field: "Xref", inGroup: "test.b", range: 1...1, limit: 10)
+        #expect(xref.map(\.value) == ["forllm.local test.b:1 test.a:2"])
+        let subjects = try await database.headerValues(field: "subject", inGroup: "test.a", range: 1...9, limit: 10)
+        #expect(subjects.map(\.value) == ["Hello", "Re: a tab and a fold"])
+    }
+
     @Test("next and previous articles skip gaps")
     func neighbours() async throws {
         let (forum, database) = try await makeForum()

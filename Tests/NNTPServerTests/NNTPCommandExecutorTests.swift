@@ -158,6 +158,23 @@ struct NNTPCommandExecutorTests {
         #expect(middle.count == 3 + 3)
     }
 
+    @Test("HDR, XHDR and XPAT page through the backend: every number once, in order, XPAT filtering each page")
+    func headerPaging() async throws {
+        var run = Run(bulkCount: 2500, batchSize: 1000)
+        _ = try await run("GROUP misc.bulk")
+        let hdr = try await run("HDR Subject 1-").text.components(separatedBy: "\r\n")
+        #expect(hdr.first == "225 headers follow")
+        #expect(Array(hdr.dropFirst().prefix(2500)) == (1...2500).map { "\($0) Bulk \($0 - 1)" })
+        #expect(hdr.suffix(2) == [".", ""])
+        // A range ending inside the second page, and a pattern matching on two pages.
+        let xhdr = try await run("XHDR subject 998-1003").text
+        #expect(xhdr == "221 subject follows\r\n" + (998...1003).map { "\($0) Bulk \($0 - 1)\r\n" }.joined() + ".\r\n")
+        let xpat = try await run("XPAT subject 1- *99").text.components(separatedBy: "\r\n")
+        let matching = (1...2500).filter { String($0 - 1).hasSuffix("99") }.map { "\($0) Bulk \($0 - 1)" }
+        #expect(Array(xpat.dropFirst().dropLast(2)) == matching)
+        #expect(matching.count == 25)
+    }
+
     @Test("HDR, XHDR and XPAT")
     func headers() async throws {
         var run = Run()
