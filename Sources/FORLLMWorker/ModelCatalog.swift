@@ -103,6 +103,11 @@ public actor ModelCatalog {
             entry.error = nil
             entry.unreachableSince = nil
         } catch {
+            // A question given up (a POST's model check past its budget, a shutdown) says
+            // nothing about the backend: nothing is remembered, and the next one asks again.
+            // Remembered as a failed connection, it held every request for that backend for
+            // the catalog's lifetime (a test under load waited a minute for its answers).
+            if error is CancellationError || Task.isCancelled { throw error }
             let llmError = (error as? LLMError) ?? LLMError(.connectionFailed, "\(backend): \(error)", cause: error)
             entry.models = nil
             entry.error = llmError
