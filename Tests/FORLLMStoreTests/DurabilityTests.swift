@@ -11,18 +11,14 @@ struct DurabilityTests {
     /// the next checkpoint, and a power cut loses articles that were answered 240.
     @Test("the writer of a file runs WAL with synchronous=FULL")
     func synchronousFull() async throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("forllm-durability-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await ForumDatabase.open(path: directory.appendingPathComponent("forum.sqlite").path)
-        let (journal, synchronous) = try await database.writer.writeWithoutTransaction { db in
-            (
-                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-                try Int.fetchOne(db, sql: "PRAGMA synchronous")
-            )
+        let (journal, synchronous) = try await Self.withFileDatabase { database in
+            try await database.writer.writeWithoutTransaction { db in
+                (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                    try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                )
+            }
         }
-        try await database.close()
         #expect(journal == "wal")
         // 2 is FULL: the WAL is synced at every commit.
         #expect(synchronous == 2)
@@ -33,18 +29,29 @@ struct DurabilityTests {
     /// memory, on every connection.
     @Test("every connection keeps temporary data in memory (temp_store=MEMORY)")
     func temporaryDataInMemory() async throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("forllm-temp-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await ForumDatabase.open(path: directory.appendingPathComponent("forum.sqlite").path)
-        let writer = try await database.writer.writeWithoutTransaction {
-            try Int.fetchOne($0, sql: "PRAGMA temp_store")
+        let (writer, reader) = try await Self.withFileDatabase { database in
+            (
+                try await database.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA temp_store") },
+                try await database.writer.read { try Int.fetchOne($0, sql: "PRAGMA temp_store") }
+            )
         }
-        let reader = try await database.writer.read { try Int.fetchOne($0, sql: "PRAGMA temp_store") }
-        try await database.close()
         // 2 is MEMORY (0 is the default, a file).
         #expect(writer == 2)
         #expect(reader == 2)
+    }
+
+    /// Runs `body` on a database file opened as the server opens it, in a scratch directory
+    /// removed afterwards.
+    private static func withFileDatabase<T: Sendable>(
+        _ body: (ForumDatabase) async throws -> T
+    ) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("forllm-durability-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await ForumDatabase.open(path: directory.appendingPathComponent("forum.sqlite").path)
+        let result = try await body(database)
+        try await database.close()
+        return result
     }
 }
