@@ -53,9 +53,8 @@ public struct ChildProcess: Sendable {
         public var standardError: String
     }
 
-    /// Runs `path arguments…` to its end, with standard input empty. Its output goes to
-    /// files, not pipes: a pipe read after the end would block a pool thread, and one read
-    /// before it would stall a program that prints more than the pipe holds.
+    /// Runs `path arguments…` to its end, with standard input empty; its output collected in
+    /// ``OutputFiles``.
     ///
     /// - Parameter environment: The whole environment; `nil` for this process's.
     public static func run(
@@ -63,31 +62,61 @@ public struct ChildProcess: Sendable {
         _ arguments: [String],
         environment: [String: String]? = nil
     ) async throws -> Output {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("forllm-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out")
-        let errURL = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer {
-            try? out.close()
-            try? err.close()
-        }
+        let files = try OutputFiles()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.standardOutput = out
-        process.standardError = err
+        files.attach(to: process)
         process.standardInput = FileHandle.nullDevice
         let status = await (try ChildProcess(starting: process)).exitStatus()
-        return Output(
-            status: status,
-            standardOutput: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            standardError: (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        let (output, errors) = files.read()
+        return Output(status: status, standardOutput: output, standardError: errors)
+    }
+}
+
+/// Two files, in a scratch directory of their own, that collect a child's standard output
+/// and error. Unlike pipes they never fill up, so nobody must read them while the child runs
+/// (a pipe read after the end blocks its thread until then; one never read stalls a child that
+/// prints more than it holds). The directory goes when the value does.
+public final class OutputFiles {
+    private let directory: URL
+    private let output: FileHandle
+    private let errors: FileHandle
+
+    public init() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("forllm-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        do {
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("out").path, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("err").path, contents: nil)
+            self.output = try FileHandle(forWritingTo: directory.appendingPathComponent("out"))
+            self.errors = try FileHandle(forWritingTo: directory.appendingPathComponent("err"))
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// Makes the files `process`'s standard output and error (before it runs).
+    public func attach(to process: Process) {
+        process.standardOutput = self.output
+        process.standardError = self.errors
+    }
+
+    /// What the child wrote to its standard output and error (after its end).
+    public func read() -> (output: String, errors: String) {
+        (
+            (try? String(contentsOf: self.directory.appendingPathComponent("out"), encoding: .utf8)) ?? "",
+            (try? String(contentsOf: self.directory.appendingPathComponent("err"), encoding: .utf8)) ?? ""
         )
+    }
+
+    deinit {
+        try? self.output.close()
+        try? self.errors.close()
+        try? FileManager.default.removeItem(at: self.directory)
     }
 }

@@ -528,30 +528,16 @@ struct ForLLMProcess {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
         process.environment = Self.environment(environment)
-        let id = UUID().uuidString
-        let outPath = directory.path + "/.out-\(id)"
-        let errPath = directory.path + "/.err-\(id)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer {
-            try? out.close()
-            try? err.close()
-        }
-        process.standardOutput = out
-        process.standardError = err
+        let files = try OutputFiles()
+        files.attach(to: process)
         let stdin = Pipe()
         process.standardInput = stdin
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        )
+        let (stdout, stderr) = files.read()
+        return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
     /// A process running in the background, its standard error collected as it comes.
@@ -559,7 +545,7 @@ struct ForLLMProcess {
         let process: Process
         private let lines: AsyncStream<String>
         private let collected: Collected
-        private let exited: AsyncStream<Int32>
+        private let child: ChildProcess
 
         final class Collected: @unchecked Sendable {
             // Guarded by `lock`: appended by the reading thread, read by the test.
@@ -569,19 +555,15 @@ struct ForLLMProcess {
             var value: String { self.lock.withLock { self.text } }
         }
 
-        init(process: Process, pipe: Pipe) {
+        /// Starts `process`, whose standard error is `pipe`.
+        init(starting process: Process, pipe: Pipe) throws {
             self.process = process
             let collected = Collected()
             self.collected = collected
             let (lines, continuation) = AsyncStream<String>.makeStream()
             self.lines = lines
             let handle = pipe.fileHandleForReading
-            let (exited, exitContinuation) = AsyncStream<Int32>.makeStream()
-            self.exited = exited
-            process.terminationHandler = { process in
-                exitContinuation.yield(process.terminationStatus)
-                exitContinuation.finish()
-            }
+            self.child = try ChildProcess(starting: process)
             // A thread of its own: reading a pipe blocks.
             Thread.detachNewThread {
                 while true {
@@ -624,8 +606,7 @@ struct ForLLMProcess {
         func standardError() -> String { self.collected.value }
 
         func waitForExit() async -> Int32 {
-            var iterator = self.exited.makeAsyncIterator()
-            return await iterator.next() ?? -1
+            await self.child.exitStatus()
         }
     }
 
@@ -645,8 +626,6 @@ struct ForLLMProcess {
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        let running = Running(process: process, pipe: pipe)
-        try process.run()
-        return running
+        return try Running(starting: process, pipe: pipe)
     }
 }
