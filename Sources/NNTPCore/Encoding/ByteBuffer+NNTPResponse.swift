@@ -18,6 +18,10 @@ import NIOCore
 extension ByteBuffer {
     private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
 
+    private static func isLineBreakOrNUL(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0
+    }
+
     /// Writes `code SP text CRLF`. An empty text becomes `-`, and CR, LF and NUL in `text`
     /// become spaces, so the line is always `^\d{3} .+\r\n`.
     @discardableResult
@@ -26,11 +30,13 @@ extension ByteBuffer {
         size += self.writeInteger(UInt8(ascii: " "))
         if text.isEmpty {
             size += self.writeInteger(UInt8(ascii: "-"))
-        } else {
+        } else if text.utf8.contains(where: Self.isLineBreakOrNUL) {
             for byte in text.utf8 {
-                let isControl = byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0
-                size += self.writeInteger(isControl ? UInt8(ascii: " ") : byte)
+                size += self.writeInteger(Self.isLineBreakOrNUL(byte) ? UInt8(ascii: " ") : byte)
             }
+        } else {
+            // The usual case, in one copy: a status line is written for every command.
+            size += self.writeString(text)
         }
         size += self.writeBytes(Self.crlf)
         return size
