@@ -262,45 +262,95 @@ struct ArticleCommand: AsyncParsableCommand {
 struct LatencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",
-        abstract: "Sequential GROUP and ARTICLE (random n) on one connection; prints p50/p99 in microseconds."
+        abstract: "Sequential GROUP, then ARTICLE (random n), on one connection; prints p50/p99 in microseconds.",
+        discussion: """
+            With --versus-port a second server is measured in the same run, sample by sample: each \
+            GROUP (then ARTICLE) goes to one server and at once the same command to the other, the \
+            order alternating, so both see the same state of the machine. Its figures are printed \
+            with the prefix versus_.
+            """
     )
     @OptionGroup var server: ServerOptions
     @Option(help: "Newsgroup.") var group = "forllm.bench"
     @Option(help: "LOW-HIGH (default: the group's whole range).") var range: ArticleRange?
     @Option(help: "Measured commands of each kind.") var count = 2000
     @Option(help: "Unmeasured commands of each kind first.") var warmup = 200
+    @Option(help: "A second server (same host) measured beside the first, sample by sample.") var versusPort: Int?
+    @Option(help: "The second server's newsgroup (default: --group).") var versusGroup: String?
+    @Option(help: "The second server's LOW-HIGH (default: its group's whole range).") var versusRange: ArticleRange?
     @OptionGroup var processes: ServerProcessOptions
 
+    /// One server measured: where, what to ask, and the times.
+    private struct Target {
+        var group: String
+        var range: ArticleRange
+        var groupTimes: [Double] = []
+        var articleTimes: [Double] = []
+    }
+
     func run() async throws {
-        let range = try await self.server.resolve(self.range, group: self.group)
-        let (groupTimes, articleTimes) = try await NNTPBenchConnection.with(self.server.endpoint) { connection in
-            var groupTimes: [Double] = []
-            var articleTimes: [Double] = []
-            let groupCommand = ByteBuffer(string: "GROUP \(self.group)\r\n")
-            for index in 0..<(self.warmup + self.count) {
-                let start = ContinuousClock.now
-                try await connection.send(groupCommand)
-                let reply = try await connection.reply()
-                let elapsed = ContinuousClock.now - start
-                guard reply.code == 211 else { throw BenchError("GROUP: '\(reply.line)'") }
-                if index >= self.warmup { groupTimes.append(Measurements.micros(elapsed)) }
-            }
-            for index in 0..<(self.warmup + self.count) {
-                let command = ByteBuffer(string: "ARTICLE \(Int.random(in: range.low...range.high))\r\n")
-                let start = ContinuousClock.now
-                try await connection.send(command)
-                let reply = try await connection.reply()
-                let elapsed = ContinuousClock.now - start
-                guard reply.code == 220 || reply.code == 423 else { throw BenchError("ARTICLE: '\(reply.line)'") }
-                if index >= self.warmup { articleTimes.append(Measurements.micros(elapsed)) }
-            }
-            return (groupTimes, articleTimes)
+        var targets = [Target(group: self.group, range: try await self.server.resolve(self.range, group: self.group))]
+        var endpoints = [self.server.endpoint]
+        if let versusPort {
+            var versus = self.server
+            versus.port = versusPort
+            let group = self.versusGroup ?? self.group
+            targets.append(Target(group: group, range: try await versus.resolve(self.versusRange, group: group)))
+            endpoints.append(versus.endpoint)
         }
-        for (name, times) in [("group", groupTimes), ("article", articleTimes)] {
-            Measurements.report("\(name)_p50", Measurements.percentile(times, 50))
-            Measurements.report("\(name)_p90", Measurements.percentile(times, 90))
-            Measurements.report("\(name)_p99", Measurements.percentile(times, 99))
-            Measurements.report("\(name)_mean", times.reduce(0, +) / Double(max(times.count, 1)))
+        targets = try await NNTPBenchConnection.with(endpoints[0]) { first in
+            guard endpoints.count > 1 else {
+                var connections = [first]
+                defer { first = connections[0] }
+                return try await self.measure(targets, on: &connections)
+            }
+            return try await NNTPBenchConnection.with(endpoints[1]) { second in
+                var connections = [first, second]
+                defer { (first, second) = (connections[0], connections[1]) }
+                return try await self.measure(targets, on: &connections)
+            }
         }
+        for (index, target) in targets.enumerated() {
+            let prefix = index == 0 ? "" : "versus_"
+            for (name, times) in [("group", target.groupTimes), ("article", target.articleTimes)] {
+                Measurements.report("\(prefix)\(name)_p50", Measurements.percentile(times, 50))
+                Measurements.report("\(prefix)\(name)_p90", Measurements.percentile(times, 90))
+                Measurements.report("\(prefix)\(name)_p99", Measurements.percentile(times, 99))
+                Measurements.report("\(prefix)\(name)_mean", times.reduce(0, +) / Double(max(times.count, 1)))
+            }
+        }
+    }
+
+    /// All GROUPs, then all ARTICLEs; with two servers each sample asks both, the first one
+    /// first on even samples and the other first on odd ones.
+    private func measure(_ targets: [Target], on connections: inout [NNTPBenchConnection]) async throws -> [Target] {
+        var targets = targets
+        for kind in ["GROUP", "ARTICLE"] {
+            for index in 0..<(self.warmup + self.count) {
+                let order = index.isMultiple(of: 2) ? Array(targets.indices) : targets.indices.reversed()
+                for server in order {
+                    let command =
+                        kind == "GROUP"
+                        ? "GROUP \(targets[server].group)\r\n"
+                        : "ARTICLE \(Int.random(in: targets[server].range.low...targets[server].range.high))\r\n"
+                    let bytes = ByteBuffer(string: command)
+                    let start = ContinuousClock.now
+                    try await connections[server].send(bytes)
+                    let reply = try await connections[server].reply()
+                    let elapsed = Measurements.micros(ContinuousClock.now - start)
+                    switch kind {
+                    case "GROUP":
+                        guard reply.code == 211 else { throw BenchError("GROUP: '\(reply.line)'") }
+                        if index >= self.warmup { targets[server].groupTimes.append(elapsed) }
+                    default:
+                        guard reply.code == 220 || reply.code == 423 else {
+                            throw BenchError("ARTICLE: '\(reply.line)'")
+                        }
+                        if index >= self.warmup { targets[server].articleTimes.append(elapsed) }
+                    }
+                }
+            }
+        }
+        return targets
     }
 }
