@@ -59,6 +59,9 @@ extension NNTPCommandExecutor {
             found = article
         }
         let (head, body) = Self.split(found)
+        // One allocation for the whole response instead of a doubling per power of two on the
+        // way to the article's size (room for the status line, some dot-stuffing, the ".").
+        writer.buffer.reserveCapacity(minimumWritableBytes: found.bytes.readableBytes + 256)
         switch part {
         case .whole:
             writer.buffer.writeNNTPStatusLine(.articleFollows, "\(number) \(found.messageID) article")

@@ -140,6 +140,15 @@ struct NNTPResponseEncoderTests {
         #expect(String(buffer: buffer) == expected)
     }
 
+    @Test("only the readable bytes count: a body read from past the head of the same buffer")
+    func readableBytesOnly() {
+        var article = ByteBuffer(string: ".head\r\n\r\n.body\r\nend")
+        article.moveReaderIndex(forwardBy: 9)  // past ".head\r\n\r\n": ".body\r\nend" is left
+        var buffer = ByteBuffer(string: "222 ")
+        buffer.writeNNTPDotStuffed(article)
+        #expect(String(buffer: buffer) == "222 ..body\r\nend\r\n")
+    }
+
     @Test("a large article without dots is copied whole")
     func largeArticle() {
         let line = String(repeating: "x", count: 70) + "\r\n"

@@ -16,8 +16,6 @@ import NIOCore
 ///
 /// - SeeAlso: [RFC 3977 §3.1.1](https://datatracker.ietf.org/doc/html/rfc3977#section-3.1.1)
 extension ByteBuffer {
-    private static let crlf: [UInt8] = [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
-
     private static func isLineBreakOrNUL(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") || byte == 0
     }
@@ -38,7 +36,7 @@ extension ByteBuffer {
             // The usual case, in one copy: a status line is written for every command.
             size += self.writeString(text)
         }
-        size += self.writeBytes(Self.crlf)
+        size += self.writeStaticString("\r\n")
         return size
     }
 
@@ -56,14 +54,14 @@ extension ByteBuffer {
             size += self.writeInteger(UInt8(ascii: "."))
         }
         size += self.writeBytes(bytes)
-        size += self.writeBytes(Self.crlf)
+        size += self.writeStaticString("\r\n")
         return size
     }
 
     /// Writes the terminating line of a data block, `.` CRLF.
     @discardableResult
     public mutating func writeNNTPTerminator() -> Int {
-        self.writeBytes([UInt8(ascii: "."), UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+        self.writeStaticString(".\r\n")
     }
 
     /// Writes text that is already in CRLF lines (an article, its head or its body) as the
@@ -103,7 +101,7 @@ extension ByteBuffer {
         }
         size += self.writeBytes(view[runStart...])
         if view.last != UInt8(ascii: "\n") {
-            size += self.writeBytes(Self.crlf)
+            size += self.writeStaticString("\r\n")
         }
         return size
     }
