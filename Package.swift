@@ -200,6 +200,8 @@ let package = Package(
                 // Only for `search`: a database built through the forum, timed queries.
                 "FORLLMForum",
                 "FORLLMStore",
+                // Only for `reference`: the house-style server runs on the loop as `forllm serve` does.
+                "LineServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

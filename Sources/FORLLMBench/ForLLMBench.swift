@@ -13,7 +13,8 @@ struct ForLLMBench: AsyncParsableCommand {
         subcommands: [
             PostCommand.self, OverCommand.self, ArticleCommand.self, LatencyCommand.self, IdleCommand.self,
             LaunchCommand.self, MemoryCommand.self, FreePortCommand.self, WorkerCommand.self,
-            StreamCommand.self, SMTPBenchCommand.self, MboxCommand.self, SearchCommand.self
+            StreamCommand.self, SMTPBenchCommand.self, MboxCommand.self, SearchCommand.self,
+            ReferenceServerCommand.self
         ]
     )
 }
