@@ -149,6 +149,16 @@ struct NNTPResponseEncoderTests {
         #expect(String(buffer: buffer) == "222 ..body\r\nend\r\n")
     }
 
+    @Test("the text may be a slice of the buffer written to, which then grows and copies")
+    func sliceOfTheSameBuffer() throws {
+        var buffer = ByteBuffer(string: "X\r\n.a\nb")
+        let text = try #require(buffer.getSlice(at: buffer.readerIndex, length: buffer.readableBytes))
+        let written = buffer.writeNNTPDotStuffed(text)
+        #expect(String(buffer: buffer) == "X\r\n.a\nbX\r\n..a\r\nb\r\n")
+        #expect(written == "X\r\n..a\r\nb\r\n".utf8.count)
+        #expect(String(buffer: text) == "X\r\n.a\nb")
+    }
+
     @Test("a large article without dots is copied whole")
     func largeArticle() {
         let line = String(repeating: "x", count: 70) + "\r\n"
