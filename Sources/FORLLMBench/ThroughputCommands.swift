@@ -280,6 +280,12 @@ struct LatencyCommand: AsyncParsableCommand {
     @Option(help: "The second server's LOW-HIGH (default: its group's whole range).") var versusRange: ArticleRange?
     @OptionGroup var processes: ServerProcessOptions
 
+    /// The two commands measured, in this order.
+    private enum Kind {
+        case group
+        case article
+    }
+
     /// One server measured: where, what to ask, and the times.
     private struct Target {
         var group: String
@@ -325,24 +331,28 @@ struct LatencyCommand: AsyncParsableCommand {
     /// first on even samples and the other first on odd ones.
     private func measure(_ targets: [Target], on connections: inout [NNTPBenchConnection]) async throws -> [Target] {
         var targets = targets
-        for kind in ["GROUP", "ARTICLE"] {
+        for kind in [Kind.group, .article] {
             for index in 0..<(self.warmup + self.count) {
                 let order = index.isMultiple(of: 2) ? Array(targets.indices) : targets.indices.reversed()
                 for server in order {
-                    let command =
-                        kind == "GROUP"
-                        ? "GROUP \(targets[server].group)\r\n"
-                        : "ARTICLE \(Int.random(in: targets[server].range.low...targets[server].range.high))\r\n"
+                    let command: String
+                    switch kind {
+                    case .group:
+                        command = "GROUP \(targets[server].group)\r\n"
+                    case .article:
+                        let range = targets[server].range
+                        command = "ARTICLE \(Int.random(in: range.low...range.high))\r\n"
+                    }
                     let bytes = ByteBuffer(string: command)
                     let start = ContinuousClock.now
                     try await connections[server].send(bytes)
                     let reply = try await connections[server].reply()
                     let elapsed = Measurements.micros(ContinuousClock.now - start)
                     switch kind {
-                    case "GROUP":
+                    case .group:
                         guard reply.code == 211 else { throw BenchError("GROUP: '\(reply.line)'") }
                         if index >= self.warmup { targets[server].groupTimes.append(elapsed) }
-                    default:
+                    case .article:
                         guard reply.code == 220 || reply.code == 423 else {
                             throw BenchError("ARTICLE: '\(reply.line)'")
                         }
