@@ -95,6 +95,8 @@ public struct LineListener: Sendable {
     private let onListening: @Sendable (SocketAddress) async -> Void
     /// TLS for every connection (implicit) or on request (STARTTLS); `nil`: plaintext only.
     public let tls: LineTLS?
+    /// Adds the protocol's own handlers behind the event merger (see ``configurePipeline(_:configuration:implicitTLS:protocolHandlers:)``).
+    private let protocolHandlers: @Sendable (_ channel: any Channel) throws -> Void
 
     /// Creates the listener; nothing happens until ``run(refusal:serve:)``.
     ///
@@ -105,6 +107,8 @@ public struct LineListener: Sendable {
     ///   - logger: Lifecycle at `info`, connections at `debug`.
     ///   - eventLoopGroup: The NIO event loops.
     ///   - tls: TLS from the first byte, or on request; `nil` (the default): plaintext only.
+    ///   - protocolHandlers: Adds the protocol's handlers, if any, to each connection's pipeline,
+    ///     between the event merger and the async channel; called on the connection's loop.
     ///   - onListening: Called once with the bound address (the actual port when `port` is 0)
     ///     before the first connection is accepted.
     public init(
@@ -113,10 +117,12 @@ public struct LineListener: Sendable {
         logger: Logger,
         eventLoopGroup: any EventLoopGroup,
         tls: LineTLS? = nil,
+        protocolHandlers: @escaping @Sendable (_ channel: any Channel) throws -> Void = { _ in },
         onListening: @escaping @Sendable (SocketAddress) async -> Void
     ) {
         self.configuration = configuration
         self.tls = tls
+        self.protocolHandlers = protocolHandlers
         self.protocolName = protocolName
         self.metadataPrefix = protocolName.lowercased()
         self.logger = logger
@@ -137,6 +143,8 @@ public struct LineListener: Sendable {
     ) async throws {
         let configuration = self.configuration
         let implicitTLS = self.tls.flatMap { $0.mode == .implicit ? $0.context : nil }
+        let protocolHandlers = self.protocolHandlers
+        let accepted = AcceptedConnections()
         let serverChannel: NIOAsyncChannel<NIOAsyncChannel<LineConnectionEvent, ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
@@ -146,7 +154,20 @@ public struct LineListener: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try Self.configurePipeline(channel, configuration: configuration, implicitTLS: implicitTLS)
+                        let connection = try Self.configurePipeline(
+                            channel,
+                            configuration: configuration,
+                            implicitTLS: implicitTLS,
+                            protocolHandlers: protocolHandlers
+                        )
+                        // After the listener stopped. NIO neither registers nor closes a child
+                        // whose initializer failed, so it is closed here; that also finishes its
+                        // writer (it never became active).
+                        guard accepted.add(connection) else {
+                            channel.close(promise: nil)
+                            throw LineServerError(message: "the listener has stopped")
+                        }
+                        return connection
                     }
                 }
         } catch {
@@ -172,11 +193,44 @@ public struct LineListener: Sendable {
         )
         await self.onListening(address)
 
+        do {
+            try await self.accept(
+                from: serverChannel,
+                accepted: accepted,
+                registry: registry,
+                refusal: refusal,
+                serve: serve
+            )
+        } catch {
+            await Self.close(accepted.close())
+            throw error
+        }
+        await Self.close(accepted.close())
+        self.logger.info("\(self.protocolName) server stopped")
+    }
+
+    /// Closes connections made but never taken by the accept loop (see ``AcceptedConnections``).
+    private static func close(_ strays: [AcceptedConnections.Connection]) async {
+        for stray in strays {
+            try? await stray.executeThenClose { _, _ in }
+        }
+    }
+
+    /// The accept loop: serves each connection in a child task until graceful shutdown or
+    /// cancellation; returns when the last session has ended.
+    private func accept(
+        from serverChannel: NIOAsyncChannel<NIOAsyncChannel<LineConnectionEvent, ByteBuffer>, Never>,
+        accepted: AcceptedConnections,
+        registry: ConnectionRegistry,
+        refusal: @escaping @Sendable (_ text: String) -> ByteBuffer,
+        serve: @escaping Serve
+    ) async throws {
         try await withGracefulShutdownHandler {
             // A discarding group: finished connection tasks leave nothing behind.
             try await withThrowingDiscardingTaskGroup { group in
                 try await serverChannel.executeThenClose { connections in
                     for try await connection in connections {
+                        accepted.take(connection)
                         group.addTask {
                             await self.serve(connection, registry: registry, refusal: refusal, serve: serve)
                         }
@@ -191,15 +245,16 @@ public struct LineListener: Sendable {
             registry.beginShutdown()
             serverChannel.channel.close(promise: nil)
         }
-        self.logger.info("\(self.protocolName) server stopped")
     }
 
     /// The child pipeline: TLS when `implicitTLS` is given, the idle timer, line framing with its
-    /// limit, the event merger, and the async channel the connection task reads from.
+    /// limit, the event merger, the protocol's handlers (reading and passing on
+    /// ``LineConnectionEvent``s), and the async channel the connection task reads from.
     public static func configurePipeline(
         _ channel: any Channel,
         configuration: Configuration,
-        implicitTLS: NIOSSLContext? = nil
+        implicitTLS: NIOSSLContext? = nil,
+        protocolHandlers: (_ channel: any Channel) throws -> Void = { _ in }
     ) throws -> NIOAsyncChannel<LineConnectionEvent, ByteBuffer> {
         if let implicitTLS {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: implicitTLS))
@@ -209,6 +264,7 @@ public struct LineListener: Sendable {
         )
         try channel.pipeline.syncOperations.addHandler(Self.lineFraming(configuration))
         try channel.pipeline.syncOperations.addHandler(ConnectionEventHandler())
+        try protocolHandlers(channel)
         return try NIOAsyncChannel(
             wrappingChannelSynchronously: channel,
             configuration: NIOAsyncChannel.Configuration(

@@ -111,6 +111,43 @@ struct NNTPServerRobustnessTests {
         }
     }
 
+    @Test("connections that arrive while the server stops are closed, never dropped half made")
+    func connectionsDuringShutdown() async throws {
+        // NIO can make a connection's async channel and then drop it undelivered when the
+        // listener stops at that moment; its writer then traps when the connection becomes
+        // active (swift-nio issue 2637). Clients connect without pause while shutdown begins.
+        for _ in 0..<15 {
+            let round = try await NNTPTestServer.with { server in
+                let port = server.port
+                let connecting = Task {
+                    var clients: [NNTPTestClient] = []
+                    for _ in 0..<40 {
+                        guard let client = try? await NNTPTestClient.connect(host: "127.0.0.1", port: port) else {
+                            break
+                        }
+                        clients.append(client)
+                    }
+                    return clients
+                }
+                _ = try await server.connectAndGreet()
+                return (connecting, server.logs)
+            }
+            let logs = round.1
+            let clients = await round.0.value
+            for (index, client) in clients.enumerated() {
+                // Each got the greeting or the refusal, or was closed before either.
+                do {
+                    let lines = try await client.readUntilClosed()
+                    #expect(lines.allSatisfy { $0.hasPrefix("200 ") || $0 == "400 server shutting down" }, "\(lines)")
+                } catch {
+                    Issue.record(
+                        "client \(index) of \(clients.count): \(error) \(logs.entries.map { "\($0.message) \($0.metadata)" })"
+                    )
+                }
+            }
+        }
+    }
+
     @Test("a client that resets before the greeting does not disturb the server")
     func resetBeforeGreeting() async throws {
         try await NNTPTestServer.with { server in
