@@ -39,6 +39,18 @@ public struct ForumBackend: NNTPBackend {
         try await self.database.group(named: name).map(Self.info)
     }
 
+    public func groupInMemory(named name: String) -> NNTPGroupInfo? {
+        self.database.groupInMemory(named: name).map(Self.info)
+    }
+
+    public func articleInMemory(inGroup group: String, number: Int64) -> NNTPArticle? {
+        self.database.articleInMemory(inGroup: group, number: number).map(Self.article)
+    }
+
+    public func articleInMemory(messageID: String) -> NNTPArticle? {
+        self.database.articleInMemory(messageID: messageID).map(Self.article)
+    }
+
     public func articleNumbers(inGroup group: String, range: ClosedRange<Int64>) async throws -> [Int64] {
         try await self.database.articleNumbers(inGroup: group, range: range)
     }

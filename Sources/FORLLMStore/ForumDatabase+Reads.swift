@@ -51,6 +51,25 @@ extension ForumDatabase {
         try await self.writer.unsafeRead(value)
     }
 
+    // MARK: From memory only
+
+    /// The group named `name` when the ``readCache`` holds it; `nil` otherwise (no cache, the
+    /// table not loaded, or no such group, which only the database can say for sure). Never
+    /// touches the database, so an event loop may call it.
+    public func groupInMemory(named name: String) -> Newsgroup? {
+        self.readCache?.group(named: name) ?? nil
+    }
+
+    /// Article `number` of `group` when the ``readCache`` holds it, with that number only.
+    public func articleInMemory(inGroup group: String, number: Int64) -> StoredArticle? {
+        self.readCache?.article(inGroup: group, number: number)
+    }
+
+    /// The article with `messageID` when the ``readCache`` holds it, with all its numbers.
+    public func articleInMemory(messageID: String) -> StoredArticle? {
+        self.readCache?.article(messageID: messageID)
+    }
+
     /// Every group that is not removed, by name.
     public func groups() async throws -> [Newsgroup] {
         if let cache = self.readCache {

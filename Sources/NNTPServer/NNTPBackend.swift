@@ -67,6 +67,28 @@ public protocol NNTPBackend: Sendable {
     /// `AUTHINFO USER`/`PASS`: whether the pair is valid. Failed tries are slowed down by the
     /// server (``NNTPLoginThrottle``), not here.
     func authenticate(user: String, password: String) async -> Bool
+
+    // MARK: Answers from memory
+
+    /// The group named `name` when the backend holds it in memory; `nil` when it does not, or
+    /// would have to wait to find out (the server then asks ``group(named:)``).
+    ///
+    /// The three `…InMemory` reads are called on an event loop (``NNTPLoopAnswerer``): they
+    /// must return at once and never wait on I/O. What they return must be what the `async`
+    /// read would return at that moment. The defaults hold nothing.
+    func groupInMemory(named name: String) -> NNTPGroupInfo?
+
+    /// Article `number` of `group` when held in memory (see ``groupInMemory(named:)``).
+    func articleInMemory(inGroup group: String, number: Int64) -> NNTPArticle?
+
+    /// The article with `messageID` when held in memory (see ``groupInMemory(named:)``).
+    func articleInMemory(messageID: String) -> NNTPArticle?
+}
+
+extension NNTPBackend {
+    public func groupInMemory(named name: String) -> NNTPGroupInfo? { nil }
+    public func articleInMemory(inGroup group: String, number: Int64) -> NNTPArticle? { nil }
+    public func articleInMemory(messageID: String) -> NNTPArticle? { nil }
 }
 
 /// Direction for ``NNTPBackend/neighbour(inGroup:of:direction:)``.

@@ -58,22 +58,28 @@ extension NNTPCommandExecutor {
             number = context.selectedGroup.flatMap { article.numbers[$0] } ?? 0
             found = article
         }
+        Self.write(found, number: number, part: part, to: &writer.buffer)
+    }
+
+    /// The `220`/`221`/`222` response: the status line, then the part, dot-stuffed and
+    /// terminated.
+    static func write(_ found: NNTPArticle, number: Int64, part: ArticlePart, to buffer: inout ByteBuffer) {
         let (head, body) = Self.split(found)
         // One allocation for the whole response instead of a doubling per power of two on the
         // way to the article's size (room for the status line, some dot-stuffing, the ".").
-        writer.buffer.reserveCapacity(minimumWritableBytes: found.bytes.readableBytes + 256)
+        buffer.reserveCapacity(minimumWritableBytes: found.bytes.readableBytes + 256)
         switch part {
         case .whole:
-            writer.buffer.writeNNTPStatusLine(.articleFollows, "\(number) \(found.messageID) article")
-            writer.buffer.writeNNTPDotStuffed(found.bytes)
+            buffer.writeNNTPStatusLine(.articleFollows, "\(number) \(found.messageID) article")
+            buffer.writeNNTPDotStuffed(found.bytes)
         case .head:
-            writer.buffer.writeNNTPStatusLine(.headFollows, "\(number) \(found.messageID) head")
-            writer.buffer.writeNNTPDotStuffed(head)
+            buffer.writeNNTPStatusLine(.headFollows, "\(number) \(found.messageID) head")
+            buffer.writeNNTPDotStuffed(head)
         case .body:
-            writer.buffer.writeNNTPStatusLine(.bodyFollows, "\(number) \(found.messageID) body")
-            writer.buffer.writeNNTPDotStuffed(body)
+            buffer.writeNNTPStatusLine(.bodyFollows, "\(number) \(found.messageID) body")
+            buffer.writeNNTPDotStuffed(body)
         }
-        writer.buffer.writeNNTPTerminator()
+        buffer.writeNNTPTerminator()
     }
 
     /// `STAT` → `223 n message-id`, or `412`, `420`, `423`, `430`.

@@ -12,8 +12,13 @@ extension NNTPCommandExecutor {
             writer.buffer.writeNNTPStatusLine(.noSuchGroup, "no such newsgroup")
             return
         }
+        Self.select(info, context: &context, writingTo: &writer.buffer)
+    }
+
+    /// Selects the group `GROUP` found and writes its `211`.
+    static func select(_ info: NNTPGroupInfo, context: inout NNTPSessionContext, writingTo buffer: inout ByteBuffer) {
         Self.select(info, context: &context)
-        writer.buffer.writeNNTPStatusLine(.groupSelected, "\(info.count) \(info.low) \(info.high) \(info.name)")
+        buffer.writeNNTPStatusLine(.groupSelected, "\(info.count) \(info.low) \(info.high) \(info.name)")
     }
 
     /// `LISTGROUP [name [range]]` → `211 count low high name` and the article numbers.

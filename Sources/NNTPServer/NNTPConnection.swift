@@ -37,12 +37,19 @@ struct NNTPConnection: Sendable {
                     try await outbound.write(bytes)
                 },
                 channel: channel.channel,
-                logger: self.logger
+                logger: self.logger,
+                lease: Self.lease(of: channel.channel)
             )
+            defer { state.lease?.value.withdraw() }
             guard try await self.start(state) else { return }
+            self.lend(state)
             var iterator = inbound.makeAsyncIterator()
             while let event = try await iterator.next() {
+                if let context = state.lease?.value.receive() {
+                    state.session.contextReturned(context)
+                }
                 guard try await self.handle(event, state) else { return }
+                self.lend(state)
             }
             if case .receivingArticle = state.session.state {
                 self.logger.debug("Client closed the connection during POST; nothing stored")
@@ -63,13 +70,37 @@ struct NNTPConnection: Sendable {
         let channel: any Channel
         /// The connection's logger; gains `nntp.tls` (the protocol version) once TLS is up.
         var logger: Logger
+        /// Shared with the pipeline's ``NNTPLoopAnswerer``; `nil` when the task does not run on
+        /// the channel's event loop, or the pipeline has no answerer.
+        let lease: NIOLoopBoundBox<NNTPLoopLease>?
 
-        init(session: NNTPSession, writer: NNTPResponseWriter, channel: any Channel, logger: Logger) {
+        init(
+            session: NNTPSession,
+            writer: NNTPResponseWriter,
+            channel: any Channel,
+            logger: Logger,
+            lease: NIOLoopBoundBox<NNTPLoopLease>?
+        ) {
             self.session = session
             self.writer = writer
             self.channel = channel
             self.logger = logger
+            self.lease = lease
         }
+    }
+
+    /// The loan box of the channel's ``NNTPLoopAnswerer``, when this task runs on the channel's
+    /// event loop (the box may be touched only there).
+    private static func lease(of channel: any Channel) -> NIOLoopBoundBox<NNTPLoopLease>? {
+        guard channel.eventLoop.inEventLoop else { return nil }
+        return try? channel.pipeline.syncOperations.handler(type: NNTPLoopAnswerer.self).lease
+    }
+
+    /// Lends the session's context to the loop while the session waits for a command; every
+    /// response so far has been handed to the channel (see ``NNTPLoopAnswerer``).
+    private func lend(_ state: State) {
+        guard let lease = state.lease, state.session.isAwaitingCommand, !self.isShuttingDown() else { return }
+        lease.value.lend(state.session.context, logger: state.logger)
     }
 
     /// The greeting; `false` when the connection is to be closed.

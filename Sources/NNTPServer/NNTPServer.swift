@@ -29,9 +29,9 @@ import ServiceLifecycle
 public struct NNTPServer: Service {
     /// The settings.
     public let configuration: NNTPServerConfiguration
-    private let backend: any NNTPBackend
     private let listener: LineListener
-    private let now: @Sendable () -> Date
+    /// What every session of this server runs its commands with.
+    private let executor: NNTPCommandExecutor
     private let loginThrottle: NNTPLoginThrottle
     private let loginDelay: @Sendable (Duration) async -> Void
 
@@ -61,16 +61,23 @@ public struct NNTPServer: Service {
         onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }
     ) {
         self.configuration = configuration
-        self.backend = backend
-        self.now = now
         self.loginThrottle = loginThrottle
         self.loginDelay = loginDelay
+        var sessionConfiguration = configuration.sessionConfiguration
+        sessionConfiguration.tls = tls?.mode
+        let executor = NNTPCommandExecutor(backend: backend, configuration: sessionConfiguration, now: now)
+        self.executor = executor
         self.listener = LineListener(
             configuration: configuration.listenerConfiguration,
             protocolName: "NNTP",
             logger: logger,
             eventLoopGroup: eventLoopGroup,
             tls: tls,
+            protocolHandlers: { channel in
+                try channel.pipeline.syncOperations.addHandler(
+                    NNTPLoopAnswerer(executor: executor, eventLoop: channel.eventLoop)
+                )
+            },
             onListening: onListening
         )
     }
@@ -86,16 +93,10 @@ public struct NNTPServer: Service {
                 return buffer
             },
             serve: { connection, logger, isShuttingDown in
-                var configuration = self.configuration.sessionConfiguration
-                configuration.tls = self.listener.tls?.mode
                 let listener = self.listener
                 let session = NNTPConnection(
-                    configuration: configuration,
-                    executor: NNTPCommandExecutor(
-                        backend: self.backend,
-                        configuration: configuration,
-                        now: self.now
-                    ),
+                    configuration: self.executor.configuration,
+                    executor: self.executor,
                     logger: logger,
                     startTLS: { channel, reply in try await listener.startTLS(on: channel, sending: reply) },
                     isShuttingDown: isShuttingDown,
@@ -107,6 +108,7 @@ public struct NNTPServer: Service {
                 // (the read cache behind the backend) costs no thread hop at all, and one that
                 // reads the database suspends the task, which frees the loop. (`forllm serve` runs
                 // all async code on the event loops anyway; this keeps a session on its own one.)
+                // It is also what lets the task lend its context to the `NNTPLoopAnswerer`.
                 try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop)) {
                     try await session.run(connection)
                 }

@@ -165,6 +165,13 @@ struct NNTPSession: LineSession {
         return self.backendCompleted(response: nil)
     }
 
+    /// The context comes back from the loop, where commands may have changed it (the selected
+    /// group, the current article) while the session waited for a command (``NNTPLoopLease``).
+    mutating func contextReturned(_ context: NNTPSessionContext) {
+        guard self.state == .command else { return }
+        self.context = context
+    }
+
     /// The backend answered the article of an ``Action/post(_:)``.
     mutating func postCompleted(_ outcome: NNTPPostOutcome) -> Action {
         switch outcome {

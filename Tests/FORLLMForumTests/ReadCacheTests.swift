@@ -45,6 +45,33 @@ struct ReadCacheTests {
         try await forum.close()
     }
 
+    @Test("the reads from memory only (what the news server answers on its event loop) see each commit at once")
+    func memoryOnlyReads() async throws {
+        let (forum, _, path) = try await openCachedForum()
+        defer { removeDatabaseFile(path) }
+        // The group table is loaded by the first read that needs it; until then memory says nothing.
+        #expect(forum.database.groupInMemory(named: "forllm.general") == nil)
+        _ = try await forum.database.groups()
+        let before = try #require(forum.database.groupInMemory(named: "forllm.general"))
+        #expect(forum.database.groupInMemory(named: "no.such.group") == nil)
+
+        let injected = try await forum.inject(raw: rawArticle(messageID: "<memory.1@example.org>"))
+        let number = try #require(injected.numbers.first?.number)
+
+        let group = try #require(forum.database.groupInMemory(named: "forllm.general"))
+        #expect(group.lastNumber == before.lastNumber + 1)
+        #expect(group.articleCount == before.articleCount + 1)
+        let article = try #require(forum.database.articleInMemory(inGroup: "forllm.general", number: number))
+        #expect(article.messageID == "<memory.1@example.org>")
+        #expect(forum.database.articleInMemory(messageID: "<memory.1@example.org>")?.head == article.head)
+        #expect(forum.database.articleInMemory(inGroup: "forllm.general", number: number + 1) == nil)
+
+        _ = try await forum.inject(raw: ControlTests.cancel("<memory.1@example.org>"))
+        #expect(forum.database.articleInMemory(messageID: "<memory.1@example.org>") == nil)
+        #expect(forum.database.articleInMemory(inGroup: "forllm.general", number: number) == nil)
+        try await forum.close()
+    }
+
     @Test("a cancelled article is gone from the cache with the commit that removes it")
     func cancelRemoves() async throws {
         let (forum, cache, path) = try await openCachedForum()

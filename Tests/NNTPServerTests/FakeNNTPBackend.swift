@@ -32,6 +32,13 @@ final class FakeNNTPBackend: NNTPBackend {
         var failGroups = false
         /// For each article read by number: whether it ran on a NIO event loop's thread.
         var articleReadsOnEventLoop: [Bool] = []
+        /// Whether the `…InMemory` reads answer (they hold nothing by default).
+        var holdsInMemory = false
+        /// Groups and articles found by the `…InMemory` reads.
+        var memoryHits = 0
+        /// Calls of the `async` reads of one group or article (`group(named:)`,
+        /// `article(inGroup:number:)`, `article(messageID:)`, `articleRef`, `overview(messageID:)`).
+        var storeReads = 0
     }
 
     private let state = Mutex(State())
@@ -170,6 +177,21 @@ final class FakeNNTPBackend: NNTPBackend {
         self.state.withLock { $0.postedBy }
     }
 
+    /// Lets the `…InMemory` reads answer from the fixture, as the read cache would.
+    func holdInMemory() {
+        self.state.withLock { $0.holdsInMemory = true }
+    }
+
+    /// Groups and articles the `…InMemory` reads found.
+    var memoryHits: Int {
+        self.state.withLock { $0.memoryHits }
+    }
+
+    /// Calls of the `async` reads of one group or article.
+    var storeReads: Int {
+        self.state.withLock { $0.storeReads }
+    }
+
     /// Makes `group(named:)` wait until ``releaseGroup()``.
     func gateGroup() {
         self.state.withLock { $0.isGroupGated = true }
@@ -234,6 +256,7 @@ final class FakeNNTPBackend: NNTPBackend {
             }
         }
         return try self.state.withLock { state in
+            state.storeReads += 1
             if state.failGroups {
                 throw StorageFailure()
             }
@@ -265,15 +288,45 @@ final class FakeNNTPBackend: NNTPBackend {
         }
     }
 
+    func groupInMemory(named name: String) -> NNTPGroupInfo? {
+        self.state.withLock { state in
+            guard state.holdsInMemory, !state.isGroupGated, !state.failGroups,
+                let info = state.groups[name]?.info
+            else { return nil }
+            state.memoryHits += 1
+            return info
+        }
+    }
+
+    func articleInMemory(inGroup group: String, number: Int64) -> NNTPArticle? {
+        self.state.withLock { state in
+            guard state.holdsInMemory,
+                let found = state.groups[group]?.numbers[number].flatMap({ state.articles[$0] })
+            else { return nil }
+            state.memoryHits += 1
+            return Self.nntpArticle(found)
+        }
+    }
+
+    func articleInMemory(messageID: String) -> NNTPArticle? {
+        self.state.withLock { state in
+            guard state.holdsInMemory, let found = state.articles[messageID] else { return nil }
+            state.memoryHits += 1
+            return Self.nntpArticle(found)
+        }
+    }
+
     func articleRef(inGroup group: String, number: Int64) async throws -> NNTPArticleRef? {
         self.state.withLock { state in
-            state.groups[group]?.numbers[number].map { NNTPArticleRef(number: number, messageID: $0) }
+            state.storeReads += 1
+            return state.groups[group]?.numbers[number].map { NNTPArticleRef(number: number, messageID: $0) }
         }
     }
 
     func article(inGroup group: String, number: Int64) async throws -> NNTPArticle? {
         let onEventLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
         return self.state.withLock { state in
+            state.storeReads += 1
             state.articleReadsOnEventLoop.append(onEventLoop)
             return state.groups[group]?.numbers[number].flatMap { state.articles[$0] }.map(Self.nntpArticle)
         }
@@ -281,7 +334,8 @@ final class FakeNNTPBackend: NNTPBackend {
 
     func article(messageID: String) async throws -> NNTPArticle? {
         self.state.withLock { state in
-            state.articles[messageID].map(Self.nntpArticle)
+            state.storeReads += 1
+            return state.articles[messageID].map(Self.nntpArticle)
         }
     }
 
@@ -304,7 +358,8 @@ final class FakeNNTPBackend: NNTPBackend {
 
     func overview(messageID: String) async throws -> NNTPOverviewEntry? {
         self.state.withLock { state in
-            state.articles[messageID].map {
+            state.storeReads += 1
+            return state.articles[messageID].map {
                 NNTPOverviewEntry(fields: ByteBuffer(string: Self.overviewFields($0)), numbers: $0.numbers)
             }
         }
