@@ -32,11 +32,6 @@ final class AcceptedConnections: Sendable {
         }
     }
 
-    /// Whether the listener has stopped taking connections.
-    var isClosed: Bool {
-        self.state.withLock { $0.isClosed }
-    }
-
     /// The accept loop took `connection`; from now on its session closes it.
     func take(_ connection: Connection) {
         _ = self.state.withLock { $0.waiting.removeValue(forKey: ObjectIdentifier(connection.channel)) }

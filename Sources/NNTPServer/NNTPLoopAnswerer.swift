@@ -80,14 +80,10 @@ final class NNTPLoopAnswerer: ChannelInboundHandler {
 
     /// The response to `line`, or `nil` when the task must answer it.
     private func answer(_ line: ByteBuffer, ending: LineEnding, context lent: inout NNTPLoopLease.Lent) -> ByteBuffer? {
-        guard line.readableBytes + (ending == .crlf ? 2 : 1) <= NNTPDefaults.commandLineLimit,
-            let command = try? NNTPCommandParser.parseCommand(line)
+        guard NNTPSession.fitsCommandLineLimit(line, ending),
+            let command = try? NNTPCommandParser.parseCommand(line),
+            !NNTPSession.awaitsLogin(command, configuration: self.executor.configuration, context: lent.context)
         else { return nil }
-        if self.executor.configuration.authenticationRequired, !lent.context.isAuthenticated,
-            NNTPSession.requiresAuthentication(command)
-        {
-            return nil
-        }
         var response = ByteBuffer()
         guard self.executor.answerFromMemory(command, context: &lent.context, into: &response) else { return nil }
         lent.logger.debug("Command", metadata: ["nntp.command": "\(command.debugDescription)"])

@@ -255,8 +255,7 @@ struct NNTPSession: LineSession {
             return .send(Self.statusLine(.syntaxError, "command line too long"))
         case .line(let line, let ending):
             self.lastCommand = nil
-            let octets = line.readableBytes + (ending == .crlf ? 2 : 1)
-            guard octets <= NNTPDefaults.commandLineLimit else {
+            guard Self.fitsCommandLineLimit(line, ending) else {
                 return .send(
                     Self.statusLine(
                         .syntaxError,
@@ -277,9 +276,7 @@ struct NNTPSession: LineSession {
     }
 
     private mutating func handle(_ command: NNTPCommand) -> Action {
-        if self.configuration.authenticationRequired, !self.context.isAuthenticated,
-            Self.requiresAuthentication(command)
-        {
+        if Self.awaitsLogin(command, configuration: self.configuration, context: self.context) {
             return .send(Self.statusLine(.authenticationRequired, "authentication required"))
         }
         switch command {
@@ -354,6 +351,21 @@ struct NNTPSession: LineSession {
         }
         self.state = .startingTLS
         return .startTLS(Self.statusLine(.continueWithTLS, "Continue with TLS negotiation"))
+    }
+
+    /// Whether a command line is within RFC 3977's 512 octets, its CRLF (or LF) counted.
+    static func fitsCommandLineLimit(_ line: ByteBuffer, _ ending: LineEnding) -> Bool {
+        line.readableBytes + (ending == .crlf ? 2 : 1) <= NNTPDefaults.commandLineLimit
+    }
+
+    /// Whether `command` is answered `480` in a session with `context`: the server requires a
+    /// login, there was none, and the command needs one.
+    static func awaitsLogin(
+        _ command: NNTPCommand,
+        configuration: NNTPSessionConfiguration,
+        context: NNTPSessionContext
+    ) -> Bool {
+        configuration.authenticationRequired && !context.isAuthenticated && Self.requiresAuthentication(command)
     }
 
     /// Whether `command` waits for `AUTHINFO` when the server requires it. `CAPABILITIES`,
