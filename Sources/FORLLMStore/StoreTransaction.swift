@@ -24,21 +24,38 @@ extension ForumDatabase {
         try await self.writer.write { db in try body(StoreTransaction(db)) }
     }
 
-    /// Runs `body` in one write transaction like ``write(_:)``, except that cancelling the
-    /// calling task does not interrupt it: for a transaction written on behalf of other tasks
-    /// too (the forum's group commit), each of which must learn how it ended. Returns once the
-    /// transaction has committed (or failed); it never blocks a thread while it waits.
-    public func writeUninterrupted<T: Sendable>(
-        _ body: @escaping @Sendable (StoreTransaction) throws -> T
-    ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            // GRDB's callback API: the completion runs after COMMIT (or the rollback), and no
-            // task cancellation reaches it (GRDB's async `write` interrupts SQLite on cancel).
-            self.writer.asyncWrite(
-                { db in try body(StoreTransaction(db)) },
-                completion: { _, result in continuation.resume(with: result) }
-            )
+    /// Takes a turn on the writer connection without waiting for it: `body` runs on the
+    /// writer's queue once the writes queued before it are done, and may commit several
+    /// transactions back to back (``StoreWriterTurn/transaction(_:)``) with no other write
+    /// between them. No task's cancellation reaches it. Every other write waits while it runs:
+    /// keep it short, and take another turn rather than keep this one.
+    public func takeWriterTurn(_ body: @escaping @Sendable (StoreWriterTurn) -> Void) {
+        self.writer.asyncWriteWithoutTransaction { db in body(StoreWriterTurn(db)) }
+    }
+}
+
+/// The writer connection for the length of one turn (``ForumDatabase/takeWriterTurn(_:)``).
+/// Valid only inside the turn's closure.
+public struct StoreWriterTurn {
+    let db: Database
+
+    init(_ db: Database) {
+        self.db = db
+    }
+
+    /// Runs `body` in one write transaction: it commits when `body` returns (with
+    /// synchronous=FULL, durable once this returns; the read cache has seen the commit) and
+    /// rolls back when it throws, rethrowing the error.
+    public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        var result: T?
+        try self.db.inTransaction {
+            result = try body(StoreTransaction(self.db))
+            return .commit
         }
+        guard let result else {
+            throw StoreError(.conflict, "the transaction committed without a result")
+        }
+        return result
     }
 }
 

@@ -86,10 +86,10 @@ struct GroupCommitTests {
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         let gate = Gate(forum)
 
-        async let leader = Self.outcome {
-            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        async let held = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<held@example.org>"))
         }
-        await gate.leaderArrived()
+        await gate.batchHeld()
         let raws = [
             rawArticle(groups: "test.plain", messageID: "<good.1@example.org>"),
             rawArticle(groups: "no.such.group", messageID: "<lost@example.org>"),
@@ -114,10 +114,12 @@ struct GroupCommitTests {
             return outcomes
         }
 
-        #expect(try await leader.get().numbers.first?.number == 1)
-        // The five waited behind the leader's write and went together in the next transaction.
+        #expect(try await held.get().numbers.first?.number == 1)
+        // The five waited behind the held write and went together in the next transaction.
         #expect(forum.injections.statistics.batches == 2)
         #expect(forum.injections.statistics.largestBatch == 5)
+        // The writer went on to the second batch itself, in the turn that wrote the first.
+        #expect(forum.injections.statistics.turns == 1)
         let lost = try #require(outcomes[1])
         guard case .failure(let error) = lost, let refusal = error as? ArticleError else {
             Issue.record("the post to a missing group was not refused: \(lost)")
@@ -157,10 +159,10 @@ struct GroupCommitTests {
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         let gate = Gate(forum)
 
-        async let leader = Self.outcome {
-            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        async let held = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<held@example.org>"))
         }
-        await gate.leaderArrived()
+        await gate.batchHeld()
         let cancelled = Task {
             try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<cancelled@example.org>"))
         }
@@ -170,7 +172,7 @@ struct GroupCommitTests {
         }
         await gate.waitForQueue(length: 2)
         cancelled.cancel()
-        // Resumed while the leader's write is still held: it was not left waiting for it.
+        // Resumed while the first write is still held: it was not left waiting for it.
         let result = await cancelled.result
         guard case .failure(let error) = result, error is CancellationError else {
             Issue.record("the cancelled post was not cancelled: \(result)")
@@ -178,15 +180,15 @@ struct GroupCommitTests {
         }
         gate.open()
 
-        #expect(try await leader.get().numbers.first?.number == 1)
+        #expect(try await held.get().numbers.first?.number == 1)
         #expect(try await kept.value.numbers.first?.number == 2)
         #expect(try await database.article(messageID: "<cancelled@example.org>") == nil)
         #expect(try await database.group(named: "test.plain")?.articleCount == 2)
         try await forum.close()
     }
 
-    @Test("a leader cancelled while it writes for others does not fail their articles")
-    func cancelledLeader() async throws {
+    @Test("a poster cancelled while its batch is written gets its outcome, and the others in the batch commit")
+    func cancelledWhileWritten() async throws {
         let (forum, database, path) = try await makeFileForum()
         defer { removeDatabaseFile(path) }
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
@@ -195,9 +197,9 @@ struct GroupCommitTests {
         async let first = Self.outcome {
             try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<first@example.org>"))
         }
-        await gate.leaderArrived()
-        let leader = Task {
-            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        await gate.batchHeld()
+        let poster = Task {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<held@example.org>"))
         }
         await gate.waitForQueue(length: 1)
         let followers = (1...2).map { index in
@@ -208,12 +210,13 @@ struct GroupCommitTests {
         await gate.waitForQueue(length: 3)
         gate.open()
         #expect(try await first.get().numbers.first?.number == 1)
-        // The second batch's leader holds its followers' articles; it is cancelled now.
-        await gate.leaderArrived()
-        leader.cancel()
+        // The second batch (its first article and the two behind it) is held; the poster of
+        // its first article is cancelled now.
+        await gate.batchHeld()
+        poster.cancel()
         gate.open()
 
-        #expect(try await leader.value.numbers.first?.number == 2)
+        #expect(try await poster.value.numbers.first?.number == 2)
         for follower in followers {
             _ = try await follower.value
         }
@@ -240,10 +243,10 @@ struct GroupCommitTests {
             )
         )
 
-        async let leader = Self.outcome {
-            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<leader@example.org>"))
+        async let held = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<held@example.org>"))
         }
-        await gate.leaderArrived()
+        await gate.batchHeld()
         let outcomes = await withTaskGroup(of: Result<InjectedArticle, any Error>.self) { group in
             for index in 1...3 {
                 group.addTask {
@@ -258,7 +261,7 @@ struct GroupCommitTests {
             gate.open()
             return await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(try await leader.get().numbers.first?.number == 1)
+        #expect(try await held.get().numbers.first?.number == 1)
         #expect(outcomes.count == 3)
         #expect(outcomes.allSatisfy { (try? $0.get()) == nil })
         #expect(forum.injections.statistics.largestBatch == 3)
@@ -266,6 +269,57 @@ struct GroupCommitTests {
 
         let after = try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<after@example.org>"))
         #expect(after.numbers.first?.number == 2)
+        try await forum.close()
+    }
+
+    @Test("a drain leaves the writer to the writes queued behind it after its batches per turn, then goes on")
+    func otherWritesGetTheirTurn() async throws {
+        let (forum, database, path) = try await makeFileForum()
+        defer { removeDatabaseFile(path) }
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        // One article per batch, two batches per turn.
+        let batcher = InjectionBatcher(maximumBatchSize: 1, batchesPerTurn: 2)
+        let gate = Gate(batcher)
+        let order = Mutex<[String]>([])
+        var hooks = gate.hooks
+        hooks.beforeCommit = { transaction in
+            let id = try String.fetchOne(transaction.db, sql: "SELECT message_id FROM article ORDER BY id DESC LIMIT 1")
+            order.withLock { $0.append(id ?? "?") }
+        }
+        batcher.setHooks(hooks)
+        let post: @Sendable (String) async throws -> InjectedArticle = { name in
+            let now = forum.now()
+            let article = try Article(parsing: rawArticle(groups: "test.plain", messageID: "<\(name)@example.org>"))
+            let prepared = try forum.prepare(article, origin: .user, now: now)
+            return try await batcher.commit(.init(prepared: prepared, origin: .user, now: now), forum: forum)
+        }
+
+        async let first = Self.outcome { try await post("a") }
+        await gate.batchHeld()
+        var rest: [Task<InjectedArticle, any Error>] = []
+        for (index, name) in ["b", "c", "d"].enumerated() {
+            rest.append(Task { try await post(name) })
+            await gate.waitForQueue(length: index + 1)
+        }
+        // Another write, queued on the writer while the drain's turn is held.
+        let (otherDone, otherWritten) = AsyncStream<Void>.makeStream()
+        database.takeWriterTurn { _ in
+            order.withLock { $0.append("other") }
+            otherWritten.yield()
+            otherWritten.finish()
+        }
+        gate.open()
+
+        _ = try await first.get()
+        for task in rest { _ = try await task.value }
+        for await _ in otherDone {}
+        #expect(
+            order.withLock { $0 } == [
+                "<a@example.org>", "<b@example.org>", "other", "<c@example.org>", "<d@example.org>"
+            ]
+        )
+        #expect(batcher.statistics.batches == 4)
+        #expect(batcher.statistics.turns == 2)
         try await forum.close()
     }
 
@@ -280,46 +334,52 @@ struct GroupCommitTests {
     }
 }
 
-/// Holds the first `held` batches of a forum's group commit, each until the test opens it,
-/// and tells the test when a leader is held and how long the queue behind it is: no sleeping.
+/// Holds the first `held` batches of a group commit on the writer's thread, each until the
+/// test opens it, and tells the test when a batch is held and how long the queue behind it
+/// is: no sleeping.
 private final class Gate: Sendable {
     let hooks: InjectionBatcher.Hooks
     private let arrivals: AsyncStream<Void>
     private let lengths: AsyncStream<Int>
-    private let opening: AsyncStream<Void>.Continuation
+    private let opening = DispatchSemaphore(value: 0)
 
-    init(_ forum: Forum, holding held: Int = 1) {
+    convenience init(_ forum: Forum, holding held: Int = 1) {
+        self.init(forum.injections, holding: held)
+    }
+
+    init(_ batcher: InjectionBatcher, holding held: Int = 1) {
         let (arrivals, arrival) = AsyncStream<Void>.makeStream()
         let (lengths, length) = AsyncStream<Int>.makeStream()
-        let (openings, opening) = AsyncStream<Void>.makeStream()
         let batches = Counter()
+        let opening = self.opening
         self.arrivals = arrivals
         self.lengths = lengths
-        self.opening = opening
         self.hooks = InjectionBatcher.Hooks(
             didQueue: { length.yield($0) },
             willWrite: { _ in
                 guard batches.next() <= held else { return }
                 arrival.yield()
-                for await _ in openings { break }
+                // The writer's thread (a dispatch queue's), not a task: blocking it holds
+                // every write behind this batch, as a slow disk would.
+                opening.wait()
             }
         )
-        forum.injections.setHooks(self.hooks)
+        batcher.setHooks(self.hooks)
     }
 
-    /// Returns once the next held leader waits before its write.
-    func leaderArrived() async {
+    /// Returns once the next held batch waits before its write.
+    func batchHeld() async {
         for await _ in self.arrivals { return }
     }
 
-    /// Returns once `length` articles wait behind the held leader.
+    /// Returns once `length` articles wait behind the held batch.
     func waitForQueue(length: Int) async {
         for await queued in self.lengths where queued >= length { return }
     }
 
-    /// Lets the held leader write.
+    /// Lets the held batch be written.
     func open() {
-        self.opening.yield()
+        self.opening.signal()
     }
 }
 
