@@ -217,6 +217,8 @@ let package = Package(
         .target(
             name: "FORLLMTestSupport",
             dependencies: [
+                // AcceptedConnections: the HTTP stubs close a connection accepted as they stop.
+                "LineServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -39,7 +39,7 @@ public actor LLMPacedStubServer {
     /// One gate per piece and one for the end of the stream; ``release()`` opens the next.
     private let gates: [(stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)]
     private var released = 0
-    private var serverChannel: NIOAsyncChannel<Connection, Never>?
+    private var listener: HTTPStubListener?
     private var serverTask: Task<Void, Never>?
     private var outcomeWaiters: [CheckedContinuation<LLMStubChatOutcome, Never>] = []
 
@@ -53,19 +53,12 @@ public actor LLMPacedStubServer {
     /// Binds `127.0.0.1` on a free port, starts serving and returns the port.
     @discardableResult
     public func start() async throws -> Int {
-        precondition(self.serverChannel == nil, "LLMPacedStubServer.start() called twice")
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
-                }
-            }
-        self.serverChannel = server
-        self.port = server.channel.localAddress?.port ?? 0
+        precondition(self.listener == nil, "LLMPacedStubServer.start() called twice")
+        let listener = try await HTTPStubListener.bind(port: 0)
+        self.listener = listener
+        self.port = listener.port
         self.serverTask = Task {
-            await self.serve(server)
+            await self.serve(listener)
         }
         return self.port
     }
@@ -76,9 +69,7 @@ public actor LLMPacedStubServer {
             gate.continuation.finish()
         }
         self.serverTask?.cancel()
-        if let channel = self.serverChannel?.channel {
-            try? await channel.close()
-        }
+        await self.listener?.close()
         await self.serverTask?.value
         self.serverTask = nil
     }
@@ -124,20 +115,9 @@ public actor LLMPacedStubServer {
         self.outcomeWaiters = []
     }
 
-    private nonisolated func serve(_ server: NIOAsyncChannel<Connection, Never>) async {
-        do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask {
-                            await self.handle(connection)
-                        }
-                    }
-                }
-            }
-        } catch {
-            // Cancellation by `shutdown()`, or the listener failed: either way it is closed now.
-        }
+    private nonisolated func serve(_ listener: HTTPStubListener) async {
+        // Cancellation by `shutdown()`, or the listener failed: either way it is closed now.
+        try? await listener.serve { connection in await self.handle(connection) }
     }
 
     /// Answers every complete request on `connection` with the paced chat stream.

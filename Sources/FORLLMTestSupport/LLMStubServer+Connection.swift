@@ -68,17 +68,9 @@ extension LLMStubServer {
     typealias Outbound = NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
 
     /// Accepts connections until the task is cancelled; one child task per connection.
-    nonisolated func serve(_ server: NIOAsyncChannel<Connection, Never>) async {
+    nonisolated func serve(_ listener: HTTPStubListener) async {
         do {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask {
-                            await self.handle(connection)
-                        }
-                    }
-                }
-            }
+            try await listener.serve { connection in await self.handle(connection) }
         } catch {
             // Cancellation by `shutdown()`, or the listener failed: either way it is closed now.
             await self.noteConnectionError()

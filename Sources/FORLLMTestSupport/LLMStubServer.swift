@@ -76,7 +76,7 @@ public actor LLMStubServer {
 
     /// The port, once ``start()`` returned; 0 before.
     public private(set) var port = 0
-    private var serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>?
+    private var listener: HTTPStubListener?
     private var serverTask: Task<Void, Never>?
     private var queue: [LLMStubBehaviour] = []
     private var behavioursByModel: [String: LLMStubBehaviour] = [:]
@@ -120,21 +120,12 @@ public actor LLMStubServer {
     /// Binds `127.0.0.1:port` (0: any free port), starts serving and returns the port.
     @discardableResult
     public func start(port: Int = 0) async throws -> Int {
-        precondition(self.serverChannel == nil, "LLMStubServer.start() called twice")
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel
-                    )
-                }
-            }
-        self.serverChannel = server
-        self.port = server.channel.localAddress?.port ?? 0
+        precondition(self.listener == nil, "LLMStubServer.start() called twice")
+        let listener = try await HTTPStubListener.bind(port: port)
+        self.listener = listener
+        self.port = listener.port
         self.serverTask = Task {
-            await self.serve(server)
+            await self.serve(listener)
         }
         return self.port
     }
@@ -147,9 +138,7 @@ public actor LLMStubServer {
         }
         self.gateWaiters = []
         self.serverTask?.cancel()
-        if let channel = self.serverChannel?.channel {
-            try? await channel.close()
-        }
+        await self.listener?.close()
         await self.serverTask?.value
         self.serverTask = nil
     }

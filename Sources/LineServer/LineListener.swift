@@ -144,7 +144,7 @@ public struct LineListener: Sendable {
         let configuration = self.configuration
         let implicitTLS = self.tls.flatMap { $0.mode == .implicit ? $0.context : nil }
         let protocolHandlers = self.protocolHandlers
-        let accepted = AcceptedConnections()
+        let accepted = AcceptedConnections<LineConnectionEvent, ByteBuffer>()
         let serverChannel: NIOAsyncChannel<NIOAsyncChannel<LineConnectionEvent, ByteBuffer>, Never>
         do {
             serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
@@ -202,25 +202,18 @@ public struct LineListener: Sendable {
                 serve: serve
             )
         } catch {
-            await Self.close(accepted.close())
+            await accepted.closeStrays()
             throw error
         }
-        await Self.close(accepted.close())
+        await accepted.closeStrays()
         self.logger.info("\(self.protocolName) server stopped")
-    }
-
-    /// Closes connections made but never taken by the accept loop (see ``AcceptedConnections``).
-    private static func close(_ strays: [AcceptedConnections.Connection]) async {
-        for stray in strays {
-            try? await stray.executeThenClose { _, _ in }
-        }
     }
 
     /// The accept loop: serves each connection in a child task until graceful shutdown or
     /// cancellation; returns when the last session has ended.
     private func accept(
         from serverChannel: NIOAsyncChannel<NIOAsyncChannel<LineConnectionEvent, ByteBuffer>, Never>,
-        accepted: AcceptedConnections,
+        accepted: AcceptedConnections<LineConnectionEvent, ByteBuffer>,
         registry: ConnectionRegistry,
         refusal: @escaping @Sendable (_ text: String) -> ByteBuffer,
         serve: @escaping Serve

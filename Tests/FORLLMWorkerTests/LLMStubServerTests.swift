@@ -21,6 +21,38 @@ struct LLMStubServerTests {
         }
     }
 
+    @Test("connections accepted while the stub shuts down are closed, not dropped unfinished")
+    func connectionsDuringShutdown() async throws {
+        // NIO can make a connection's async channel and then drop it undelivered when the
+        // listener stops at that moment; its writer then traps when the connection becomes
+        // active (swift-nio issue 2637), which took a whole test run down once. Clients
+        // connect without pause while the stub shuts down.
+        for _ in 0..<10 {
+            let stub = LLMStubServer(.ollama)
+            let port = try await stub.start()
+            let (connected, connection) = AsyncStream<Void>.makeStream()
+            let connecting = Task {
+                var clients: [NNTPTestClient] = []
+                for _ in 0..<30 {
+                    guard let client = try? await NNTPTestClient.connect(host: "127.0.0.1", port: port) else { break }
+                    clients.append(client)
+                    connection.yield()
+                }
+                connection.finish()
+                return clients
+            }
+            for await _ in connected { break }
+            await stub.shutdown()
+            let clients = await connecting.value
+            for (index, client) in clients.enumerated() {
+                // Each was closed without a byte (it asked nothing).
+                let lines = try await client.readUntilClosed()
+                #expect(lines.isEmpty, "client \(index) of \(clients.count): \(lines)")
+                try await client.close()
+            }
+        }
+    }
+
     @Test("run(_:) serves while its body runs and shuts the stub down afterwards")
     func run() async throws {
         let stub = LLMStubServer(.openai)
