@@ -34,6 +34,8 @@ public final class ForumDatabase: Sendable {
     /// The group table and the newest articles in memory, for the news server's hot reads;
     /// `nil` unless opened with a capacity (``open(path:readCacheBytes:)``).
     public let readCache: ReadCache?
+    /// What keeps ``readCache`` current; the writer's transactions note their inserts to it.
+    let readCacheObserver: ReadCacheObserver?
     /// The writer connection's `PRAGMA data_version` when ``checkOtherWriters()`` last looked.
     private let lastDataVersion: Mutex<Int64>
 
@@ -57,10 +59,13 @@ public final class ForumDatabase: Sendable {
         }
         if readCacheBytes > 0 {
             let cache = ReadCache(capacity: readCacheBytes)
-            writer.add(transactionObserver: ReadCacheObserver(cache: cache), extent: .databaseLifetime)
+            let observer = ReadCacheObserver(cache: cache)
+            writer.add(transactionObserver: observer, extent: .databaseLifetime)
             self.readCache = cache
+            self.readCacheObserver = observer
         } else {
             self.readCache = nil
+            self.readCacheObserver = nil
         }
     }
 

@@ -12,7 +12,11 @@ import GRDB
 /// a rollback forgets them. Reading back costs a few point lookups per commit; a commit of more
 /// than ``prefetchLimit`` articles (an import) only invalidates, and its articles enter the cache
 /// when they are read.
-final class ReadCacheObserver: TransactionObserver {
+// @unchecked Sendable: every stored property but the (Sendable) cache is read and written only on
+// the writer connection's serial queue: GRDB calls an observer's methods there, and
+// `noteInserted` runs inside the writer's transactions. `ForumDatabase` hands it to those
+// transactions (`StoreTransaction.readCache`) and touches it nowhere else.
+final class ReadCacheObserver: TransactionObserver, @unchecked Sendable {
     /// Most articles of one commit read back into the cache.
     static let prefetchLimit = 64
 
@@ -21,6 +25,8 @@ final class ReadCacheObserver: TransactionObserver {
     private var insertedArticles: [Int64] = []
     private var deletedArticles: Set<Int64> = []
     private var changedGroups: Set<Int64> = []
+    /// Articles as their inserts wrote them, by row id (``noteInserted(_:)``).
+    private var noted: [Int64: StoredArticle] = [:]
     /// A change GRDB could not describe (`Database.notifyChanges(in:)`).
     private var changedUnknown = false
 
@@ -35,6 +41,13 @@ final class ReadCacheObserver: TransactionObserver {
         case .update(let table, _):
             return table == "newsgroup"
         }
+    }
+
+    /// `article` was just inserted, in the transaction under way, with exactly these bytes and
+    /// numbers. Called on the writer's queue, inside the transaction.
+    func noteInserted(_ article: StoredArticle) {
+        guard self.noted.count < Self.prefetchLimit else { return }
+        self.noted[article.id] = article
     }
 
     func databaseDidChange(with event: DatabaseEvent) {
@@ -82,7 +95,11 @@ final class ReadCacheObserver: TransactionObserver {
             let inserted = self.insertedArticles.filter { !self.deletedArticles.contains($0) }
             if inserted.count <= Self.prefetchLimit {
                 for id in inserted {
-                    if let article = try ForumDatabase.storedArticle(id: id, db) { articles.append(article) }
+                    if removed.isEmpty, let article = self.noted[id] {
+                        articles.append(article)
+                    } else if let article = try ForumDatabase.storedArticle(id: id, db) {
+                        articles.append(article)
+                    }
                 }
             }
             self.cache.committed(
@@ -105,6 +122,7 @@ final class ReadCacheObserver: TransactionObserver {
         self.insertedArticles.removeAll(keepingCapacity: true)
         self.deletedArticles.removeAll(keepingCapacity: true)
         self.changedGroups.removeAll(keepingCapacity: true)
+        self.noted.removeAll(keepingCapacity: true)
         self.changedUnknown = false
     }
 }

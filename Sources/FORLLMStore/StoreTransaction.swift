@@ -11,9 +11,13 @@ import NewsArticle
 /// all. A value of this type is only valid inside the closure it was given to.
 public struct StoreTransaction {
     let db: Database
+    /// The read cache's observer, on the writer's transactions (``insertArticle`` notes what it
+    /// wrote); `nil` elsewhere.
+    let readCache: ReadCacheObserver?
 
-    init(_ db: Database) {
+    init(_ db: Database, readCache: ReadCacheObserver? = nil) {
         self.db = db
+        self.readCache = readCache
     }
 }
 
@@ -21,7 +25,8 @@ extension ForumDatabase {
     /// Runs `body` in one write transaction: it commits when `body` returns and rolls back when
     /// it throws.
     public func write<T: Sendable>(_ body: @escaping @Sendable (StoreTransaction) throws -> T) async throws -> T {
-        try await self.writer.write { db in try body(StoreTransaction(db)) }
+        let observer = self.readCacheObserver
+        return try await self.writer.write { db in try body(StoreTransaction(db, readCache: observer)) }
     }
 
     /// Takes a turn on the writer connection without waiting for it: `body` runs on the
@@ -30,7 +35,8 @@ extension ForumDatabase {
     /// between them. No task's cancellation reaches it. Every other write waits while it runs:
     /// keep it short, and take another turn rather than keep this one.
     public func takeWriterTurn(_ body: @escaping @Sendable (StoreWriterTurn) -> Void) {
-        self.writer.asyncWriteWithoutTransaction { db in body(StoreWriterTurn(db)) }
+        let observer = self.readCacheObserver
+        self.writer.asyncWriteWithoutTransaction { db in body(StoreWriterTurn(db, readCache: observer)) }
     }
 }
 
@@ -38,9 +44,11 @@ extension ForumDatabase {
 /// Valid only inside the turn's closure.
 public struct StoreWriterTurn {
     let db: Database
+    let readCache: ReadCacheObserver?
 
-    init(_ db: Database) {
+    init(_ db: Database, readCache: ReadCacheObserver?) {
         self.db = db
+        self.readCache = readCache
     }
 
     /// Runs `body` in one write transaction: it commits when `body` returns (with
@@ -49,7 +57,7 @@ public struct StoreWriterTurn {
     public func transaction<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         var result: T?
         try self.db.inTransaction {
-            result = try body(StoreTransaction(self.db))
+            result = try body(StoreTransaction(self.db, readCache: self.readCache))
             return .commit
         }
         guard let result else {
@@ -130,6 +138,8 @@ extension StoreTransaction {
             head.append(contentsOf: field.raw)
             head.append(contentsOf: [13, 10])
         }
+        let headData = Data(head)
+        let bodyData = Data(article.body)
         // Cached statements: this runs for every article, and preparing SQL (with GRDB's
         // authorizer) costs more than executing it.
         try self.db.cachedStatement(
@@ -144,7 +154,7 @@ extension StoreTransaction {
                 messageID.value, parent?.value, root.value, now.timeIntervalSince1970,
                 groups.map(\.name).joined(separator: ","), author?.personaID, author?.version, author?.requestID,
                 overview.subject, overview.from, overview.date, overview.references, xref, overview.bytes,
-                overview.lines, Data(head), Data(article.body)
+                overview.lines, headData, bodyData
             ]
         )
         let articleID = self.db.lastInsertedRowID
@@ -157,6 +167,16 @@ extension StoreTransaction {
                 sql: "UPDATE newsgroup SET last_number = ?, article_count = article_count + 1 WHERE id = ?"
             ).execute(arguments: [number.number, group.id])
         }
+        // As a read back would find it: its numbers in the order of the groups' ids.
+        self.readCache?.noteInserted(
+            StoredArticle(
+                id: articleID,
+                messageID: messageID.value,
+                head: headData,
+                body: bodyData,
+                numbers: zip(groups, numbers).sorted { $0.0.id < $1.0.id }.map(\.1)
+            )
+        )
         return (articleID, numbers)
     }
 

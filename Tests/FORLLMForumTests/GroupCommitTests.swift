@@ -323,6 +323,61 @@ struct GroupCommitTests {
         try await forum.close()
     }
 
+    @Test(
+        "the read cache holds each article of a batch as the database does, crossposts too; a refused one is not there"
+    )
+    func readCacheAfterBatch() async throws {
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("forllm-forum-\(UUID().uuidString).db").path
+        defer { removeDatabaseFile(path) }
+        var configuration = ForumConfiguration()
+        configuration.readCacheMegabytes = 4
+        let forum = try await Forum.open(path: path, configuration: configuration, readCache: true)
+        let database = forum.database
+        try await database.createGroup(name: "test.plain", mode: .off, now: Date())
+        try await database.createGroup(name: "test.other", mode: .off, now: Date())
+        let gate = Gate(forum)
+
+        async let held = Self.outcome {
+            try await forum.inject(raw: rawArticle(groups: "test.plain", messageID: "<held@example.org>"))
+        }
+        await gate.batchHeld()
+        let raws = [
+            // Crossposted, named against the order of the groups' ids.
+            rawArticle(groups: "test.other,test.plain", messageID: "<both@example.org>", body: "In two groups.\n"),
+            // Written, then refused (no requests in an `off` group): its savepoint rolls back,
+            // and the next article gets its row id again.
+            rawArticle(
+                groups: "test.plain",
+                messageID: "<refused@example.org>",
+                extraHeaders: ["X-FORLLM-Request: Assistant"],
+                body: "Refused.\n"
+            ),
+            rawArticle(groups: "test.plain", messageID: "<after@example.org>", body: "After the refusal.\n")
+        ]
+        var posts: [Task<InjectedArticle, any Error>] = []
+        for (index, raw) in raws.enumerated() {
+            posts.append(Task { try await forum.inject(raw: raw) })
+            await gate.waitForQueue(length: index + 1)
+        }
+        gate.open()
+        _ = try await held.get()
+        _ = try await posts[0].value
+        await #expect(throws: ArticleError.self) { try await posts[1].value }
+        _ = try await posts[2].value
+        #expect(forum.injections.statistics.largestBatch == 3)
+
+        let other = try await ForumDatabase.open(path: path)
+        for messageID in ["<held@example.org>", "<both@example.org>", "<after@example.org>"] {
+            let stored = try #require(try await other.article(messageID: messageID))
+            #expect(database.articleInMemory(messageID: messageID) == stored, "\(messageID)")
+        }
+        #expect(try await other.article(messageID: "<both@example.org>")?.numbers.count == 2)
+        #expect(database.articleInMemory(messageID: "<refused@example.org>") == nil)
+        try await other.close()
+        try await forum.close()
+    }
+
     private static func outcome(
         _ body: () async throws -> InjectedArticle
     ) async -> Result<InjectedArticle, any Error> {
