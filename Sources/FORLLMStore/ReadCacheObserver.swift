@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
 
+// @unchecked Sendable: every stored property but the (Sendable) cache is read and written only on
+// the writer connection's serial queue: GRDB calls an observer's methods there, and
+// `noteInserted` runs inside the writer's transactions. `ForumDatabase` hands it to those
+// transactions (`StoreTransaction.readCache`) and touches it nowhere else.
 /// Keeps a ``ReadCache`` current with the commits of this process: a GRDB transaction observer
 /// on the one writer connection.
 ///
@@ -8,14 +12,17 @@ import GRDB
 /// deleted (`group_article` is a WITHOUT ROWID table, which SQLite's update hook does not report:
 /// its rows change only with an article, inserted or deleted with it, or with a group's removal,
 /// which updates the `newsgroup` row). When the transaction commits, and before `write` returns
-/// to its caller, it reads those rows back on the writer connection and hands them to the cache;
-/// a rollback forgets them. Reading back costs a few point lookups per commit; a commit of more
-/// than ``prefetchLimit`` articles (an import) only invalidates, and its articles enter the cache
-/// when they are read.
-// @unchecked Sendable: every stored property but the (Sendable) cache is read and written only on
-// the writer connection's serial queue: GRDB calls an observer's methods there, and
-// `noteInserted` runs inside the writer's transactions. `ForumDatabase` hands it to those
-// transactions (`StoreTransaction.readCache`) and touches it nowhere else.
+/// to its caller, it hands those rows to the cache; a rollback forgets them. An article stored by
+/// ``StoreTransaction/insertArticle(_:messageID:parent:root:groups:hostname:author:now:)`` is
+/// handed as that function noted it (``noteInserted(_:)``: the bytes it wrote, nothing read
+/// back; reading every new article back was a tenth of the server's CPU per POST). The rest (a
+/// group's row, an article noted by nobody) is read back on the writer connection. A commit of
+/// more than ``prefetchLimit`` articles (an import) only invalidates, and its articles enter the
+/// cache when they are read.
+///
+/// A note counts only for a row the update hook reported inserted and no savepoint rolled back
+/// (GRDB drops the events of a rolled-back savepoint); a row id given again after such a rollback
+/// gets the later note. A commit that removed a group reads every article back.
 final class ReadCacheObserver: TransactionObserver, @unchecked Sendable {
     /// Most articles of one commit read back into the cache.
     static let prefetchLimit = 64
