@@ -53,7 +53,9 @@ final class ReadCacheObserver: TransactionObserver, @unchecked Sendable {
     /// `article` was just inserted, in the transaction under way, with exactly these bytes and
     /// numbers. Called on the writer's queue, inside the transaction.
     func noteInserted(_ article: StoredArticle) {
-        guard self.noted.count < Self.prefetchLimit else { return }
+        // Past the limit no new row is noted (it is read back), but a row id given again after
+        // a savepoint's rollback always takes the later note: the earlier one is not stored.
+        guard self.noted.count < Self.prefetchLimit || self.noted[article.id] != nil else { return }
         self.noted[article.id] = article
     }
 

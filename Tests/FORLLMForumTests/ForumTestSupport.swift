@@ -3,6 +3,7 @@ import FORLLMStore
 import FORLLMTestSupport
 import Foundation
 import NewsArticle
+import Testing
 
 /// A raw article as a client would post it (CRLF lines).
 func rawArticle(
@@ -39,6 +40,18 @@ func makeFileForum() async throws -> (Forum, ForumDatabase, String) {
         .appendingPathComponent("forllm-forum-\(UUID().uuidString).db").path
     let forum = try await Forum.open(path: path)
     return (forum, forum.database, path)
+}
+
+/// A forum on a new file with the server's read cache (4 MB), the cache, and the path (for a
+/// second connection, as another process would open it).
+func makeCachedFileForum() async throws -> (Forum, ReadCache, String) {
+    let path = FileManager.default.temporaryDirectory
+        .appendingPathComponent("forllm-cache-\(UUID().uuidString).db").path
+    var configuration = ForumConfiguration()
+    configuration.readCacheMegabytes = 4
+    let forum = try await Forum.open(path: path, configuration: configuration, readCache: true)
+    let cache = try #require(forum.database.readCache)
+    return (forum, cache, path)
 }
 
 func removeDatabaseFile(_ path: String) {

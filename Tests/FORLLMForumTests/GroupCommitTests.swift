@@ -327,12 +327,8 @@ struct GroupCommitTests {
         "the read cache holds each article of a batch as the database does, crossposts too; a refused one is not there"
     )
     func readCacheAfterBatch() async throws {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("forllm-forum-\(UUID().uuidString).db").path
+        let (forum, _, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
-        var configuration = ForumConfiguration()
-        configuration.readCacheMegabytes = 4
-        let forum = try await Forum.open(path: path, configuration: configuration, readCache: true)
         let database = forum.database
         try await database.createGroup(name: "test.plain", mode: .off, now: Date())
         try await database.createGroup(name: "test.other", mode: .off, now: Date())

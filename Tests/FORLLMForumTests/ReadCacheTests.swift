@@ -1,6 +1,7 @@
 import FORLLMForum
 import FORLLMStore
 import Foundation
+import NewsArticle
 import Testing
 
 /// The server's read cache (``ReadCache``) on a real database file: what a commit of this
@@ -8,20 +9,9 @@ import Testing
 /// after ``ForumDatabase/checkOtherWriters()``; nothing removed comes back.
 @Suite("Read cache")
 struct ReadCacheTests {
-    /// A forum on a new file with the server's read cache, and the path for a second process.
-    func openCachedForum() async throws -> (Forum, ReadCache, String) {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("forllm-cache-\(UUID().uuidString).db").path
-        var configuration = ForumConfiguration()
-        configuration.readCacheMegabytes = 4
-        let forum = try await Forum.open(path: path, configuration: configuration, readCache: true)
-        let cache = try #require(forum.database.readCache)
-        return (forum, cache, path)
-    }
-
     @Test("a posted article and its group's new numbers are served from memory as soon as inject returns")
     func commitUpdatesCache() async throws {
-        let (forum, cache, path) = try await openCachedForum()
+        let (forum, cache, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
         let before = try #require(try await forum.database.group(named: "forllm.general"))
         let misses = cache.statistics.misses
@@ -47,7 +37,7 @@ struct ReadCacheTests {
 
     @Test("the reads from memory only (what the news server answers on its event loop) see each commit at once")
     func memoryOnlyReads() async throws {
-        let (forum, _, path) = try await openCachedForum()
+        let (forum, _, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
         // The group table is loaded by the first read that needs it; until then memory says nothing.
         #expect(forum.database.groupInMemory(named: "forllm.general") == nil)
@@ -74,7 +64,7 @@ struct ReadCacheTests {
 
     @Test("a cancelled article is gone from the cache with the commit that removes it")
     func cancelRemoves() async throws {
-        let (forum, cache, path) = try await openCachedForum()
+        let (forum, cache, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
         let injected = try await forum.inject(raw: rawArticle(messageID: "<gone@example.org>"))
         let number = try #require(injected.numbers.first?.number)
@@ -92,7 +82,7 @@ struct ReadCacheTests {
 
     @Test("a removed group takes its articles' numbers with it; a created one is listed at once")
     func groupChanges() async throws {
-        let (forum, cache, path) = try await openCachedForum()
+        let (forum, cache, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
         _ = try await forum.database.groups()
         try await forum.database.createGroup(name: "forllm.extra", now: Date())
@@ -113,7 +103,7 @@ struct ReadCacheTests {
 
     @Test("another process's commit is seen once checkOtherWriters has looked, and only then")
     func otherWriters() async throws {
-        let (forum, cache, path) = try await openCachedForum()
+        let (forum, cache, path) = try await makeCachedFileForum()
         defer { removeDatabaseFile(path) }
         let first = try await forum.inject(raw: rawArticle(messageID: "<mine@example.org>"))
         let before = try #require(try await forum.database.group(named: "forllm.general"))
@@ -167,6 +157,44 @@ struct ReadCacheTests {
         // Found by Message-ID with every number it has, as the database gives it.
         #expect(try await forum.database.article(messageID: "<old@example.org>")?.numbers == injected.numbers)
         #expect(cache.statistics.misses == misses + 1)
+        try await forum.close()
+    }
+
+    @Test("a row id given again after a savepoint's rollback holds the later article, however many came before")
+    func rowIDReusedAfterRollback() async throws {
+        let (forum, _, path) = try await makeCachedFileForum()
+        defer { removeDatabaseFile(path) }
+        struct Refused: Error {}
+        // 63 articles, then one rolled back in its savepoint, then one that gets its row id:
+        // 64 stored, the most a commit hands the cache, and 65 inserts.
+        try await forum.database.write { transaction in
+            func insert(_ name: String) throws {
+                let article = try Article(parsing: rawArticle(messageID: "<\(name)@example.org>"))
+                guard let row = try transaction.group(named: "forllm.general") else { throw Refused() }
+                _ = try transaction.insertArticle(
+                    article,
+                    messageID: try MessageID("<\(name)@example.org>"),
+                    parent: nil,
+                    root: try MessageID("<\(name)@example.org>"),
+                    groups: [row],
+                    hostname: "forllm.test",
+                    author: nil,
+                    now: Date()
+                )
+            }
+            for index in 1...63 { try insert("before.\(index)") }
+            _ = try? transaction.savepoint {
+                try insert("rolled-back")
+                throw Refused()
+            }
+            try insert("reused")
+        }
+
+        let other = try await ForumDatabase.open(path: path)
+        let stored = try #require(try await other.article(messageID: "<reused@example.org>"))
+        #expect(forum.database.articleInMemory(messageID: "<reused@example.org>") == stored)
+        #expect(forum.database.articleInMemory(messageID: "<rolled-back@example.org>") == nil)
+        try await other.close()
         try await forum.close()
     }
 }
