@@ -23,12 +23,7 @@ struct HTTPStubListener: Sendable {
             .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    let connection = try Connection(wrappingChannelSynchronously: channel)
-                    guard accepted.add(connection) else {
-                        channel.close(promise: nil)
-                        throw ChannelError.ioOnClosedChannel
-                    }
-                    return connection
+                    return try accepted.admit(Connection(wrappingChannelSynchronously: channel))
                 }
             }
         return HTTPStubListener(server: server, accepted: accepted, port: server.channel.localAddress?.port ?? 0)
@@ -38,7 +33,7 @@ struct HTTPStubListener: Sendable {
     /// cancellation; returns (or throws the listener's error) once every handler has returned
     /// and the connections never taken are closed.
     func serve(_ handle: @escaping @Sendable (Connection) async -> Void) async throws {
-        do {
+        try await self.accepted.accepting {
             try await withThrowingDiscardingTaskGroup { group in
                 try await self.server.executeThenClose { connections in
                     for try await connection in connections {
@@ -47,11 +42,7 @@ struct HTTPStubListener: Sendable {
                     }
                 }
             }
-        } catch {
-            await self.accepted.closeStrays()
-            throw error
         }
-        await self.accepted.closeStrays()
     }
 
     /// Closes the listening socket: ``serve(_:)`` stops accepting.

@@ -10,13 +10,12 @@ import Synchronization
 /// drops it, and when the connection then becomes active its writer is released unfinished,
 /// which NIO treats as a programmer error and traps ("Deinited NIOAsyncWriter without calling
 /// finish()", swift-nio issue 2637). This keeps a reference to every channel from the
-/// initializer until the loop takes it; after the loop, ``close()`` refuses new ones and hands
-/// back the strays, which ``closeStrays()`` closes properly.
+/// initializer until the loop takes it; when the loop has ended, it refuses new ones and closes
+/// the strays properly.
 ///
 /// Any server on `NIOAsyncChannel` needs it: ``LineListener`` and the test suite's HTTP stubs.
-/// The child initializer calls ``add(_:)`` and, when it returns `false`, closes the channel and
-/// throws (NIO neither registers nor closes a child whose initializer failed); the accept loop
-/// calls ``take(_:)`` for each connection; after the loop, ``closeStrays()``.
+/// The child initializer returns ``admit(_:)``'s connection; the accept loop runs inside
+/// ``accepting(_:)`` and calls ``take(_:)`` for each connection.
 public final class AcceptedConnections<Inbound: Sendable, Outbound: Sendable>: Sendable {
     public typealias Connection = NIOAsyncChannel<Inbound, Outbound>
 
@@ -29,14 +28,21 @@ public final class AcceptedConnections<Inbound: Sendable, Outbound: Sendable>: S
 
     public init() {}
 
-    /// A connection's channel was made (in the child initializer); `false` once the listener
-    /// has stopped, and the connection is then not to be made.
-    public func add(_ connection: Connection) -> Bool {
-        self.state.withLock { state in
+    /// For the child initializer: `connection`'s channel was made; returns it to be delivered.
+    /// Once the loop has ended it closes the channel instead and throws: NIO neither registers
+    /// nor closes a child whose initializer failed, and closing it finishes its writer (it never
+    /// became active).
+    public func admit(_ connection: Connection) throws -> Connection {
+        let admitted = self.state.withLock { state in
             guard !state.isClosed else { return false }
             state.waiting[ObjectIdentifier(connection.channel)] = connection
             return true
         }
+        guard admitted else {
+            connection.channel.close(promise: nil)
+            throw LineServerError(message: "the listener has stopped")
+        }
+        return connection
     }
 
     /// The accept loop took `connection`; from now on its handler closes it.
@@ -44,20 +50,23 @@ public final class AcceptedConnections<Inbound: Sendable, Outbound: Sendable>: S
         _ = self.state.withLock { $0.waiting.removeValue(forKey: ObjectIdentifier(connection.channel)) }
     }
 
-    /// The accept loop has ended: no connection is taken from now on. Returns those made but
-    /// never taken.
-    public func close() -> [Connection] {
-        self.state.withLock { state in
+    /// Runs the accept loop `body`; however it ends, then refuses new connections and closes
+    /// each one made but never taken.
+    public func accepting<T>(_ body: () async throws -> T) async throws -> T {
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body())
+        } catch {
+            result = .failure(error)
+        }
+        let strays = self.state.withLock { state in
             state.isClosed = true
             defer { state.waiting = [:] }
             return Array(state.waiting.values)
         }
-    }
-
-    /// ``close()``, then closes each connection made but never taken, finishing its writer.
-    public func closeStrays() async {
-        for stray in self.close() {
+        for stray in strays {
             try? await stray.executeThenClose { _, _ in }
         }
+        return try result.get()
     }
 }

@@ -154,20 +154,14 @@ public struct LineListener: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .bind(host: configuration.host, port: configuration.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        let connection = try Self.configurePipeline(
-                            channel,
-                            configuration: configuration,
-                            implicitTLS: implicitTLS,
-                            protocolHandlers: protocolHandlers
+                        try accepted.admit(
+                            Self.configurePipeline(
+                                channel,
+                                configuration: configuration,
+                                implicitTLS: implicitTLS,
+                                protocolHandlers: protocolHandlers
+                            )
                         )
-                        // After the listener stopped. NIO neither registers nor closes a child
-                        // whose initializer failed, so it is closed here; that also finishes its
-                        // writer (it never became active).
-                        guard accepted.add(connection) else {
-                            channel.close(promise: nil)
-                            throw LineServerError(message: "the listener has stopped")
-                        }
-                        return connection
                     }
                 }
         } catch {
@@ -193,7 +187,7 @@ public struct LineListener: Sendable {
         )
         await self.onListening(address)
 
-        do {
+        try await accepted.accepting {
             try await self.accept(
                 from: serverChannel,
                 accepted: accepted,
@@ -201,11 +195,7 @@ public struct LineListener: Sendable {
                 refusal: refusal,
                 serve: serve
             )
-        } catch {
-            await accepted.closeStrays()
-            throw error
         }
-        await accepted.closeStrays()
         self.logger.info("\(self.protocolName) server stopped")
     }
 
