@@ -1,5 +1,6 @@
 import ArgumentParser
 import NIOCore
+import Synchronization
 
 /// `post`: articles per second over several connections.
 struct PostCommand: AsyncParsableCommand {
@@ -10,7 +11,9 @@ struct PostCommand: AsyncParsableCommand {
             --depth 1 is what a newsreader does (POST, wait for 340, send the article, wait for 240).
             --depth N>1 pipelines: each connection writes N times "POST + article" without waiting
             for the 340s and keeps N articles in flight (used to fill a group fast).
-            Also prints high_before= and high_after= (the group's high-water mark around the run).
+            Also prints high_before= and high_after= (the group's high-water mark around the run),
+            and with --depth 1 what the client waited for: post_340_p50_us= and post_340_p90_us=
+            (POST until its 340), post_240_p50_us= and post_240_p90_us= (the article until its 240).
             """
     )
     @OptionGroup var server: ServerOptions
@@ -30,6 +33,7 @@ struct PostCommand: AsyncParsableCommand {
         let gate = Barrier(count: self.connections) { startCPU.set(.sample(processes)) }
         let done = Barrier(count: self.connections) { endCPU.set(.sample(processes)) }
         let failures = Tally()
+        let latencies = PostLatencies()
         let group = self.group
         let depth = max(1, self.depth)
         let tag = self.tag
@@ -49,10 +53,25 @@ struct PostCommand: AsyncParsableCommand {
                         }
                         await gate.arrive()
                         if depth == 1 {
+                            var go: [Double] = []
+                            var stored: [Double] = []
+                            go.reserveCapacity(articles.count)
+                            stored.reserveCapacity(articles.count)
                             for article in articles {
-                                let reply = try await connection.post(article)
-                                if reply.code != 240 { failures.add(reply.line) }
+                                let start = ContinuousClock.now
+                                let reply = try await connection.command("POST")
+                                let accepted = ContinuousClock.now
+                                guard reply.code == 340 else {
+                                    failures.add(reply.line)
+                                    continue
+                                }
+                                try await connection.send(article)
+                                let answer = try await connection.reply()
+                                if answer.code != 240 { failures.add(answer.line) }
+                                go.append(Measurements.micros(accepted - start))
+                                stored.append(Measurements.micros(ContinuousClock.now - accepted))
                             }
+                            latencies.add(go: go, stored: stored)
                         } else {
                             try await Self.pipelined(articles, depth: depth, on: &connection, failures: failures)
                         }
@@ -78,6 +97,7 @@ struct PostCommand: AsyncParsableCommand {
         if let start = startCPU.value, let end = endCPU.value {
             start.report(until: end, operations: self.count, processes: self.processes)
         }
+        latencies.report()
         if let first = failed.first {
             Measurements.note("\(failed.count) articles refused, first: \(first)")
         }
@@ -362,5 +382,28 @@ struct LatencyCommand: AsyncParsableCommand {
             }
         }
         return targets
+    }
+}
+
+/// What each POST waited for, as the client saw it (`--depth 1` only): `POST` until its `340`,
+/// and the article until its `240` (the server's parsing, storing and durable commit).
+final class PostLatencies: Sendable {
+    private let samples = Mutex<(go: [Double], stored: [Double])>(([], []))
+
+    func add(go: [Double], stored: [Double]) {
+        self.samples.withLock {
+            $0.go += go
+            $0.stored += stored
+        }
+    }
+
+    /// Prints `post_340_p50_us=`, `post_340_p90_us=`, `post_240_p50_us=` and `post_240_p90_us=`.
+    func report() {
+        let (go, stored) = self.samples.withLock { $0 }
+        guard !go.isEmpty else { return }
+        Measurements.report("post_340_p50_us", Measurements.percentile(go, 50))
+        Measurements.report("post_340_p90_us", Measurements.percentile(go, 90))
+        Measurements.report("post_240_p50_us", Measurements.percentile(stored, 50))
+        Measurements.report("post_240_p90_us", Measurements.percentile(stored, 90))
     }
 }
