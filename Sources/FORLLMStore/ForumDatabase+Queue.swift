@@ -56,29 +56,32 @@ extension ForumDatabase {
     /// Pending requests that may run at `now` (backoff elapsed), oldest first.
     public func runnableRequests(now: Date, limit: Int = 50) async throws -> [QueuedRequest] {
         try await self.writer.read { db in
+            // Cached statements: the worker asks at every poll, and preparing a statement (the
+            // request table's many columns, GRDB's authorizer) costs more than running it.
             let requests = try ReplyRequest.fetchAll(
-                db,
-                sql: ReplyRequest.selectSQL + """
-                     WHERE r.status = 'pending' AND (r.not_before IS NULL OR r.not_before <= ?)
-                    ORDER BY r.id LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: ReplyRequest.selectSQL + """
+                         WHERE r.status = 'pending' AND (r.not_before IS NULL OR r.not_before <= ?)
+                        ORDER BY r.id LIMIT ?
+                        """
+                ),
                 arguments: [now.timeIntervalSince1970, limit]
             )
             return try requests.map { request in
                 let persona = try request.personaID.flatMap {
-                    try Persona.fetchOne(db, sql: "SELECT * FROM persona WHERE id = ?", arguments: [$0])
+                    try Persona.fetchOne(db.cachedStatement(sql: "SELECT * FROM persona WHERE id = ?"), arguments: [$0])
                 }
                 let group = try Row.fetchOne(
-                    db,
-                    sql: "SELECT default_model, default_backend FROM newsgroup WHERE name = ?",
+                    db.cachedStatement(sql: "SELECT default_model, default_backend FROM newsgroup WHERE name = ?"),
                     arguments: [request.groupName]
                 )
                 let order = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT r.passed_over, a.root_message_id FROM request r
-                        LEFT JOIN article a ON a.id = r.article_id WHERE r.id = ?
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT r.passed_over, a.root_message_id FROM request r
+                            LEFT JOIN article a ON a.id = r.article_id WHERE r.id = ?
+                            """
+                    ),
                     arguments: [request.id]
                 )
                 return QueuedRequest(
@@ -158,8 +161,7 @@ extension ForumDatabase {
         try await self.writer.read { db in
             var states: [String: BackendState] = [:]
             for row in try Row.fetchAll(
-                db,
-                sql: "SELECT backend, model, root_message_id, persona_id FROM backend_state"
+                db.cachedStatement(sql: "SELECT backend, model, root_message_id, persona_id FROM backend_state")
             ) {
                 states[row["backend"]] = BackendState(
                     model: row["model"],
@@ -242,8 +244,7 @@ extension ForumDatabase {
         try await self.writer.read { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT references_header, author_persona_id FROM article WHERE id = ?",
+                    db.cachedStatement(sql: "SELECT references_header, author_persona_id FROM article WHERE id = ?"),
                     arguments: [articleID]
                 ), let article = try Self.storedArticle(id: articleID, db)
             else { return [] }
@@ -251,8 +252,7 @@ extension ForumDatabase {
             for reference in Threading.parseReferences(row["references_header"]) {
                 guard
                     let ancestor = try Row.fetchOne(
-                        db,
-                        sql: "SELECT id, author_persona_id FROM article WHERE message_id = ?",
+                        db.cachedStatement(sql: "SELECT id, author_persona_id FROM article WHERE message_id = ?"),
                         arguments: [reference.value]
                     ), let stored = try Self.storedArticle(id: ancestor["id"], db)
                 else { continue }

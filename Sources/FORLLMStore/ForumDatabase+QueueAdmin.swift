@@ -35,7 +35,9 @@ extension ForumDatabase {
             }
             sql += " ORDER BY r.id DESC LIMIT ?"
             arguments += [limit]
-            return try ReplyRequest.fetchAll(db, sql: sql, arguments: arguments)
+            // Cached: the status publisher and `forllm queue` ask this again and again, and
+            // preparing a statement over the request table's columns costs more than running it.
+            return try ReplyRequest.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         }
     }
 
@@ -101,8 +103,7 @@ extension ForumDatabase {
     static func requireRequest(_ id: Int64, _ db: Database) throws -> ReplyRequest {
         guard
             let request = try ReplyRequest.fetchOne(
-                db,
-                sql: ReplyRequest.selectSQL + " WHERE r.id = ?",
+                db.cachedStatement(sql: ReplyRequest.selectSQL + " WHERE r.id = ?"),
                 arguments: [id]
             )
         else {

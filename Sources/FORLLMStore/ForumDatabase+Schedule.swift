@@ -5,7 +5,11 @@ extension ForumDatabase {
     /// The schedule as stored.
     public func schedule() async throws -> Schedule {
         try await self.writer.read { db in
-            Schedule(windows: try ScheduleWindow.fetchAll(db, sql: "SELECT * FROM schedule_window ORDER BY id"))
+            Schedule(
+                windows: try ScheduleWindow.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM schedule_window ORDER BY id")
+                )
+            )
         }
     }
 

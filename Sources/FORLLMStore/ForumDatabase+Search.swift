@@ -127,7 +127,7 @@ extension StoreTransaction {
 
     /// How many articles wait for the index.
     public func searchIndexWaiting() throws -> Int {
-        try Int.fetchOne(self.db, sql: "SELECT COUNT(*) FROM search_pending") ?? 0
+        try Int.fetchOne(self.db.cachedStatement(sql: "SELECT COUNT(*) FROM search_pending")) ?? 0
     }
 
     /// How far the index is: `nil` when no article waits for it. Counts every article.

@@ -32,7 +32,7 @@ extension ForumDatabase {
     /// The status articles posted and not withdrawn, by request.
     public func publishedStatuses() async throws -> [Int64: PublishedStatus] {
         try await self.writer.read { db in
-            let all = try PublishedStatus.fetchAll(db, sql: "SELECT * FROM status_article")
+            let all = try PublishedStatus.fetchAll(db.cachedStatement(sql: "SELECT * FROM status_article"))
             return Dictionary(uniqueKeysWithValues: all.map { ($0.requestID, $0) })
         }
     }

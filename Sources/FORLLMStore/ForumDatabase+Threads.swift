@@ -134,13 +134,14 @@ extension ForumDatabase {
     {
         try await self.writer.read { db in
             let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id, c.author_persona_id FROM article a
-                    JOIN article c ON c.parent_message_id = a.message_id
-                    WHERE a.id = ? AND c.author_persona_id IS NOT NULL AND c.author_persona_id != ?
-                    ORDER BY c.arrived_at, c.id
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT c.id, c.author_persona_id FROM article a
+                        JOIN article c ON c.parent_message_id = a.message_id
+                        WHERE a.id = ? AND c.author_persona_id IS NOT NULL AND c.author_persona_id != ?
+                        ORDER BY c.arrived_at, c.id
+                        """
+                ),
                 arguments: [articleID, personaID]
             )
             return try rows.compactMap { row in
@@ -205,7 +206,11 @@ extension StoreTransaction {
 
     /// Whether group `groupID` lets its personas debate on their own.
     public func isDebateGroup(_ groupID: Int64) throws -> Bool {
-        try Bool.fetchOne(self.db, sql: "SELECT debate FROM newsgroup WHERE id = ?", arguments: [groupID]) ?? false
+        try Bool.fetchOne(
+            self.db.cachedStatement(sql: "SELECT debate FROM newsgroup WHERE id = ?"),
+            arguments: [groupID]
+        )
+            ?? false
     }
 
     /// The active personas assigned to group `groupID` except `personaID`, the one that

@@ -120,7 +120,7 @@ public final class ForumDatabase: Sendable {
     }
 
     private static func dataVersion(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
     }
 
     /// The GRDB settings every connection to the file uses.

@@ -19,8 +19,7 @@ extension StoreTransaction {
     /// Active persona `id`.
     public func activePersona(id: Int64) throws -> Persona? {
         try Persona.fetchOne(
-            self.db,
-            sql: "SELECT * FROM persona WHERE id = ? AND retired_at IS NULL",
+            self.db.cachedStatement(sql: "SELECT * FROM persona WHERE id = ? AND retired_at IS NULL"),
             arguments: [id]
         )
     }

@@ -5,8 +5,7 @@ extension StoreTransaction {
     /// The status article posted for request `requestID`, if one is.
     public func publishedStatus(requestID: Int64) throws -> PublishedStatus? {
         try PublishedStatus.fetchOne(
-            self.db,
-            sql: "SELECT * FROM status_article WHERE request_id = ?",
+            self.db.cachedStatement(sql: "SELECT * FROM status_article WHERE request_id = ?"),
             arguments: [requestID]
         )
     }

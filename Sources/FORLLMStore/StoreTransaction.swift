@@ -183,12 +183,13 @@ extension StoreTransaction {
     /// The stored facts about article `messageID` that withdrawal rules need.
     public func articleSummary(messageID: String) throws -> ArticleSummary? {
         try Row.fetchOne(
-            self.db,
-            sql: """
-                SELECT a.id, a.from_header, a.author_persona_id, p.from_header AS parent_from
-                FROM article a LEFT JOIN article p ON p.message_id = a.parent_message_id
-                WHERE a.message_id = ?
-                """,
+            self.db.cachedStatement(
+                sql: """
+                    SELECT a.id, a.from_header, a.author_persona_id, p.from_header AS parent_from
+                    FROM article a LEFT JOIN article p ON p.message_id = a.parent_message_id
+                    WHERE a.message_id = ?
+                    """
+            ),
             arguments: [messageID]
         ).map {
             ArticleSummary(
@@ -204,8 +205,7 @@ extension StoreTransaction {
     public func deleteArticle(messageID: String) throws {
         guard
             let id = try Int64.fetchOne(
-                self.db,
-                sql: "SELECT id FROM article WHERE message_id = ?",
+                self.db.cachedStatement(sql: "SELECT id FROM article WHERE message_id = ?"),
                 arguments: [messageID]
             )
         else { return }
