@@ -173,18 +173,41 @@ extension ForumDatabase {
         }
     }
 
-    /// Records streaming progress.
+    /// Records streaming progress, without a sync of its own (``writeUnsynced(_:)``): a power
+    /// cut may lose the latest count, which only `forllm queue` shows (an interrupted request
+    /// runs again anyway). The last report of an answer comes right before the answer is
+    /// stored: with a sync of its own, it cost the answer that sync's time.
     /// - Returns: `false` when the request is no longer running (cancelled meanwhile): the
     ///   worker should stop generating.
     public func recordProgress(requestID: Int64, characters: Int, now: Date) async throws -> Bool {
-        try await self.writer.write { db in
-            try db.execute(
+        try await self.writeUnsynced { db in
+            try db.cachedStatement(
                 sql: """
                     UPDATE request SET progress_chars = ?, updated_at = ? WHERE id = ? AND status = 'running'
-                    """,
-                arguments: [characters, now.timeIntervalSince1970, requestID]
-            )
+                    """
+            ).execute(arguments: [characters, now.timeIntervalSince1970, requestID])
             return db.changesCount == 1
+        }
+    }
+
+    /// A write transaction whose loss on a power cut harms nothing: the writer commits it with
+    /// `synchronous = NORMAL` (no sync of the WAL), and then runs with `FULL` again, so every
+    /// other commit (and the next one makes this one durable too) is synced as before. Not for
+    /// anything a client was told is stored.
+    func writeUnsynced<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await self.writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let result = Result {
+                var value: T?
+                try db.inTransaction {
+                    value = try body(db)
+                    return .commit
+                }
+                return value!
+            }
+            // Back to FULL whatever happened: the connection's next write may be a post's.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try result.get()
         }
     }
 

@@ -24,6 +24,43 @@ struct DurabilityTests {
         #expect(synchronous == 2)
     }
 
+    /// Streaming progress is written without a sync (``ForumDatabase/writeUnsynced(_:)``); the
+    /// writer must be back to FULL afterwards, also when the write failed, or the next post's
+    /// 240 would not be durable.
+    @Test("a progress write commits without a sync, and the writer syncs again afterwards, also after a failure")
+    func progressWithoutSync() async throws {
+        struct Refused: Error {}
+        let (during, afterProgress, afterFailure, stored) = try await Self.withFileDatabase { database in
+            let during = try await database.writeUnsynced { db in
+                try db.execute(sql: "CREATE TABLE scratch (value INTEGER)")
+                try db.execute(sql: "INSERT INTO scratch (value) VALUES (7)")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            // No request 1: nothing to update, but the write runs as for a real one.
+            _ = try await database.recordProgress(requestID: 1, characters: 10, now: Date())
+            let afterProgress = try await Self.synchronous(database)
+            await #expect(throws: Refused.self) {
+                try await database.writeUnsynced { db in
+                    try db.execute(sql: "INSERT INTO scratch (value) VALUES (8)")
+                    throw Refused()
+                }
+            }
+            let afterFailure = try await Self.synchronous(database)
+            let stored = try await database.writer.read { try Int.fetchAll($0, sql: "SELECT value FROM scratch") }
+            return (during, afterProgress, afterFailure, stored)
+        }
+        // 1 is NORMAL (no sync at commit), 2 is FULL.
+        #expect(during == 1)
+        #expect(afterProgress == 2)
+        #expect(afterFailure == 2)
+        // The failed write was rolled back; the first one committed.
+        #expect(stored == [7])
+    }
+
+    private static func synchronous(_ database: ForumDatabase) async throws -> Int? {
+        try await database.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+    }
+
     /// SQLite's default puts statement journals (the savepoint of each article in a batch) and
     /// temporary b-trees in files it creates and unlinks in /var/tmp; the server keeps them in
     /// memory, on every connection.
