@@ -214,15 +214,15 @@ extension StoreTransaction {
 
     /// Removes the article with row id `id` from every group (its numbers are never reused).
     public func deleteArticle(id: Int64) throws {
-        try self.db.execute(
+        // Cached: the status group withdraws an article at every change of a request's state.
+        try self.db.cachedStatement(
             sql: """
                 UPDATE newsgroup SET article_count = article_count - 1
                 WHERE id IN (SELECT group_id FROM group_article WHERE article_id = ?)
-                """,
-            arguments: [id]
-        )
-        try self.db.execute(sql: "DELETE FROM group_article WHERE article_id = ?", arguments: [id])
-        try self.db.execute(sql: "DELETE FROM article WHERE id = ?", arguments: [id])
+                """
+        ).execute(arguments: [id])
+        try self.db.cachedStatement(sql: "DELETE FROM group_article WHERE article_id = ?").execute(arguments: [id])
+        try self.db.cachedStatement(sql: "DELETE FROM article WHERE id = ?").execute(arguments: [id])
     }
 }
 
