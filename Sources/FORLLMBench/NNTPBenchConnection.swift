@@ -104,9 +104,14 @@ struct NNTPBenchConnection {
 
     /// POST the way a newsreader does: `POST`, wait for 340, the article, wait for the result.
     /// `article` ends with the terminating `.` line. Returns the final reply (240 when posted).
-    mutating func post(_ article: ByteBuffer) async throws -> NNTPReply {
+    /// `accepted` is called with the instant the 340 arrived (not at all without one).
+    mutating func post(
+        _ article: ByteBuffer,
+        accepted: (ContinuousClock.Instant) -> Void = { _ in }
+    ) async throws -> NNTPReply {
         let go = try await self.command("POST")
         guard go.code == 340 else { return go }
+        accepted(.now)
         try await self.send(article)
         return try await self.reply()
     }

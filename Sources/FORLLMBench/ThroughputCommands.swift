@@ -59,17 +59,13 @@ struct PostCommand: AsyncParsableCommand {
                             stored.reserveCapacity(articles.count)
                             for article in articles {
                                 let start = ContinuousClock.now
-                                let reply = try await connection.command("POST")
-                                let accepted = ContinuousClock.now
-                                guard reply.code == 340 else {
-                                    failures.add(reply.line)
-                                    continue
+                                var accepted: ContinuousClock.Instant?
+                                let reply = try await connection.post(article) { accepted = $0 }
+                                if reply.code != 240 { failures.add(reply.line) }
+                                if let accepted {
+                                    go.append(Measurements.micros(accepted - start))
+                                    stored.append(Measurements.micros(ContinuousClock.now - accepted))
                                 }
-                                try await connection.send(article)
-                                let answer = try await connection.reply()
-                                if answer.code != 240 { failures.add(answer.line) }
-                                go.append(Measurements.micros(accepted - start))
-                                stored.append(Measurements.micros(ContinuousClock.now - accepted))
                             }
                             latencies.add(go: go, stored: stored)
                         } else {
