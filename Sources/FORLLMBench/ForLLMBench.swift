@@ -68,24 +68,36 @@ struct ServerProcessOptions: ParsableArguments {
     func cpuSeconds() -> Double {
         self.pid.isEmpty ? 0 : ProcessCPU.seconds(of: self.pid, tree: self.tree)
     }
+
+    /// Bytes the server has written to storage so far (`nil` without --pid, or unreadable).
+    func writtenBytes() -> Int? {
+        self.pid.isEmpty ? nil : ProcessIO.writtenBytes(of: self.pid, tree: self.tree)
+    }
 }
 
-/// CPU time used by the server and by the bench between two instants.
+/// CPU time used by the server and by the bench, and what the server wrote to storage, between
+/// two instants.
 struct CPUMeter: Sendable {
     var server: Double
     var client: Double
+    /// The server's `write_bytes` (``ProcessIO``), when readable.
+    var written: Int?
 
     static func sample(_ processes: ServerProcessOptions) -> CPUMeter {
-        CPUMeter(server: processes.cpuSeconds(), client: ProcessCPU.ownSeconds())
+        CPUMeter(server: processes.cpuSeconds(), client: ProcessCPU.ownSeconds(), written: processes.writtenBytes())
     }
 
-    /// Reports server_cpu_s, server_cpu_us_per_op (when `operations` > 0) and client_cpu_s.
+    /// Reports server_cpu_s, server_cpu_us_per_op (when `operations` > 0), client_cpu_s, and
+    /// server_written_kb_per_op (storage written per operation, when both samples have it).
     func report(until end: CPUMeter, operations: Int, processes: ServerProcessOptions) {
         guard !processes.pid.isEmpty else { return }
         let server = end.server - self.server
         Measurements.report("server_cpu_s", server, digits: 2)
         if operations > 0 { Measurements.report("server_cpu_us_per_op", server * 1e6 / Double(operations), digits: 1) }
         Measurements.report("client_cpu_s", end.client - self.client, digits: 2)
+        if operations > 0, let first = self.written, let last = end.written {
+            Measurements.report("server_written_kb_per_op", Double(last - first) / 1024 / Double(operations), digits: 2)
+        }
     }
 }
 

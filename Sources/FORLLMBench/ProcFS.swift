@@ -131,3 +131,25 @@ enum ProcessCPU {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
+
+/// Bytes the server processes had written to storage, from /proc/PID/io.
+enum ProcessIO {
+    /// `write_bytes` of `pids` (and, with `tree`, of their live descendants): what they caused
+    /// to be written to the storage layer (a page of the page cache counts when it is dirtied,
+    /// so rewriting a page still waiting for writeback counts once). `nil` when a file cannot
+    /// be read (another user's process, no permission).
+    static func writtenBytes(of pids: [Int32], tree: Bool) -> Int? {
+        var total = 0
+        for pid in Set(tree ? pids.flatMap { ProcessMemory.tree(of: $0) } : pids) {
+            guard let io = ProcessMemory.readFile("/proc/\(pid)/io") else { return nil }
+            var found = false
+            for line in io.split(separator: "\n") where line.hasPrefix("write_bytes:") {
+                guard let value = line.split(separator: " ").last.flatMap({ Int($0) }) else { return nil }
+                total += value
+                found = true
+            }
+            if !found { return nil }
+        }
+        return total
+    }
+}
