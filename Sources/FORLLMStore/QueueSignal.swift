@@ -31,6 +31,15 @@ public final class QueueSignal: Sendable {
         self.state.withLock { $0.pending = false }
     }
 
+    /// Whether a notification came that no waiter has taken, forgetting it: for a waiter that
+    /// was not waiting (it was gathering) and asks whether more work came meanwhile.
+    public func takePending() -> Bool {
+        self.state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
+        }
+    }
+
     /// Returns after ``notify()`` or when `sleep` returns, whichever comes first, or at once
     /// when a notification is pending. Cancellation ends the wait too.
     public func wait(orUntil sleep: @escaping @Sendable () async -> Void) async {
