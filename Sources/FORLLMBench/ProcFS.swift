@@ -30,8 +30,9 @@ enum ProcessMemory {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The value in kB of `field:` in a /proc status-like file.
-    static func kilobytes(_ field: String, in text: String) -> Int? {
+    /// The number after `field:` in a /proc status-like file (`VmRSS` and `Pss` count kB,
+    /// `write_bytes` bytes).
+    static func number(_ field: String, in text: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             if words.count >= 2 { return Int(words[1]) }
@@ -72,9 +73,9 @@ enum ProcessMemory {
         for pid in Set(all) {
             guard let status = Self.readFile("/proc/\(pid)/status") else { continue }
             usage.processes += 1
-            usage.rssKB += Self.kilobytes("VmRSS", in: status) ?? 0
+            usage.rssKB += Self.number("VmRSS", in: status) ?? 0
             if let rollup = Self.readFile("/proc/\(pid)/smaps_rollup") {
-                usage.pssKB += Self.kilobytes("Pss", in: rollup) ?? 0
+                usage.pssKB += Self.number("Pss", in: rollup) ?? 0
             }
         }
         return usage
@@ -141,14 +142,10 @@ enum ProcessIO {
     static func writtenBytes(of pids: [Int32], tree: Bool) -> Int? {
         var total = 0
         for pid in Set(tree ? pids.flatMap { ProcessMemory.tree(of: $0) } : pids) {
-            guard let io = ProcessMemory.readFile("/proc/\(pid)/io") else { return nil }
-            var found = false
-            for line in io.split(separator: "\n") where line.hasPrefix("write_bytes:") {
-                guard let value = line.split(separator: " ").last.flatMap({ Int($0) }) else { return nil }
-                total += value
-                found = true
-            }
-            if !found { return nil }
+            guard let io = ProcessMemory.readFile("/proc/\(pid)/io"),
+                let written = ProcessMemory.number("write_bytes", in: io)
+            else { return nil }
+            total += written
         }
         return total
     }
