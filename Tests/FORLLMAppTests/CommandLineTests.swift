@@ -8,7 +8,7 @@ import Glibc
 
 /// The `forllm` executable as a user runs it: a real process, its exit status, its standard
 /// output and error, over a real database file in a fresh directory.
-@Suite("forllm command line")
+@Suite("forllm command line", .endToEnd)
 struct CommandLineTests {
     @Test("a bad configuration stops with one line naming the key and exit status 78")
     func badConfiguration() async throws {

@@ -1,11 +1,12 @@
 import FORLLMApp
+import FORLLMTestSupport
 import Foundation
 import Testing
 
 /// conf/forllm.yaml and the README's table of keys are made from the key table
 /// (`forllm config defaults`, `forllm config keys`): any difference in a name, a type or a
 /// default fails here.
-@Suite("Configuration docs")
+@Suite("Configuration docs", .endToEnd)
 struct ConfigurationDocsTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

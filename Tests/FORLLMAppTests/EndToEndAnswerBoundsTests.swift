@@ -11,7 +11,7 @@ import Testing
 /// The whole application against stubs that misbehave as small local models do: never stop,
 /// loop, or send bytes an article cannot hold. Every answer is posted, bounded and marked, and
 /// the worker goes on with the next request.
-@Suite("End to end: every answer is bounded and clean", .timeLimit(.minutes(2)))
+@Suite("End to end: every answer is bounded and clean", .endToEnd(timeLimit: .seconds(120)))
 struct EndToEndAnswerBoundsTests {
     static let formats: [LLMStubServer.WireFormat] = [.ollama, .openai]
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Attachments end to end (issue 10, part 1): a newsreader posts a multipart article over NNTP,
 /// the worker sends its files to the loopback LLM server, the answer is read back over NNTP.
-@Suite("End to end: attachments")
+@Suite("End to end: attachments", .endToEnd)
 struct EndToEndAttachmentTests {
     static let pngBase64 =
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"

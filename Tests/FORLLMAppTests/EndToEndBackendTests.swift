@@ -10,7 +10,7 @@ import Testing
 
 /// Several LLM servers behind one forum: both wire formats, per-backend concurrency, a backend
 /// that is down or hangs, the fallback, and every level of model and backend choice.
-@Suite("End to end: backends and models")
+@Suite("End to end: backends and models", .endToEnd)
 struct EndToEndBackendTests {
     static func question(
         _ id: String,

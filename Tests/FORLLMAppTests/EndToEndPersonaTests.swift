@@ -8,7 +8,7 @@ import GRDB
 import NewsArticle
 import Testing
 
-@Suite("End to end: personas")
+@Suite("End to end: personas", .endToEnd)
 struct EndToEndPersonaTests {
     @Test("a persona created by posting to forllm.personas answers a mention, signed with its name")
     func createByPostAndMention() async throws {

@@ -12,7 +12,7 @@ import Testing
 /// A mail client that can only speak SMTP (Thunderbird's outgoing server, a phone), against
 /// the whole application with `mail.smtp_listen` set: posting to a group's address, asking a
 /// persona at its address in the thread replied to, and the refusals a mail client shows.
-@Suite("End to end: SMTP submission", .timeLimit(.minutes(2)))
+@Suite("End to end: SMTP submission", .endToEnd(timeLimit: .seconds(120)))
 struct EndToEndSMTPTests {
     static let python = PythonScript.interpreter(importing: "smtplib")
 

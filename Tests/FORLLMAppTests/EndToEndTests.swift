@@ -10,7 +10,7 @@ import Testing
 
 /// Whole flows: a newsreader posts over NNTP, the worker asks a loopback LLM server, the answer
 /// is read back over NNTP. Real sockets, a real SQLite file, real HTTP.
-@Suite("End to end")
+@Suite("End to end", .endToEnd)
 struct EndToEndTests {
     static let post = """
         From: Jane Doe <jane@example.org>

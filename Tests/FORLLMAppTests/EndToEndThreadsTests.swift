@@ -9,7 +9,7 @@ import NewsArticle
 import Testing
 
 /// Issue 10, parts 3–5 from the newsreader: regenerate, summaries, personas that hear each other.
-@Suite("End to end: regenerate, summaries, conversations between personas")
+@Suite("End to end: regenerate, summaries, conversations between personas", .endToEnd)
 struct EndToEndThreadsTests {
     /// `Date:` `minutes` before now.
     static func date(minutesAgo minutes: Int) -> String {

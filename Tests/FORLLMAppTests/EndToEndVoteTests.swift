@@ -7,7 +7,7 @@ import Foundation
 import NewsArticle
 import Testing
 
-@Suite("End to end: votes and typos over NNTP")
+@Suite("End to end: votes and typos over NNTP", .endToEnd)
 struct EndToEndVoteTests {
     @Test("a newsreader's +1 follow-up to an answer is counted and never answered; a mistyped @handle gets 441")
     func votesOverNNTP() async throws {

@@ -7,7 +7,7 @@ import SMTPServer
 import Testing
 
 /// `forllm serve` beyond loopback: refused without logins and TLS, unless the operator insists.
-@Suite("Refusing unsafe exposure", .timeLimit(.minutes(2)))
+@Suite("Refusing unsafe exposure", .endToEnd(timeLimit: .seconds(120)))
 struct ExposureTests {
     static func configuration(
         listen: String = "127.0.0.1",

@@ -9,7 +9,7 @@ import Testing
 
 /// Hooks: real programs with the event on stdin, a time limit, failures logged and nothing
 /// else; and the worker's answer reaching a hook.
-@Suite("Hooks")
+@Suite("Hooks", .endToEnd)
 struct HookTests {
     /// A script in `directory`, executable.
     static func script(_ directory: TestDirectory, _ name: String, _ text: String) throws -> String {

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// `kill -9` of the real `forllm serve` process: nothing accepted is lost, no answer doubles.
-@Suite("kill -9")
+@Suite("kill -9", .endToEnd)
 struct KillTests {
     /// Starts `forllm serve` on `directory`'s database with one Ollama backend at `url`;
     /// returns the process and its NNTP port.

@@ -5,7 +5,7 @@ import Testing
 
 /// `forllm sendmail`, `forllm import` and `forllm export` as mail clients and users run them:
 /// the real executable, its exit status and its one line on standard error.
-@Suite("forllm sendmail, import and export")
+@Suite("forllm sendmail, import and export", .endToEnd)
 struct MailCommandTests {
     static func mail(
         to: String = "forllm.general@forllm.local",

@@ -12,7 +12,7 @@ import Testing
 
 /// The Maildir side of the gateway, in process: the real service group over a real SQLite
 /// file and a real Maildir in a temporary directory.
-@Suite("Mail delivery")
+@Suite("Mail delivery", .endToEnd)
 struct MailDeliveryTests {
     /// The test configuration with mail on, delivering to `directory/Mail`.
     static func configuration(

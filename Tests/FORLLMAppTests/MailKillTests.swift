@@ -9,7 +9,7 @@ import Glibc
 
 /// `kill -9` of the real `forllm serve` while it delivers to the Maildir: no copy lost, none
 /// doubled, nothing left in tmp/.
-@Suite("kill -9 during mail delivery")
+@Suite("kill -9 during mail delivery", .endToEnd)
 struct MailKillTests {
     static func article(_ index: Int) -> String {
         "From: Jane <jane@example.org>\r\nNewsgroups: forllm.mail\r\nSubject: Mail \(index)\r\n"

@@ -112,7 +112,7 @@ func findProgram(_ names: String...) -> String? {
     return nil
 }
 
-@Suite("Mail readers: forllm mail sync, maildir++, Dovecot, notmuch")
+@Suite("Mail readers: forllm mail sync, maildir++, Dovecot, notmuch", .endToEnd)
 struct MailReaderTests {
     static let dovecot = findProgram("dovecot")
     static let notmuch = findProgram("notmuch")

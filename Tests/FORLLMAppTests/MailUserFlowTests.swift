@@ -12,7 +12,7 @@ import Testing
 /// real `forllm sendmail`; its persona's answer arriving in the group's Maildir `new/`; a reply
 /// to that answer built as mutt builds one, piped into `forllm sendmail -t`; the persona asked
 /// again and answering in the same thread, into the Maildir too.
-@Suite("A mail user's exchange: Maildir, a reply through forllm sendmail, notmuch")
+@Suite("A mail user's exchange: Maildir, a reply through forllm sendmail, notmuch", .endToEnd)
 struct MailUserFlowTests {
     static let notmuch = findProgram("notmuch")
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The server's read cache with the real server and the real `forllm` CLI writing to the same
 /// file from another process.
-@Suite("Read cache, end to end")
+@Suite("Read cache, end to end", .endToEnd)
 struct ReadCacheEndToEndTests {
     @Test(
         "what the CLI writes while the server runs reaches newsreaders: a new group at once, a new article within the check interval"

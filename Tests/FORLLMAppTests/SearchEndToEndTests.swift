@@ -6,7 +6,7 @@ import Testing
 
 /// Full-text search as users meet it: `forllm search` (the executable) and the forllm.search
 /// group over NNTP.
-@Suite("Search from the CLI and the newsreader")
+@Suite("Search from the CLI and the newsreader", .endToEnd)
 struct SearchEndToEndTests {
     static func json(_ text: String) throws -> [[String: Any]] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])

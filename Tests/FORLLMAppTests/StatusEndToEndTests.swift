@@ -27,7 +27,7 @@ final class TestWallClock: Sendable {
 /// `forllm.status` end to end: a request held by the schedule gets a status article saying why
 /// and when the window opens; running supersedes it, done withdraws it; a restart does not post
 /// it twice.
-@Suite("Status group end to end")
+@Suite("Status group end to end", .endToEnd)
 struct StatusEndToEndTests {
     static func date(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 

@@ -15,7 +15,7 @@ import X509
 /// TLS end to end: a certificate made by `forllm tls self-signed`'s code, the whole application
 /// on 127.0.0.1:0 with `server.tls.*`, `server.tls_listen` and `mail.smtp_listen`, and real
 /// clients (Python's nntplib and smtplib, `openssl s_client`) that verify the certificate.
-@Suite("TLS", .timeLimit(.minutes(2)))
+@Suite("TLS", .endToEnd(timeLimit: .seconds(120)))
 struct TLSTests {
     static let python = PythonScript.interpreter(importing: "nntplib, smtplib, ssl", options: ["-W", "ignore"])
     static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl"].first {

@@ -6,7 +6,7 @@ import NewsArticle
 import Testing
 
 /// `forllm user` as an administrator runs it, and what the users it makes can do over NNTP.
-@Suite("Users: forllm user and logging in", .timeLimit(.minutes(2)))
+@Suite("Users: forllm user and logging in", .endToEnd(timeLimit: .seconds(120)))
 struct UserCommandTests {
     func forllm(
         _ arguments: [String],

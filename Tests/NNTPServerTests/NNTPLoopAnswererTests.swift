@@ -11,7 +11,7 @@ import Testing
 
 /// Hot commands answered on the event loop from memory (``NNTPLoopAnswerer``): the same bytes
 /// and the same session state as the task's answers, in order, and only when it is safe.
-@Suite("Answers on the loop")
+@Suite("Answers on the loop", .endToEnd)
 struct NNTPLoopAnswererTests {
     static let noLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 

@@ -4,7 +4,7 @@ import NNTPServer
 import Testing
 
 /// End to end over TCP: the command sequences real newsreaders send.
-@Suite("Newsreader sessions")
+@Suite("Newsreader sessions", .endToEnd)
 struct NNTPNewsreaderTests {
     @Test("Thunderbird: MODE READER, LIST, NEWGROUPS, GROUP, XOVER, XHDR, ARTICLE, XPAT, LISTGROUP")
     func thunderbird() async throws {

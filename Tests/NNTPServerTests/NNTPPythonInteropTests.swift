@@ -5,7 +5,7 @@ import Testing
 
 /// Python's `nntplib` (3.11 and earlier) against the server: a real third-party client.
 /// Skipped where no such Python is installed.
-@Suite("Python nntplib")
+@Suite("Python nntplib", .endToEnd)
 struct NNTPPythonInteropTests {
     static let python = PythonScript.interpreter(importing: "nntplib", options: ["-W", "ignore"])
 

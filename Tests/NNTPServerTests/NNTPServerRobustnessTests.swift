@@ -7,7 +7,7 @@ import NNTPServer
 import Testing
 
 /// End to end over TCP: limits, hostile input and lifecycle.
-@Suite("Server robustness and lifecycle")
+@Suite("Server robustness and lifecycle", .endToEnd)
 struct NNTPServerRobustnessTests {
     @Test("overflowing numbers and ranges get 501/423, never a crash")
     func overflow() async throws {

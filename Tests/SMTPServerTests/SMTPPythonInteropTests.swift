@@ -6,7 +6,7 @@ import Testing
 
 /// Python's `smtplib`: a real third-party client, `sendmail()` and `send_message()`.
 /// Skipped where no Python 3 is installed.
-@Suite("Python smtplib")
+@Suite("Python smtplib", .endToEnd)
 struct SMTPPythonInteropTests {
     static let python = PythonScript.interpreter(importing: "smtplib, email.message")
 

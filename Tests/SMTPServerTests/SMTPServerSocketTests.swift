@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Testing
 
 /// The server on a real socket at 127.0.0.1, a real TCP client, and the fake backend.
-@Suite("SMTP server over TCP")
+@Suite("SMTP server over TCP", .endToEnd)
 struct SMTPServerSocketTests {
     /// `MAIL`, `RCPT` for each recipient and `DATA`, each expected to succeed.
     static func begin(_ client: NNTPTestClient, from: String = "<me@client.test>", to: [String]) async throws {
