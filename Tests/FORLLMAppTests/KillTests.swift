@@ -63,6 +63,11 @@ struct KillTests {
                 }
             }
             await stub.waitForInFlight(atLeast: 1)
+            // Should the posters stop early (a post that failed), the stream ends instead of waiting forever.
+            let postersEnded = Task {
+                for poster in posters { await poster.value }
+                acceptedContinuation.finish()
+            }
             var acceptedIDs: [String] = []
             for await id in accepted {
                 acceptedIDs.append(id)
@@ -70,9 +75,9 @@ struct KillTests {
             }
             kill(first.process.processIdentifier, SIGKILL)
             _ = await first.waitForExit()
+            try #require(acceptedIDs.count == 50, "the posters stopped after \(acceptedIDs.count) accepted posts")
             #expect(first.process.terminationReason == .uncaughtSignal)
-            for poster in posters { await poster.value }
-            acceptedContinuation.finish()
+            await postersEnded.value
             for await id in accepted { acceptedIDs.append(id) }
             #expect(acceptedIDs.count >= 50)
 

@@ -66,6 +66,11 @@ struct MailKillTests {
                 }
             }
         }
+        // Should the posters stop early (a post that failed), the stream ends instead of waiting forever.
+        let postersEnded = Task {
+            for poster in posters { await poster.value }
+            acceptedContinuation.finish()
+        }
         var acceptedIDs: [String] = []
         for await id in accepted {
             acceptedIDs.append(id)
@@ -73,9 +78,9 @@ struct MailKillTests {
         }
         kill(first.process.processIdentifier, SIGKILL)
         _ = await first.waitForExit()
+        try #require(acceptedIDs.count == 150, "the posters stopped after \(acceptedIDs.count) accepted posts")
         #expect(first.process.terminationReason == .uncaughtSignal)
-        for poster in posters { await poster.value }
-        acceptedContinuation.finish()
+        await postersEnded.value
         for await id in accepted { acceptedIDs.append(id) }
 
         let database = try DatabasePool(path: directory.databasePath)
