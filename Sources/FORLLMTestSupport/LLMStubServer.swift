@@ -93,7 +93,8 @@ public actor LLMStubServer {
     public private(set) var chatOutcomes: [LLMStubChatOutcome] = []
     /// Connections that ended with an error (expected when a test's client goes away).
     public private(set) var connectionErrorCount = 0
-    private var waiters: [(condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
+    private var waiters: [(id: Int, condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
+    private var nextWaiterID = 0
 
     private enum Condition {
         case requests(Int)
@@ -245,13 +246,33 @@ public actor LLMStubServer {
         await self.wait(for: .inFlight(count))
     }
 
+    /// Returns when `condition` holds, or early when the task is cancelled (a test's time limit
+    /// ran out): a wait that never ends must not keep the test run from ending.
     private func wait(for condition: Condition) async {
         if self.isSatisfied(condition) {
             return
         }
-        await withCheckedContinuation { continuation in
-            self.waiters.append((condition, continuation))
+        let id = self.nextWaiterID
+        self.nextWaiterID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    self.waiters.append((id, condition, continuation))
+                }
+            }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
         }
+    }
+
+    /// How many calls wait for a condition now.
+    public var waiterCount: Int { self.waiters.count }
+
+    private func cancelWaiter(_ id: Int) {
+        guard let index = self.waiters.firstIndex(where: { $0.id == id }) else { return }
+        self.waiters.remove(at: index).continuation.resume()
     }
 
     private func isSatisfied(_ condition: Condition) -> Bool {
@@ -268,7 +289,7 @@ public actor LLMStubServer {
     }
 
     private func resumeSatisfiedWaiters() {
-        var waiting: [(condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiting: [(id: Int, condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
         for waiter in self.waiters {
             if self.isSatisfied(waiter.condition) {
                 waiter.continuation.resume()

@@ -21,6 +21,28 @@ struct LLMStubServerTests {
         }
     }
 
+    @Test("a wait for requests that never come ends when its task is cancelled, before or while it waits")
+    func cancelledWait() async throws {
+        let stub = LLMStubServer(.ollama)
+        let waiting = Task { await stub.waitForChatRequests(count: 5) }
+        let inFlight = Task { await stub.waitForInFlight(atLeast: 1) }
+        _ = try await withTimeout(.seconds(10), waitingFor: "two waiters") {
+            while await stub.waiterCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            return true
+        }
+        waiting.cancel()
+        inFlight.cancel()
+        // Both return (with what there is: nothing); before, they waited forever.
+        #expect(await waiting.value.isEmpty)
+        await inFlight.value
+        #expect(await stub.waiterCount == 0)
+        let cancelledFirst = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await stub.waitForChatOutcomes(count: 1)
+        }
+        #expect(await cancelledFirst.value.isEmpty)
+    }
+
     @Test("connections accepted while the stub shuts down are closed, not dropped unfinished")
     func connectionsDuringShutdown() async throws {
         // NIO can make a connection's async channel and then drop it undelivered when the
