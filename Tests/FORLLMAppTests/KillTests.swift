@@ -50,24 +50,14 @@ struct KillTests {
             let (first, port) = try await Self.serve(directory, backend: await stub.baseURL)
 
             // Posts go on over two connections while the process is killed under them.
-            let (accepted, acceptedContinuation) = AsyncStream<String>.makeStream()
-            let posters = (0..<2).map { connection in
-                Task {
-                    guard let client = try? await NNTPTestClient.connect(port: port),
-                        (try? await client.readStatus().code) == 200
-                    else { return }
-                    for index in stride(from: connection, to: 80, by: 2) {
-                        guard let status = try? await client.post(article: Self.article(index)) else { return }
-                        if status.code == 240 { acceptedContinuation.yield("<kill.\(index)@example.org>") }
-                    }
-                }
-            }
+            let accepted = NNTPTestClient.postInBackground(
+                port: port,
+                connections: 2,
+                count: 80,
+                article: Self.article,
+                messageID: { "<kill.\($0)@example.org>" }
+            )
             await stub.waitForInFlight(atLeast: 1)
-            // Should the posters stop early (a post that failed), the stream ends instead of waiting forever.
-            let postersEnded = Task {
-                for poster in posters { await poster.value }
-                acceptedContinuation.finish()
-            }
             var acceptedIDs: [String] = []
             for await id in accepted {
                 acceptedIDs.append(id)
@@ -77,7 +67,6 @@ struct KillTests {
             _ = await first.waitForExit()
             try #require(acceptedIDs.count == 50, "the posters stopped after \(acceptedIDs.count) accepted posts")
             #expect(first.process.terminationReason == .uncaughtSignal)
-            await postersEnded.value
             for await id in accepted { acceptedIDs.append(id) }
             #expect(acceptedIDs.count >= 50)
 

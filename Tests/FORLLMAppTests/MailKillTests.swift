@@ -54,23 +54,13 @@ struct MailKillTests {
         let port = try #require(
             ready.range(of: "url=nntp://127.0.0.1:").flatMap { Int(ready[$0.upperBound...].prefix(while: \.isNumber)) }
         )
-        let (accepted, acceptedContinuation) = AsyncStream<String>.makeStream()
-        let posters = (0..<2).map { connection in
-            Task {
-                guard let client = try? await NNTPTestClient.connect(port: port),
-                    (try? await client.readStatus().code) == 200
-                else { return }
-                for index in stride(from: connection, to: 400, by: 2) {
-                    guard let status = try? await client.post(article: Self.article(index)) else { return }
-                    if status.code == 240 { acceptedContinuation.yield("<mailkill.\(index)@example.org>") }
-                }
-            }
-        }
-        // Should the posters stop early (a post that failed), the stream ends instead of waiting forever.
-        let postersEnded = Task {
-            for poster in posters { await poster.value }
-            acceptedContinuation.finish()
-        }
+        let accepted = NNTPTestClient.postInBackground(
+            port: port,
+            connections: 2,
+            count: 400,
+            article: Self.article,
+            messageID: { "<mailkill.\($0)@example.org>" }
+        )
         var acceptedIDs: [String] = []
         for await id in accepted {
             acceptedIDs.append(id)
@@ -80,7 +70,6 @@ struct MailKillTests {
         _ = await first.waitForExit()
         try #require(acceptedIDs.count == 150, "the posters stopped after \(acceptedIDs.count) accepted posts")
         #expect(first.process.terminationReason == .uncaughtSignal)
-        await postersEnded.value
         for await id in accepted { acceptedIDs.append(id) }
 
         let database = try DatabasePool(path: directory.databasePath)

@@ -184,6 +184,37 @@ struct TestAppError: Error, CustomStringConvertible {
 }
 
 extension NNTPTestClient {
+    /// Posts articles `0..<count` (`article(index)`) over `connections` connections at once, each
+    /// taking every `connections`-th index, while the test goes on. The stream yields the
+    /// Message-ID (`messageID(index)`) of each article answered `240`; a poster stops at its
+    /// first failure (the server killed under it), and the stream ends when every poster has
+    /// stopped, so a test reading it never waits for posts that cannot come.
+    static func postInBackground(
+        port: Int,
+        connections: Int,
+        count: Int,
+        article: @escaping @Sendable (Int) -> String,
+        messageID: @escaping @Sendable (Int) -> String
+    ) -> AsyncStream<String> {
+        let (accepted, continuation) = AsyncStream<String>.makeStream()
+        let posters = (0..<connections).map { connection in
+            Task {
+                guard let client = try? await NNTPTestClient.connect(port: port),
+                    (try? await client.readStatus().code) == 200
+                else { return }
+                for index in stride(from: connection, to: count, by: connections) {
+                    guard let status = try? await client.post(article: article(index)) else { return }
+                    if status.code == 240 { continuation.yield(messageID(index)) }
+                }
+            }
+        }
+        Task {
+            for poster in posters { await poster.value }
+            continuation.finish()
+        }
+        return accepted
+    }
+
     /// Posts `article` (LF or CRLF lines) and returns the final status.
     func postArticle(_ article: String) async throws -> (code: Int, text: String) {
         try await self.post(
