@@ -93,7 +93,9 @@ public actor LLMStubServer {
     public private(set) var chatOutcomes: [LLMStubChatOutcome] = []
     /// Connections that ended with an error (expected when a test's client goes away).
     public private(set) var connectionErrorCount = 0
-    private var waiters: [(id: Int, condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
+    /// A call waiting for `condition`; `id` finds it again when its task is cancelled.
+    private typealias Waiter = (id: Int, condition: Condition, continuation: CheckedContinuation<Void, Never>)
+    private var waiters: [Waiter] = []
     private var nextWaiterID = 0
 
     private enum Condition {
@@ -289,7 +291,7 @@ public actor LLMStubServer {
     }
 
     private func resumeSatisfiedWaiters() {
-        var waiting: [(id: Int, condition: Condition, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiting: [Waiter] = []
         for waiter in self.waiters {
             if self.isSatisfied(waiter.condition) {
                 waiter.continuation.resume()
